@@ -1,0 +1,74 @@
+//! Subcommand dispatch. Each subcommand lives in its own file and only
+//! turns arguments into library calls and results into output.
+
+mod modfile;
+mod modname;
+mod symbols;
+
+use clap::{Parser, Subcommand};
+use modver::kver::KernelVersion;
+use std::process::ExitCode;
+
+/// Module versioning for Linux kernels built with Clang LTO.
+#[derive(Parser)]
+#[command(name = "modver", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Symbols(symbols::Args),
+    Mod(modfile::ModArgs),
+    Usyms(modfile::UsymsArgs),
+    Modname(modname::Args),
+}
+
+/// Exit status for errors (bad input, missing tools), as the issues specify.
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(EXIT_ERROR),
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Symbols(a) => symbols::run(a),
+        Command::Mod(a) => modfile::run_mod(a),
+        Command::Usyms(a) => modfile::run_usyms(a),
+        Command::Modname(a) => modname::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("modver: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Parses `--kernel` values for clap.
+pub fn parse_kernel(s: &str) -> Result<KernelVersion, String> {
+    s.parse().map_err(|e: modver::Error| e.to_string())
+}
+
+/// Writes `s` to stdout; a closed pipe (`| head`) is not an error.
+pub fn print_out(s: &str) -> modver::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(modver::Error::io("<stdout>", e))
+        }
+        _ => Ok(()),
+    }
+}

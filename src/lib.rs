@@ -1,0 +1,22 @@
+//! modver: module versioning (CONFIG_MODVERSIONS) for Linux kernels built
+//! with Clang LTO.
+//!
+//! The library computes; the `modver` binary parses arguments and prints.
+//! One module per kbuild concept:
+//!
+//! * [`symbols`]: symbol tables of ELF objects, LLVM bitcode and (thin)
+//!   archives, rendered exactly as `llvm-nm` prints them.
+//! * [`modfile`]: the `.mod` and `.usyms` files kbuild writes per module.
+//! * [`modname`]: the module name modpost derives from an object path.
+//! * [`kver`]: kernel versions, which select the kbuild layout to follow.
+//! * [`output`]: atomic output files (temporary file + rename).
+//! * [`error`]: the typed errors every module returns.
+
+pub mod error;
+pub mod kver;
+pub mod modfile;
+pub mod modname;
+pub mod output;
+pub mod symbols;
+
+pub use error::{Error, Result};

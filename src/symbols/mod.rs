@@ -1,0 +1,330 @@
+//! Symbol tables of kernel objects: ELF relocatables and executables, LLVM
+//! bitcode (what every `.o` is under `CONFIG_LTO_CLANG`), regular archives and
+//! the thin archives kbuild links composite modules and `built-in.a` from.
+//!
+//! The records and their order are those of `llvm-nm`, so that
+//! [`render`] reproduces `llvm-nm FILE...` and `llvm-nm -P FILE...`
+//! byte for byte. ELF is read natively; bitcode symbol tables come from
+//! [`llvm_nm`] (one process for all bitcode inputs of a call).
+
+pub mod elf;
+pub mod format;
+pub mod llvm_nm;
+
+use crate::error::{Error, Position, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+pub use format::{render, NmFormat};
+
+/// One symbol, as `llvm-nm` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Symbol {
+    /// The symbol name.
+    pub name: String,
+    /// The `nm` type letter (`T`, `U`, `w`, `C`, ...).
+    #[serde(rename = "type")]
+    pub kind: char,
+    /// The address (`st_value`, plus the section address in relocatables);
+    /// always 0 for bitcode.
+    pub address: u64,
+    /// The size (`st_size`); always 0 for bitcode.
+    pub size: u64,
+}
+
+impl Symbol {
+    /// True for symbols `llvm-nm` prints without an address (`U`, `w`, `v`).
+    pub fn is_undefined(&self) -> bool {
+        matches!(self.kind, 'U' | 'w' | 'v')
+    }
+}
+
+/// The container format of one symbol table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectFormat {
+    /// An ELF object (relocatable, executable or shared object).
+    Elf,
+    /// An LLVM bitcode module (raw or with the `0x0B17C0DE` wrapper).
+    Bitcode,
+}
+
+/// The symbols of one object: a file, or one member of an archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SymbolTable {
+    /// The archive member name as stored in the archive (for thin archives a
+    /// path relative to the archive's directory); `None` for a plain object.
+    pub member: Option<String>,
+    /// ELF or bitcode.
+    pub format: ObjectFormat,
+    /// Whether addresses are printed 16 digits wide (ELFCLASS64, or a 64-bit
+    /// bitcode target triple) rather than 8.
+    pub is_64: bool,
+    /// Whether the object has a symbol table at all (`llvm-nm` warns "no
+    /// symbols" when it has none).
+    pub has_symtab: bool,
+    /// The symbols, sorted as `llvm-nm` sorts them (name, size, address).
+    pub symbols: Vec<Symbol>,
+}
+
+/// What kind of file an input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    /// A single object.
+    Object,
+    /// A regular `!<arch>` archive.
+    Archive,
+    /// A thin `!<thin>` archive, whose members live next to it on disk.
+    ThinArchive,
+}
+
+/// All symbol tables of one input file, in file/member order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSymbols {
+    /// The path as given on the command line.
+    pub path: String,
+    /// Object, archive or thin archive.
+    pub kind: InputKind,
+    /// One table for an object, one per object member for an archive.
+    pub tables: Vec<SymbolTable>,
+}
+
+impl FileSymbols {
+    /// Every symbol of every member, in order (with duplicates across members).
+    pub fn all_symbols(&self) -> impl Iterator<Item = &Symbol> {
+        self.tables.iter().flat_map(|t| t.symbols.iter())
+    }
+}
+
+/// Where bitcode symbol tables come from.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Explicit `llvm-nm` (`--nm`); otherwise [`llvm_nm::locate`] decides.
+    pub nm: Option<PathBuf>,
+}
+
+/// The magic numbers modver recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Magic {
+    /// `\x7fELF`.
+    Elf,
+    /// `BC\xC0\xDE` or the `0x0B17C0DE` bitcode wrapper.
+    Bitcode,
+    /// `!<arch>\n`.
+    Archive,
+    /// `!<thin>\n`.
+    ThinArchive,
+}
+
+/// Identifies a file by its first bytes.
+pub fn identify(data: &[u8]) -> Option<Magic> {
+    if data.starts_with(b"\x7fELF") {
+        Some(Magic::Elf)
+    } else if data.starts_with(b"BC\xC0\xDE") || data.starts_with(&[0xDE, 0xC0, 0x17, 0x0B]) {
+        Some(Magic::Bitcode)
+    } else if data.starts_with(b"!<arch>\n") {
+        Some(Magic::Archive)
+    } else if data.starts_with(b"!<thin>\n") {
+        Some(Magic::ThinArchive)
+    } else {
+        None
+    }
+}
+
+const NOT_OBJECT: &str =
+    "not an object file: expected ELF, LLVM bitcode, or an archive (!<arch> or !<thin>)";
+
+/// A bitcode object whose table is still to be filled in by llvm-nm.
+struct PendingBitcode {
+    file: usize,
+    table: usize,
+    disk_path: PathBuf,
+    display: String,
+}
+
+/// Reads the symbol tables of `paths`, in order.
+///
+/// Each input gets its own `Result`, so one bad file does not hide the
+/// others (as with `llvm-nm`, which goes on after an error).
+pub fn read_files(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Result<FileSymbols>> {
+    let scratch = tempfile::Builder::new().prefix("modver-nm.").tempdir();
+    let mut out: Vec<Result<FileSymbols>> = Vec::with_capacity(paths.len());
+    let mut pending: Vec<PendingBitcode> = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        let r = scan_file(p, i, scratch.as_ref().ok().map(|d| d.path()), &mut pending);
+        out.push(r);
+    }
+    if !pending.is_empty() {
+        fill_bitcode(&mut out, pending, opts);
+    }
+    out
+}
+
+/// Reads one file's symbol tables.
+pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<FileSymbols> {
+    read_files(&[path.to_path_buf()], opts)
+        .pop()
+        .expect("one result per input")
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+fn scan_file(
+    path: &Path,
+    index: usize,
+    scratch: Option<&Path>,
+    pending: &mut Vec<PendingBitcode>,
+) -> Result<FileSymbols> {
+    let display = path.display().to_string();
+    let data = read(path)?;
+    match identify(&data) {
+        Some(Magic::Elf) => Ok(FileSymbols {
+            path: display.clone(),
+            kind: InputKind::Object,
+            tables: vec![elf::read_elf(&data, &display, None)?],
+        }),
+        Some(Magic::Bitcode) => {
+            pending.push(PendingBitcode {
+                file: index,
+                table: 0,
+                disk_path: path.to_path_buf(),
+                display: display.clone(),
+            });
+            Ok(FileSymbols {
+                path: display,
+                kind: InputKind::Object,
+                tables: vec![bitcode_placeholder(None)],
+            })
+        }
+        Some(Magic::Archive) | Some(Magic::ThinArchive) => {
+            scan_archive(path, &display, &data, index, scratch, pending)
+        }
+        None => Err(Error::malformed(display, Position::Offset(0), NOT_OBJECT)),
+    }
+}
+
+fn bitcode_placeholder(member: Option<String>) -> SymbolTable {
+    SymbolTable {
+        member,
+        format: ObjectFormat::Bitcode,
+        is_64: true,
+        has_symtab: true,
+        symbols: Vec::new(),
+    }
+}
+
+fn scan_archive(
+    path: &Path,
+    display: &str,
+    data: &[u8],
+    index: usize,
+    scratch: Option<&Path>,
+    pending: &mut Vec<PendingBitcode>,
+) -> Result<FileSymbols> {
+    let archive = object::read::archive::ArchiveFile::parse(data)
+        .map_err(|e| Error::malformed(display, Position::Offset(0), e.to_string()))?;
+    let thin = archive.is_thin();
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let mut tables = Vec::new();
+    let mut last_end = 8u64;
+    for member in archive.members() {
+        let member =
+            member.map_err(|e| Error::malformed(display, Position::Offset(last_end), e.to_string()))?;
+        let (start, len) = member.file_range();
+        last_end = start + len;
+        let name = String::from_utf8_lossy(member.name()).into_owned();
+        let member_display = format!("{display}({name})");
+        let (bytes, disk_path) = if member.is_thin() {
+            let p = dir.join(&name);
+            let bytes = std::fs::read(&p).map_err(|e| {
+                Error::malformed(
+                    member_display.clone(),
+                    Position::Offset(start),
+                    format!("thin archive member {} cannot be read: {e}", p.display()),
+                )
+            })?;
+            (bytes, Some(p))
+        } else {
+            let bytes = member
+                .data(data)
+                .map_err(|e| Error::malformed(&member_display, Position::Offset(start), e.to_string()))?;
+            (bytes.to_vec(), None)
+        };
+        match identify(&bytes) {
+            Some(Magic::Elf) => tables.push(elf::read_elf(&bytes, &member_display, Some(name))?),
+            Some(Magic::Bitcode) => {
+                let disk_path = match disk_path {
+                    Some(p) => p,
+                    None => {
+                        let scratch = scratch.ok_or_else(|| Error::Tool {
+                            tool: "modver".into(),
+                            message: "cannot create a temporary directory for archive members".into(),
+                        })?;
+                        let p = scratch.join(format!("{index}-{}.bc", tables.len()));
+                        std::fs::write(&p, &bytes).map_err(|e| Error::io(&p, e))?;
+                        p
+                    }
+                };
+                pending.push(PendingBitcode {
+                    file: index,
+                    table: tables.len(),
+                    disk_path,
+                    display: member_display,
+                });
+                tables.push(bitcode_placeholder(Some(name)));
+            }
+            // llvm-nm silently skips members that are not objects.
+            _ => {}
+        }
+    }
+    Ok(FileSymbols {
+        path: display.to_string(),
+        kind: if thin { InputKind::ThinArchive } else { InputKind::Archive },
+        tables,
+    })
+}
+
+fn fill_bitcode(out: &mut [Result<FileSymbols>], pending: Vec<PendingBitcode>, opts: &ReadOptions) {
+    let tool = match llvm_nm::locate(opts.nm.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            let msg = e.to_string();
+            for p in &pending {
+                if let Ok(_) = &out[p.file] {
+                    out[p.file] = Err(Error::Tool {
+                        tool: "llvm-nm".into(),
+                        message: format!("{}: needed for LLVM bitcode: {msg}", p.display),
+                    });
+                }
+            }
+            return;
+        }
+    };
+    let paths: Vec<&Path> = pending.iter().map(|p| p.disk_path.as_path()).collect();
+    let results = tool.symbol_tables(&paths);
+    for (p, r) in pending.iter().zip(results) {
+        let Ok(fs) = &mut out[p.file] else { continue };
+        match r {
+            Ok(t) => {
+                let slot = &mut fs.tables[p.table];
+                slot.is_64 = t.is_64;
+                slot.has_symtab = t.has_symtab;
+                slot.symbols = t.symbols;
+            }
+            Err(msg) => {
+                out[p.file] = Err(Error::malformed(p.display.clone(), Position::File, msg));
+            }
+        }
+    }
+}
+
+/// Sorts symbols the way `llvm-nm` does by default: by name (bytewise), then
+/// size, then address.
+pub fn sort_like_nm(symbols: &mut [Symbol]) {
+    symbols.sort_by(|a, b| {
+        (a.name.as_bytes(), a.size, a.address).cmp(&(b.name.as_bytes(), b.size, b.address))
+    });
+}
