@@ -1,6 +1,7 @@
 //! Subcommand dispatch. Each subcommand lives in its own file and only
 //! turns arguments into library calls and results into output.
 
+mod lds;
 mod modfile;
 mod modname;
 mod symbols;
@@ -23,6 +24,7 @@ enum Command {
     Mod(modfile::ModArgs),
     Usyms(modfile::UsymsArgs),
     Modname(modname::Args),
+    Lds(lds::Args),
 }
 
 /// Exit status for errors (bad input, missing tools), as the issues specify.
@@ -46,6 +48,7 @@ pub fn main() -> ExitCode {
         Command::Mod(a) => modfile::run_mod(a),
         Command::Usyms(a) => modfile::run_usyms(a),
         Command::Modname(a) => modname::run(a),
+        Command::Lds(a) => lds::run(a),
     };
     match result {
         Ok(code) => code,
