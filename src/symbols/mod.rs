@@ -234,6 +234,12 @@ fn scan_archive(
         let member =
             member.map_err(|e| Error::malformed(display, Position::Offset(last_end), e.to_string()))?;
         let (start, len) = member.file_range();
+        // The member's header offset, for error positions (thin members
+        // have no data range of their own).
+        let header_at = member
+            .header()
+            .map(|h| (h as *const _ as usize).wrapping_sub(data.as_ptr() as usize) as u64)
+            .unwrap_or(start);
         last_end = start + len;
         let name = String::from_utf8_lossy(member.name()).into_owned();
         let member_display = format!("{display}({name})");
@@ -242,7 +248,7 @@ fn scan_archive(
             let bytes = std::fs::read(&p).map_err(|e| {
                 Error::malformed(
                     member_display.clone(),
-                    Position::Offset(start),
+                    Position::Offset(header_at),
                     format!("thin archive member {} cannot be read: {e}", p.display()),
                 )
             })?;
