@@ -50,7 +50,10 @@ fn many_files_in_one_call_match_llvm_nm() {
     for v in LLVM_VERSIONS {
         let root = symbol_fixtures(v);
         let files = fixture_files(root);
-        let rel: Vec<&Path> = files.iter().map(|f| f.strip_prefix(root).unwrap()).collect();
+        let rel: Vec<&Path> = files
+            .iter()
+            .map(|f| f.strip_prefix(root).unwrap())
+            .collect();
         nm_vs_modver(root, v, &rel, false);
         nm_vs_modver(root, v, &rel, true);
         // Absolute paths too: the labels are the paths as given.
@@ -62,9 +65,15 @@ fn many_files_in_one_call_match_llvm_nm() {
 #[test]
 fn json_has_one_record_per_symbol() {
     let root = symbol_fixtures(14);
-    let o = run_in(root, modver().args(["symbols", "--format", "json", "mixed.a", "elf/demo_main.o"]));
+    let o = run_in(
+        root,
+        modver().args(["symbols", "--format", "json", "mixed.a", "elf/demo_main.o"]),
+    );
     assert!(o.status.success());
-    let posix = run_in(root, modver().args(["symbols", "-f", "posix", "mixed.a", "elf/demo_main.o"]));
+    let posix = run_in(
+        root,
+        modver().args(["symbols", "-f", "posix", "mixed.a", "elf/demo_main.o"]),
+    );
     let symbol_lines = String::from_utf8(posix.stdout)
         .unwrap()
         .lines()
@@ -106,12 +115,18 @@ fn bad_inputs_name_the_file_and_exit_2() {
         let o = run_in(root, modver().args(["symbols", file]));
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{file}: {err}");
-        assert!(err.contains(file.rsplit('/').next().unwrap()), "{file}: {err}");
+        assert!(
+            err.contains(file.rsplit('/').next().unwrap()),
+            "{file}: {err}"
+        );
         assert!(err.contains(expect), "{file}: {err}");
         assert!(!err.contains("panicked"), "{file}: {err}");
     }
     // One bad file among good ones: the good ones are still listed.
-    let o = run_in(root, modver().args(["symbols", "junk/text.o", "elf/demo_util.o"]));
+    let o = run_in(
+        root,
+        modver().args(["symbols", "junk/text.o", "elf/demo_util.o"]),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stdout).contains("demo_util_scale"));
 }
@@ -121,7 +136,12 @@ fn every_truncation_of_elf_and_archives_is_an_error_not_a_panic() {
     let root = symbol_fixtures(14);
     let opts = modver::symbols::ReadOptions::default();
     let dir = tempfile::tempdir().unwrap();
-    for src in ["elf/demo_util.o", "elf32/demo_main.o", "elf/demo.a", "elf/demo-thin.a"] {
+    for src in [
+        "elf/demo_util.o",
+        "elf32/demo_main.o",
+        "elf/demo.a",
+        "elf/demo-thin.a",
+    ] {
         let data = std::fs::read(root.join(src)).unwrap();
         let full = modver::symbols::read_file(&root.join(src), &opts);
         assert!(full.is_ok(), "{src}: {:?}", full.err());
@@ -152,7 +172,10 @@ fn every_truncation_of_elf_and_archives_is_an_error_not_a_panic() {
 fn llvm_nm_is_found_as_kbuild_would_and_missing_is_explained() {
     let root = symbol_fixtures(19);
     // LLVM=-19 selects llvm-nm-19 (as kbuild's LLVM=-19 does).
-    let theirs = run_in(root, std::process::Command::new("llvm-nm-19").arg("thin/demo_main.o"));
+    let theirs = run_in(
+        root,
+        std::process::Command::new("llvm-nm-19").arg("thin/demo_main.o"),
+    );
     let ours = run_in(
         root,
         modver()
@@ -171,7 +194,11 @@ fn llvm_nm_is_found_as_kbuild_would_and_missing_is_explained() {
             .env("PATH", "/nonexistent")
             .args(["symbols", "thin/demo_main.o"]),
     );
-    assert!(ours.status.success(), "{}", String::from_utf8_lossy(&ours.stderr));
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
     // Nothing to be found: the error says what was tried; ELF needs no llvm-nm.
     let o = run_in(
         root,
@@ -183,6 +210,65 @@ fn llvm_nm_is_found_as_kbuild_would_and_missing_is_explained() {
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err.contains("$LLVM -> /nonexistent/llvm-nm") && err.contains("llvm-nm on PATH"), "{err}");
+    assert!(
+        err.contains("$LLVM -> /nonexistent/llvm-nm") && err.contains("llvm-nm on PATH"),
+        "{err}"
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("demo_alloc"));
+}
+
+/// The fuzz targets' property on stable Rust, over deterministic mutations
+/// of real fixtures (cargo-fuzz explores further; see fuzz/).
+#[test]
+fn mutated_objects_and_nm_output_never_panic() {
+    let root = symbol_fixtures(14);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut parsed = 0;
+    for src in [
+        "elf/demo_util.o",
+        "elf32/demo_data.o",
+        "elf/demo.a",
+        "mixed.a",
+        "demo.lto.o",
+    ] {
+        let orig = std::fs::read(root.join(src)).unwrap();
+        for _ in 0..3000 {
+            let mut d = orig.clone();
+            for _ in 0..(1 + next() % 8) {
+                let i = (next() % d.len() as u64) as usize;
+                d[i] = next() as u8;
+            }
+            if let Ok(fs) = modver::symbols::parse_bytes(&d, src, Path::new("/nonexistent")) {
+                parsed += 1;
+                let _ = modver::symbols::render(&[fs], modver::symbols::NmFormat::Posix, false);
+            }
+        }
+    }
+    assert!(
+        parsed > 0,
+        "no mutant parsed at all: the mutation is too coarse"
+    );
+    let nm = std::process::Command::new("llvm-nm-14")
+        .args(["thin/demo_main.o", "thin/demo_util.o"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let out = String::from_utf8(nm.stdout).unwrap();
+    let files = [Path::new("thin/demo_main.o"), Path::new("thin/demo_util.o")];
+    assert!(modver::symbols::llvm_nm::split_output(&out, &files).is_some());
+    let bytes = out.as_bytes();
+    for _ in 0..20000 {
+        let mut d = bytes.to_vec();
+        let i = (next() % d.len() as u64) as usize;
+        d[i] = b" -\nUTa:"[(next() % 7) as usize];
+        if let Ok(s) = std::str::from_utf8(&d) {
+            let _ = modver::symbols::llvm_nm::split_output(s, &files);
+        }
+    }
 }

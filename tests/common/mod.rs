@@ -15,13 +15,19 @@ pub fn require(tool: &str, group: &str) {
     let found = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
         .unwrap_or(false);
-    assert!(found, "{tool} is not installed: run scripts/setup.sh {group}");
+    assert!(
+        found,
+        "{tool} is not installed: run scripts/setup.sh {group}"
+    );
 }
 
 /// The symbol-table fixtures for one LLVM version, built once per test process.
 pub fn symbol_fixtures(v: u32) -> &'static Path {
     static BUILT: [OnceLock<PathBuf>; 2] = [OnceLock::new(), OnceLock::new()];
-    let slot = LLVM_VERSIONS.iter().position(|&x| x == v).expect("known version");
+    let slot = LLVM_VERSIONS
+        .iter()
+        .position(|&x| x == v)
+        .expect("known version");
     BUILT[slot].get_or_init(|| {
         for t in ["clang", "llvm-ar", "ld.lld", "llvm-nm"] {
             require(&format!("{t}-{v}"), "base");
@@ -97,5 +103,9 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> String {
             return format!("line {}: {x:?} != {y:?}", i + 1);
         }
     }
-    format!("lengths {} vs {} lines", a.lines().count(), b.lines().count())
+    format!(
+        "lengths {} vs {} lines",
+        a.lines().count(),
+        b.lines().count()
+    )
 }
