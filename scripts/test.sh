@@ -5,9 +5,8 @@
 # the real-kernel end-to-end test. Ends with one "N passed, M failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-groups=(base kbuild)
+groups=(base kbuild llvm-all)
 [[ "${MODVER_E2E:-1}" == 0 ]] || groups+=(kernel)
-[[ -f scripts/setup-groups.txt ]] && read -ra extra < scripts/setup-groups.txt && groups+=("${extra[@]}")
 bash scripts/setup.sh "${groups[@]}" || { echo "test.sh: setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)
