@@ -80,7 +80,9 @@ fn newest_versioned() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     let mut best: Option<(u32, PathBuf)> = None;
     for dir in std::env::split_paths(&path) {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in rd.flatten() {
             let name = e.file_name();
             let Some(v) = name
@@ -190,15 +192,18 @@ impl LlvmNm {
     }
 }
 
-/// Splits the output of `llvm-nm FILE...` into per-file tables; `None` if
-/// it does not have the expected shape.
-fn split_output(out: &str, files: &[&Path]) -> Option<Vec<std::result::Result<NmTable, String>>> {
+/// Splits the output of `llvm-nm FILE...` (BSD format, bitcode inputs)
+/// into per-file tables; `None` if it does not have the expected shape.
+pub fn split_output(
+    out: &str,
+    files: &[&Path],
+) -> Option<Vec<std::result::Result<NmTable, String>>> {
     let mut lines = out.lines().peekable();
     let mut tables = Vec::with_capacity(files.len());
     for f in files {
         if files.len() > 1 {
             // "\n<path>:\n"
-            if lines.next()? != "" || lines.next()? != format!("{}:", f.display()) {
+            if !lines.next()?.is_empty() || lines.next()? != format!("{}:", f.display()) {
                 return None;
             }
         }
