@@ -83,9 +83,9 @@ impl<'a> SymbolTable<'a> {
     /// the expanded string.
     pub fn crc_of_entry(&self, idx: usize, expand: bool) -> Result<SymbolCrc> {
         let entries = &self.file.entries;
-        let export = entries.get(idx).ok_or_else(|| {
-            Error::Usage(format!("{}: no entry {idx}", self.file.path))
-        })?;
+        let export = entries
+            .get(idx)
+            .ok_or_else(|| Error::Usage(format!("{}: no entry {idx}", self.file.path)))?;
         let mut buf: Vec<u8> = Vec::with_capacity(256);
         // The expansion trail: entries and undefined tags expanded so far.
         let mut on_trail = vec![false; entries.len()];
@@ -269,6 +269,9 @@ mod tests {
     fn undefined_typedef_is_an_error() {
         let f = parse("t", "x\nf int f ( t#nope ) \n").unwrap();
         let e = export_crcs(&f, false).unwrap_err().to_string();
-        assert!(e.starts_with("t:2:1: ") && e.contains("undefined typedef 'nope'"), "{e}");
+        assert!(
+            e.starts_with("t:2:1: ") && e.contains("undefined typedef 'nope'"),
+            "{e}"
+        );
     }
 }

@@ -44,7 +44,11 @@ impl Export {
             (Some(gpl), Some(ns)) => format!(
                 "{}\t{}\t{}\n",
                 self.name,
-                if gpl { "EXPORT_SYMBOL_GPL" } else { "EXPORT_SYMBOL" },
+                if gpl {
+                    "EXPORT_SYMBOL_GPL"
+                } else {
+                    "EXPORT_SYMBOL"
+                },
                 ns
             ),
             _ => format!("{}\n", self.name),
@@ -114,12 +118,16 @@ pub fn elf_exports(data: &[u8], display: &str, kernel: KernelVersion) -> Result<
     if !kernel.at_least(6, 5) {
         for s in file.symbols() {
             let Ok(n) = s.name() else { continue };
-            let Some(name) = n.strip_prefix("__kstrtabns_") else { continue };
+            let Some(name) = n.strip_prefix("__kstrtabns_") else {
+                continue;
+            };
             let Some(sec) = section_of(&s) else { continue };
             let Ok(bytes) = sec.data() else { continue };
             let off = s.address().wrapping_sub(sec.address()) as usize;
             let (ns, _) = c_string(bytes, off).ok_or_else(|| {
-                bad(format!("__kstrtabns_{name}: expected a NUL-terminated namespace string"))
+                bad(format!(
+                    "__kstrtabns_{name}: expected a NUL-terminated namespace string"
+                ))
             })?;
             namespaces.insert(name.to_string(), String::from_utf8_lossy(ns).into_owned());
         }
@@ -131,7 +139,9 @@ pub fn elf_exports(data: &[u8], display: &str, kernel: KernelVersion) -> Result<
             continue;
         }
         let Ok(n) = s.name() else { continue };
-        let Some(name) = n.strip_prefix(prefix) else { continue };
+        let Some(name) = n.strip_prefix(prefix) else {
+            continue;
+        };
         if name.is_empty() || !seen.insert(name.to_string()) {
             continue;
         }
@@ -156,7 +166,10 @@ pub fn elf_exports(data: &[u8], display: &str, kernel: KernelVersion) -> Result<
         } else {
             let secname = sec.as_ref().and_then(|s| s.name().ok()).unwrap_or("");
             let gpl = secname.starts_with("___ksymtab_gpl+") || secname == "__ksymtab_gpl";
-            (Some(gpl), Some(namespaces.get(name).cloned().unwrap_or_default()))
+            (
+                Some(gpl),
+                Some(namespaces.get(name).cloned().unwrap_or_default()),
+            )
         };
         out.push(Export {
             name: name.to_string(),

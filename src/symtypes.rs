@@ -216,16 +216,15 @@ fn dq_string(i: &str) -> IResult<&str, &str> {
 fn raw_token(i: &str) -> IResult<&str, &str> {
     alt((
         quoted_ref,
-        recognize(many1(alt((dq_string, take_till1(|c| c == ' ' || c == '"'))))),
+        recognize(many1(alt((
+            dq_string,
+            take_till1(|c| c == ' ' || c == '"'),
+        )))),
     ))(i)
 }
 
 /// Splits one line (without newline) into tokens with their columns.
-fn split_line<'a>(
-    path: &str,
-    line_no: usize,
-    line: &'a str,
-) -> Result<Vec<RawToken<'a>>> {
+fn split_line<'a>(path: &str, line_no: usize, line: &'a str) -> Result<Vec<RawToken<'a>>> {
     let mut out = Vec::new();
     let mut rest = line;
     loop {
@@ -391,10 +390,7 @@ mod tests {
         assert_eq!(f.entries[0].kind, SymbolKind::Struct);
         assert_eq!(f.entries[0].tokens[6].kind, SymbolKind::Typedef);
         assert!(f.entries[1].is_extern);
-        assert_eq!(
-            f.entries[1].render(),
-            "baz extern int baz ( s#foo * ) "
-        );
+        assert_eq!(f.entries[1].render(), "baz extern int baz ( s#foo * ) ");
     }
 
     #[test]

@@ -54,20 +54,37 @@ fn parse_symversion(file: &str, line_no: usize, text: &str) -> Result<Symversion
         return Err(at(file, line_no, col, format!("{EXPECT}: no symbol name")));
     }
     let rest = &rest[name_len..];
-    let rest = rest
-        .strip_prefix(" = 0x")
-        .ok_or_else(|| at(file, line_no, col, format!("{EXPECT}: expected ' = 0x' after the name")))?;
+    let rest = rest.strip_prefix(" = 0x").ok_or_else(|| {
+        at(
+            file,
+            line_no,
+            col,
+            format!("{EXPECT}: expected ' = 0x' after the name"),
+        )
+    })?;
     col += 5;
-    let hex_len = rest.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(rest.len());
+    let hex_len = rest
+        .find(|c: char| !c.is_ascii_hexdigit())
+        .unwrap_or(rest.len());
     if hex_len == 0 || hex_len > 8 {
-        return Err(at(file, line_no, col, format!("{EXPECT}: expected 1 to 8 hex digits")));
+        return Err(at(
+            file,
+            line_no,
+            col,
+            format!("{EXPECT}: expected 1 to 8 hex digits"),
+        ));
     }
     let crc = u32::from_str_radix(&rest[..hex_len], 16)
         .map_err(|_| at(file, line_no, col, format!("{EXPECT}: bad hex number")))?;
     col += hex_len;
     let tail = &rest[hex_len..];
     if tail != ";" && tail != " ;" {
-        return Err(at(file, line_no, col, format!("{EXPECT}: expected ';' and the end of the line")));
+        return Err(at(
+            file,
+            line_no,
+            col,
+            format!("{EXPECT}: expected ';' and the end of the line"),
+        ));
     }
     Ok(SymversionLine {
         name: name.to_string(),
@@ -89,7 +106,12 @@ pub fn parse_symversions(file: &str, text: &str) -> Result<Vec<SymversionLine>> 
     let body = text.strip_suffix('\n').ok_or_else(|| {
         let line = text.matches('\n').count() + 1;
         let column = text.len() - text.rfind('\n').map_or(0, |p| p + 1) + 1;
-        at(file, line, column, "expected a newline at the end of the file")
+        at(
+            file,
+            line,
+            column,
+            "expected a newline at the end of the file",
+        )
     })?;
     for (i, l) in body.split('\n').enumerate() {
         out.push(parse_symversion(file, i + 1, l)?);
@@ -120,7 +142,10 @@ impl MergedSymversions {
 
     /// symbol -> CRC.
     pub fn crcs(&self) -> HashMap<&str, u32> {
-        self.lines.iter().map(|l| (l.name.as_str(), l.crc)).collect()
+        self.lines
+            .iter()
+            .map(|l| (l.name.as_str(), l.crc))
+            .collect()
     }
 }
 
@@ -267,7 +292,7 @@ pub fn read_cmd_crcs(object: &Path) -> Result<Vec<CmdCrc>> {
 }
 
 /// The exports in `exports` that have no CRC in `has_crc`.
-pub fn missing_crcs<'a>(exports: &'a [Export], has_crc: impl Fn(&str) -> bool) -> Vec<&'a Export> {
+pub fn missing_crcs(exports: &[Export], has_crc: impl Fn(&str) -> bool) -> Vec<&Export> {
     exports.iter().filter(|e| !has_crc(&e.name)).collect()
 }
 
@@ -283,7 +308,10 @@ mod tests {
         let e = parse_symversions("f", "__crc_foo = 0x0badf00d;\nfoo = 1;\n").unwrap_err();
         assert!(e.to_string().starts_with("f:2:1: "), "{e}");
         let e = parse_symversions("f", "__crc_foo = 0x0badf00d").unwrap_err();
-        assert!(e.to_string().starts_with("f:1:23: expected a newline"), "{e}");
+        assert!(
+            e.to_string().starts_with("f:1:23: expected a newline"),
+            "{e}"
+        );
         let e = parse_symversions("f", "__crc_foo = 0xzz;\n").unwrap_err();
         assert!(e.to_string().starts_with("f:1:15: "), "{e}");
     }

@@ -69,7 +69,9 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
     let wanted = |n: &str| a.symbols.is_empty() || a.symbols.iter().any(|s| s == n);
     for s in &a.symbols {
         if !results.iter().any(|(_, c)| c.iter().any(|c| &c.name == s)) {
-            return Err(Error::Usage(format!("no export '{s}' in the symtypes files given")));
+            return Err(Error::Usage(format!(
+                "no export '{s}' in the symtypes files given"
+            )));
         }
     }
     let mut out = String::new();
@@ -91,8 +93,16 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             out.push('\n');
         }
         Format::Symver | Format::Lds => {
-            let cf = if format == Format::Symver { CrcFormat::Symver } else { CrcFormat::Lds };
-            for c in results.iter().flat_map(|(_, c)| c).filter(|c| wanted(&c.name)) {
+            let cf = if format == Format::Symver {
+                CrcFormat::Symver
+            } else {
+                CrcFormat::Lds
+            };
+            for c in results
+                .iter()
+                .flat_map(|(_, c)| c)
+                .filter(|c| wanted(&c.name))
+            {
                 if a.expand {
                     out.push_str(&dump_line(c));
                 }

@@ -44,5 +44,9 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         }
     }
     print_out(&out)?;
-    Ok(if any { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if any {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -72,10 +72,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
     }
 }
 
-fn report_missing(
-    missing: Vec<(String, String)>,
-    allow: bool,
-) -> modver::Result<()> {
+fn report_missing(missing: Vec<(String, String)>, allow: bool) -> modver::Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
