@@ -61,6 +61,12 @@
 #error "define __GENKSYMS__ or EXPORT_LAYOUT=61|612"
 #endif
 
+#ifndef __GENKSYMS__
+/* MODULE_LICENSE("GPL"), so that the real modpost accepts the object. */
+static const char __modver_license[]
+	__attribute__((used, section(".modinfo"), aligned(1))) = "license=GPL";
+#endif
+
 #define EXPORT_SYMBOL(sym)		__MV_EXPORT(sym, , "")
 #define EXPORT_SYMBOL_GPL(sym)		__MV_EXPORT(sym, _gpl, "")
 #define EXPORT_SYMBOL_NS(sym, ns)	__MV_EXPORT(sym, , __mv_str(ns))
