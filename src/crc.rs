@@ -36,25 +36,70 @@ pub struct SymbolCrc {
     pub expanded: Option<String>,
 }
 
-/// A symtypes file indexed for expansion: genksyms' symbol table.
+/// A symtypes file compiled for expansion: genksyms' symbol table, with
+/// every reference resolved once and runs of plain tokens pre-joined.
 pub struct SymbolTable<'a> {
     file: &'a SymtypesFile,
-    index: HashMap<(Namespace, &'a str), usize>,
+    /// Rendered bytes: plain-token runs, short forms, UNKNOWN bodies.
+    arena: Vec<u8>,
+    /// All pieces; entry `i` owns `pieces[spans[i].0..spans[i].1]`.
+    pieces: Vec<Piece>,
+    spans: Vec<(usize, usize)>,
 }
 
-/// A definition being expanded: an entry of the file, or an undefined
-/// struct/union/enum expanded as `KIND name { UNKNOWN }`.
+/// A byte range in the arena.
 #[derive(Clone, Copy)]
-enum Frame<'a> {
-    Entry { idx: usize, pos: usize },
-    Unknown { kind: SymbolKind, name: &'a str },
+struct Text(u32, u32);
+
+/// One step of a definition.
+#[derive(Clone, Copy)]
+enum Piece {
+    /// Plain tokens, each followed by a space.
+    Plain(Text),
+    /// A reference: expand `target` the first time, else feed `short`.
+    Ref {
+        target: Target,
+        short: Text,
+        /// Which token of the entry (for error messages).
+        token: u32,
+    },
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    /// A line of the file.
+    Entry(u32),
+    /// An undefined struct/union/enum: expands as this text
+    /// (`KIND name { UNKNOWN } `); `u32` numbers it for the trail.
+    Unknown(Text, u32),
+    /// An undefined typedef or enum constant: an error when reached.
+    Undefined,
+}
+
+impl Text {
+    fn get(self, arena: &[u8]) -> &[u8] {
+        arena
+            .get(self.0 as usize..self.1 as usize)
+            .unwrap_or_default()
+    }
+}
+
+fn push_text(arena: &mut Vec<u8>, parts: &[&str]) -> Text {
+    let start = arena.len() as u32;
+    for p in parts {
+        arena.extend_from_slice(p.as_bytes());
+        arena.push(b' ');
+    }
+    Text(start, arena.len() as u32)
 }
 
 impl<'a> SymbolTable<'a> {
-    /// Indexes `file`. Two definitions of one name in one name space are an
-    /// error (genksyms never writes them: it rejects redefinitions).
+    /// Indexes and compiles `file`. Two definitions of one name in one name
+    /// space are an error (genksyms never writes them: it rejects
+    /// redefinitions).
     pub fn new(file: &'a SymtypesFile) -> Result<Self> {
-        let mut index = HashMap::with_capacity(file.entries.len());
+        let mut index: HashMap<(Namespace, &str), usize> =
+            HashMap::with_capacity(file.entries.len());
         for (i, e) in file.entries.iter().enumerate() {
             if let Some(&prev) = index.get(&(e.kind.namespace(), e.name.as_str())) {
                 let first: &SymtypesEntry = &file.entries[prev];
@@ -72,110 +117,205 @@ impl<'a> SymbolTable<'a> {
             }
             index.insert((e.kind.namespace(), e.name.as_str()), i);
         }
-        Ok(SymbolTable { file, index })
-    }
-
-    fn lookup(&self, kind: SymbolKind, name: &str) -> Option<usize> {
-        self.index.get(&(kind.namespace(), name)).copied()
+        let mut arena = Vec::new();
+        let mut pieces = Vec::new();
+        let mut spans = Vec::with_capacity(file.entries.len());
+        let mut unknowns: HashMap<&str, (Text, u32)> = HashMap::new();
+        for e in &file.entries {
+            let first = pieces.len();
+            let mut run: Option<u32> = None;
+            for (ti, t) in e.tokens.iter().enumerate() {
+                if t.kind == SymbolKind::Normal {
+                    if run.is_none() {
+                        run = Some(arena.len() as u32);
+                    }
+                    arena.extend_from_slice(t.text.as_bytes());
+                    arena.push(b' ');
+                    continue;
+                }
+                if let Some(start) = run.take() {
+                    pieces.push(Piece::Plain(Text(start, arena.len() as u32)));
+                }
+                let target = match index.get(&(t.kind.namespace(), t.text.as_str())) {
+                    Some(&i) => Target::Entry(i as u32),
+                    None if t.kind.namespace() == Namespace::Tag => {
+                        // genksyms adds the first undefined reference as
+                        // `KIND name { UNKNOWN }`; later references (of any
+                        // tag kind) find that one.
+                        let n = unknowns.len() as u32;
+                        let (text, id) = *unknowns.entry(t.text.as_str()).or_insert_with(|| {
+                            (
+                                push_text(
+                                    &mut arena,
+                                    &[t.kind.keyword(), &t.text, "{", "UNKNOWN", "}"],
+                                ),
+                                n,
+                            )
+                        });
+                        Target::Unknown(text, id)
+                    }
+                    None => Target::Undefined,
+                };
+                let short = match t.kind.namespace() {
+                    Namespace::Tag => push_text(&mut arena, &[t.kind.keyword(), &t.text]),
+                    Namespace::Ordinary => push_text(&mut arena, &[&t.text]),
+                };
+                pieces.push(Piece::Ref {
+                    target,
+                    short,
+                    token: ti as u32,
+                });
+            }
+            if let Some(start) = run.take() {
+                pieces.push(Piece::Plain(Text(start, arena.len() as u32)));
+            }
+            spans.push((first, pieces.len()));
+        }
+        Ok(SymbolTable {
+            file,
+            arena,
+            pieces,
+            spans,
+        })
     }
 
     /// The CRC of the export defined by entry `idx`; with `expand`, also
     /// the expanded string.
     pub fn crc_of_entry(&self, idx: usize, expand: bool) -> Result<SymbolCrc> {
-        let entries = &self.file.entries;
-        let export = entries
+        let mut trail = Trail::new(self.file.entries.len());
+        self.crc_with(idx, expand, &mut trail, &mut Vec::new())
+    }
+
+    fn crc_with(
+        &self,
+        idx: usize,
+        expand: bool,
+        trail: &mut Trail,
+        buf: &mut Vec<u8>,
+    ) -> Result<SymbolCrc> {
+        let export = self
+            .file
+            .entries
             .get(idx)
             .ok_or_else(|| Error::Usage(format!("{}: no entry {idx}", self.file.path)))?;
-        let mut buf: Vec<u8> = Vec::with_capacity(256);
-        // The expansion trail: entries and undefined tags expanded so far.
-        let mut on_trail = vec![false; entries.len()];
-        let mut unknown_on_trail: Vec<(Namespace, &str)> = Vec::new();
-        on_trail[idx] = true;
-        // Explicit stack instead of recursion: deep type chains in hostile
-        // input must not overflow the native stack.
-        let mut stack: Vec<Frame<'_>> = vec![Frame::Entry { idx, pos: 0 }];
+        buf.clear();
+        // Collecting the bytes and hashing once is faster than feeding
+        // crc32fast many short slices (measured with scripts/bench-crc.sh).
+        let feed = |bytes: &[u8], buf: &mut Vec<u8>| buf.extend_from_slice(bytes);
+        trail.reset();
+        trail.mark_entry(idx);
+        // (entry, next piece): an explicit stack instead of recursion, so
+        // deep type chains in hostile input cannot overflow the stack.
+        let mut stack: Vec<(usize, usize)> = vec![(idx, self.spans.get(idx).map_or(0, |s| s.0))];
         while let Some(top) = stack.last_mut() {
-            let tok = match top {
-                Frame::Entry { idx, pos } => {
-                    let Some(t) = entries.get(*idx).and_then(|e| e.tokens.get(*pos)) else {
-                        stack.pop();
-                        continue;
-                    };
-                    *pos += 1;
-                    t
-                }
-                Frame::Unknown { kind, name } => {
-                    for part in [kind.keyword(), name, "{", "UNKNOWN", "}"] {
-                        buf.extend_from_slice(part.as_bytes());
-                        buf.push(b' ');
-                    }
-                    stack.pop();
-                    continue;
-                }
+            let (entry, pos) = *top;
+            let end = self.spans.get(entry).map_or(0, |s| s.1);
+            let Some(piece) = self.pieces.get(pos).filter(|_| pos < end) else {
+                stack.pop();
+                continue;
             };
-            let line = entries.get(match stack.last() {
-                Some(Frame::Entry { idx, .. }) => *idx,
-                _ => idx,
-            });
-            match tok.kind {
-                SymbolKind::Normal => {
-                    buf.extend_from_slice(tok.text.as_bytes());
-                    buf.push(b' ');
-                }
-                SymbolKind::Typedef | SymbolKind::EnumConst => {
-                    let Some(sub) = self.lookup(tok.kind, &tok.text) else {
-                        let (l, what) = line.map_or((0, ""), |e| (e.line, e.name.as_str()));
-                        return Err(Error::malformed(
-                            &self.file.path,
-                            Position::Line { line: l, column: 1 },
-                            format!(
-                                "'{}' (in the definition of '{what}', needed by export '{}') refers to undefined {} '{}': expected a line defining it",
-                                tok.kind.prefix().map(|p| format!("{p}#{}", tok.text)).unwrap_or_default(),
-                                export.name,
-                                tok.kind.keyword(),
-                                tok.text
-                            ),
-                        ));
-                    };
-                    if on_trail[sub] {
-                        buf.extend_from_slice(tok.text.as_bytes());
-                        buf.push(b' ');
-                    } else {
-                        on_trail[sub] = true;
-                        stack.push(Frame::Entry { idx: sub, pos: 0 });
+            top.1 += 1;
+            match *piece {
+                Piece::Plain(t) => feed(t.get(&self.arena), buf),
+                Piece::Ref {
+                    target,
+                    short,
+                    token,
+                } => match target {
+                    Target::Entry(i) => {
+                        let i = i as usize;
+                        if trail.has_entry(i) {
+                            feed(short.get(&self.arena), buf);
+                        } else {
+                            trail.mark_entry(i);
+                            stack.push((i, self.spans.get(i).map_or(0, |s| s.0)));
+                        }
                     }
-                }
-                SymbolKind::Struct | SymbolKind::Union | SymbolKind::Enum => {
-                    let sub = self.lookup(tok.kind, &tok.text);
-                    let seen = match sub {
-                        Some(s) => on_trail[s],
-                        None => unknown_on_trail.contains(&(Namespace::Tag, tok.text.as_str())),
-                    };
-                    if seen {
-                        buf.extend_from_slice(tok.kind.keyword().as_bytes());
-                        buf.push(b' ');
-                        buf.extend_from_slice(tok.text.as_bytes());
-                        buf.push(b' ');
-                    } else if let Some(s) = sub {
-                        on_trail[s] = true;
-                        stack.push(Frame::Entry { idx: s, pos: 0 });
-                    } else {
-                        unknown_on_trail.push((Namespace::Tag, tok.text.as_str()));
-                        stack.push(Frame::Unknown {
-                            kind: tok.kind,
-                            name: tok.text.as_str(),
-                        });
+                    Target::Unknown(text, id) => {
+                        if trail.mark_unknown(id) {
+                            feed(text.get(&self.arena), buf);
+                        } else {
+                            feed(short.get(&self.arena), buf);
+                        }
                     }
-                }
+                    Target::Undefined => return Err(self.undefined(entry, token, &export.name)),
+                },
             }
         }
-        let crc = crc32fast::hash(&buf);
-        let expanded = expand.then(|| String::from_utf8_lossy(&buf).into_owned());
+        let crc = crc32fast::hash(buf);
+        let expanded = expand.then(|| String::from_utf8_lossy(buf).into_owned());
         Ok(SymbolCrc {
             name: export.name.clone(),
             crc,
             expanded,
         })
+    }
+
+    fn undefined(&self, entry: usize, token: u32, export: &str) -> Error {
+        let e = self.file.entries.get(entry);
+        let t = e.and_then(|e| e.tokens.get(token as usize));
+        let (line, what) = e.map_or((0, ""), |e| (e.line, e.name.as_str()));
+        let (reference, keyword, name) = t.map_or((String::new(), "", ""), |t| {
+            (
+                t.kind
+                    .prefix()
+                    .map(|p| format!("{p}#{}", t.text))
+                    .unwrap_or_default(),
+                t.kind.keyword(),
+                t.text.as_str(),
+            )
+        });
+        Error::malformed(
+            &self.file.path,
+            Position::Line { line, column: 1 },
+            format!(
+                "'{reference}' (in the definition of '{what}', needed by export '{export}') refers to undefined {keyword} '{name}': expected a line defining it"
+            ),
+        )
+    }
+}
+
+/// genksyms' expansion trail, reset per export in O(1) by generation.
+struct Trail {
+    generation: u32,
+    entries: Vec<u32>,
+    unknowns: Vec<u32>,
+}
+
+impl Trail {
+    fn new(n: usize) -> Self {
+        Trail {
+            generation: 0,
+            entries: vec![0; n],
+            unknowns: Vec::new(),
+        }
+    }
+    fn reset(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.entries.iter_mut().for_each(|g| *g = 0);
+            self.unknowns.iter_mut().for_each(|g| *g = 0);
+            self.generation = 1;
+        }
+    }
+    fn has_entry(&self, i: usize) -> bool {
+        self.entries.get(i) == Some(&self.generation)
+    }
+    fn mark_entry(&mut self, i: usize) {
+        if let Some(g) = self.entries.get_mut(i) {
+            *g = self.generation;
+        }
+    }
+    /// Marks an undefined tag; false if it was already on the trail.
+    fn mark_unknown(&mut self, id: u32) -> bool {
+        let id = id as usize;
+        if self.unknowns.len() <= id {
+            self.unknowns.resize(id + 1, 0);
+        }
+        let g = &mut self.unknowns[id];
+        let fresh = *g != self.generation;
+        *g = self.generation;
+        fresh
     }
 }
 
@@ -183,11 +323,13 @@ impl<'a> SymbolTable<'a> {
 /// printed them), optionally with the expanded strings.
 pub fn export_crcs(file: &SymtypesFile, expand: bool) -> Result<Vec<SymbolCrc>> {
     let table = SymbolTable::new(file)?;
+    let mut trail = Trail::new(file.entries.len());
+    let mut buf = Vec::with_capacity(4096);
     file.entries
         .iter()
         .enumerate()
         .filter(|(_, e)| e.kind == SymbolKind::Normal)
-        .map(|(i, _)| table.crc_of_entry(i, expand))
+        .map(|(i, _)| table.crc_with(i, expand, &mut trail, &mut buf))
         .collect()
 }
 

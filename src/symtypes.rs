@@ -25,7 +25,7 @@ use nom::{
     bytes::complete::{is_not, tag, take_till1, take_until},
     character::complete::one_of,
     combinator::{opt, recognize},
-    multi::many1,
+    multi::many1_count,
     sequence::{delimited, terminated},
     IResult,
 };
@@ -161,7 +161,9 @@ fn push_ref(s: &mut String, kind: SymbolKind, name: &str) {
     if let Some(p) = kind.prefix() {
         s.push(p);
         s.push('#');
-        if name.contains(' ') {
+        // Spaces in a name come from gendwarfksyms' single quotes or from a
+        // double-quoted stretch, which protects them by itself.
+        if name.contains(' ') && !name.contains('"') {
             s.push('\'');
             s.push_str(name);
             s.push('\'');
@@ -216,7 +218,7 @@ fn dq_string(i: &str) -> IResult<&str, &str> {
 fn raw_token(i: &str) -> IResult<&str, &str> {
     alt((
         quoted_ref,
-        recognize(many1(alt((
+        recognize(many1_count(alt((
             dq_string,
             take_till1(|c| c == ' ' || c == '"'),
         )))),

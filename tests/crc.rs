@@ -541,3 +541,66 @@ fn random_type_graphs_match_genksyms() {
     }
     assert!(total as u64 >= n, "only {total} CRCs");
 }
+
+/// The fuzz target's property (fuzz/fuzz_targets/symtypes.rs) on stable
+/// Rust, over deterministic mutations of real genksyms output: never a
+/// panic, rendered text re-parses, every export gets a CRC or an error.
+#[test]
+fn symtypes_parser_survives_mutations() {
+    require("clang-19", "base");
+    let dir = corpus_dir();
+    let out = scratch("crc-mutate");
+    let (_, g) = genksyms_versions().remove(0);
+    let mut seeds = Vec::new();
+    for name in ["basic", "structs", "misc"] {
+        let pre = preprocess(
+            "clang-19",
+            &dir.join(format!("{name}.c")),
+            &dir.join("include"),
+        );
+        let o = run_genksyms(&g, &pre, &out.join(format!("{name}.symtypes")));
+        seeds.push(std::fs::read(&o.symtypes).unwrap());
+    }
+    let specials = b"#'\" \n\x00\xffstuEx{}";
+    let mut r = Rng(0x5eed);
+    let mut parsed = 0;
+    for i in 0..10_000 {
+        let mut d = seeds[i % seeds.len()].clone();
+        for _ in 0..1 + r.below(8) {
+            if d.is_empty() {
+                break;
+            }
+            let at = r.below(d.len());
+            match r.below(5) {
+                0 => d[at] = specials[r.below(specials.len())],
+                1 => d.insert(at, specials[r.below(specials.len())]),
+                2 => {
+                    d.remove(at);
+                }
+                3 => d.truncate(at),
+                _ => {
+                    let end = (at + r.below(64)).min(d.len());
+                    let chunk = d[at..end].to_vec();
+                    let to = r.below(d.len());
+                    d.splice(to..to, chunk);
+                }
+            }
+        }
+        match modver::symtypes::parse_bytes("m.symtypes", &d) {
+            Ok(f) => {
+                parsed += 1;
+                let text: String = f.entries.iter().map(|e| e.render() + "\n").collect();
+                let again = modver::symtypes::parse("m", &text)
+                    .unwrap_or_else(|e| panic!("{e}: rendered {text:?} from {:?}", f.entries));
+                assert_eq!(again.entries.len(), f.entries.len());
+                let _ = modver::crc::export_crcs(&f, true);
+            }
+            Err(e) => {
+                let m = e.to_string();
+                assert!(m.starts_with("m.symtypes:"), "{m}");
+            }
+        }
+        let _ = modver::symversions::parse_cmd(&d);
+    }
+    assert!(parsed > 500, "mutations too destructive: {parsed} parsed");
+}
