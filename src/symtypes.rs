@@ -235,6 +235,17 @@ fn split_line<'a>(path: &str, line_no: usize, line: &'a str) -> Result<Vec<RawTo
             return Ok(out);
         }
         let column = line.len() - trimmed.len() + 1;
+        // Fast path: most tokens hold no quotes and end at the next space.
+        let end = trimmed.find(' ').unwrap_or(trimmed.len());
+        let simple = &trimmed[..end];
+        if !simple.contains('"') && !simple.as_bytes().get(2..3).is_some_and(|q| q == b"'") {
+            out.push(RawToken {
+                text: simple,
+                column,
+            });
+            rest = &trimmed[end..];
+            continue;
+        }
         match raw_token(trimmed) {
             Ok((r, t)) if !t.is_empty() => {
                 out.push(RawToken { text: t, column });

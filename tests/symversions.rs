@@ -48,8 +48,9 @@ fn stderr(o: &Output) -> String {
 }
 
 /// A work dir with the corpus objects and their .symversions files.
-fn merge_fixture(v: u32, kind: &str) -> PathBuf {
-    let work = scratch(&format!("symversions-merge-{v}-{kind}"));
+fn merge_fixture(tag: &str, v: u32, kind: &str) -> PathBuf {
+    // Tests run in parallel: each gets its own directory.
+    let work = scratch(&format!("symversions-merge-{tag}-{v}-{kind}"));
     let src = objects(v).join("61").join(kind);
     for m in OBJECTS {
         std::fs::copy(src.join(format!("{m}.o")), work.join(format!("{m}.o"))).unwrap();
@@ -72,7 +73,7 @@ const INPUTS: [&str; 4] = [
 fn merge_is_kbuild_cat_and_checks_exports() {
     for v in [14, 19] {
         for kind in ["elf", "bc"] {
-            let work = merge_fixture(v, kind);
+            let work = merge_fixture("cat", v, kind);
             let nm = format!("llvm-nm-{v}");
             let want = kbuild_cat(&work, &INPUTS, "want.lds").unwrap();
             let mut args = vec![
@@ -178,7 +179,7 @@ fn merge_is_kbuild_cat_and_checks_exports() {
 
 #[test]
 fn merge_duplicates_conflicts_and_bad_lines() {
-    let work = merge_fixture(19, "elf");
+    let work = merge_fixture("dups", 19, "elf");
     let basic = std::fs::read_to_string(work.join("basic.o.symversions")).unwrap();
     // Exact duplicates (an object listed twice) are dropped.
     let o = run(
@@ -264,8 +265,9 @@ fn merge_duplicates_conflicts_and_bad_lines() {
 
 /// A work dir for one kernel's modpost: modules NAME.o with NAME.mod and
 /// .NAME.o.cmd (fixdep part + `extra(NAME)`).
-fn cmd_fixture(v: u32, dir: &str, kernel: &str, extra: impl Fn(&str) -> String) -> PathBuf {
-    let work = scratch(&format!("symversions-cmd-{v}-{dir}"));
+fn cmd_fixture(tag: &str, v: u32, dir: &str, extra: impl Fn(&str) -> String) -> PathBuf {
+    // Tests run in parallel: each gets its own directory.
+    let work = scratch(&format!("symversions-cmd-{tag}-{v}-{dir}"));
     for m in OBJECTS {
         std::fs::copy(
             objects(v).join(dir).join("elf").join(format!("{m}.o")),
@@ -277,7 +279,6 @@ fn cmd_fixture(v: u32, dir: &str, kernel: &str, extra: impl Fn(&str) -> String) 
         cmd += &extra(m);
         std::fs::write(work.join(format!(".{m}.o.cmd")), cmd).unwrap();
     }
-    let _ = kernel;
     work
 }
 
@@ -309,7 +310,7 @@ fn modver_cmd_crcs(
 fn cmd_crcs_match_modpost() {
     for v in [14, 19] {
         for (dir, kernel) in [("61", "6.1"), ("612", "6.12")] {
-            let work = cmd_fixture(v, dir, kernel, |m| {
+            let work = cmd_fixture("match", v, dir, |m| {
                 if m == "noexport" {
                     String::new()
                 } else {
@@ -359,7 +360,7 @@ fn cmd_edge_cases_follow_modpost() {
         .concat()
     };
     for (dir, kernel) in [("61", "6.1"), ("612", "6.12")] {
-        let work = cmd_fixture(19, dir, kernel, tricky);
+        let work = cmd_fixture("edge", 19, dir, tricky);
         let (symvers, mp_err) = modpost(kernel, &work, &OBJECTS);
         let (code, _, err) = modver_cmd_crcs(&work, kernel, false);
         assert_eq!(code, Some(2), "missing CRCs must fail: {err}");

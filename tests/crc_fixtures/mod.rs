@@ -54,7 +54,9 @@ pub fn objects(v: u32) -> &'static Path {
     BUILT[usize::from(v != 14)].get_or_init(|| {
         require(&format!("clang-{v}"), "base");
         require(&format!("llvm-ar-{v}"), "base");
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("crc-objects-{v}"));
+        // Per test binary, so binaries run in parallel do not share it.
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("crc-objects-{}-{v}", env!("CARGO_CRATE_NAME")));
         let _ = std::fs::remove_dir_all(&out);
         let st = Command::new("bash")
             .arg(corpus_dir().join("build.sh"))
