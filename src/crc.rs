@@ -255,6 +255,7 @@ impl<'a> SymbolTable<'a> {
         let e = self.file.entries.get(entry);
         let t = e.and_then(|e| e.tokens.get(token as usize));
         let (line, what) = e.map_or((0, ""), |e| (e.line, e.name.as_str()));
+        let column = t.map_or(1, |t| t.column);
         let (reference, keyword, name) = t.map_or((String::new(), "", ""), |t| {
             (
                 t.kind
@@ -267,7 +268,7 @@ impl<'a> SymbolTable<'a> {
         });
         Error::malformed(
             &self.file.path,
-            Position::Line { line, column: 1 },
+            Position::Line { line, column },
             format!(
                 "'{reference}' (in the definition of '{what}', needed by export '{export}') refers to undefined {keyword} '{name}': expected a line defining it"
             ),
@@ -412,7 +413,7 @@ mod tests {
         let f = parse("t", "x\nf int f ( t#nope ) \n").unwrap();
         let e = export_crcs(&f, false).unwrap_err().to_string();
         assert!(
-            e.starts_with("t:2:1: ") && e.contains("undefined typedef 'nope'"),
+            e.starts_with("t:2:11: ") && e.contains("undefined typedef 'nope'"),
             "{e}"
         );
     }

@@ -113,6 +113,8 @@ pub struct Token {
     pub kind: SymbolKind,
     /// The text (for a reference: the name without prefix or quotes).
     pub text: String,
+    /// 1-based byte column of the token in its line (for messages).
+    pub column: usize,
 }
 
 /// One line of a symtypes file: a symbol and its definition.
@@ -299,11 +301,13 @@ fn classify(path: &str, line_no: usize, t: &RawToken<'_>) -> Result<Token> {
         return Ok(Token {
             kind,
             text: name.to_string(),
+            column: t.column,
         });
     }
     Ok(Token {
         kind: SymbolKind::Normal,
         text: t.text.to_string(),
+        column: t.column,
     })
 }
 

@@ -284,12 +284,12 @@ fn bad_symtypes_input() {
         (
             "undefined-typedef",
             "t#a typedef int a \nf t#a f ( t#missing ) \n",
-            ":2:1: 't#missing'",
+            ":2:11: 't#missing'",
         ),
         (
             "undefined-enum-const",
             "f int f ( int x [ E#NOPE ] ) \n",
-            ":1:1: 'E#NOPE'",
+            ":1:19: 'E#NOPE'",
         ),
         (
             "duplicate",
