@@ -12,10 +12,11 @@
 //!   the license (`"GPL"` or `""`) and the namespace follow as two
 //!   NUL-terminated strings.
 //!
-//! For an ELF object modver reads those sections and reports license and
-//! namespace. For LLVM bitcode (and archive members) only the symbol names
-//! are visible: llvm-nm lists the labels of top-level asm but not their
-//! sections or contents, so the license and namespace stay unknown.
+//! For an ELF object (also an ELF archive member) modver reads those
+//! sections and reports license and namespace. For LLVM bitcode only the
+//! symbol names are visible: llvm-nm lists the labels of top-level asm but
+//! not their sections or contents, so license and namespace stay unknown
+//! (they live in the module's inline asm text).
 
 use crate::error::{Error, Position, Result};
 use crate::kver::KernelVersion;
@@ -67,18 +68,36 @@ pub fn marker_prefix(k: KernelVersion) -> &'static str {
 }
 
 /// The exports of the object, archive or bitcode file at `path`, in symbol
-/// table order, each once.
+/// table order (archives: member by member), each once. ELF objects, also
+/// inside archives, carry license and namespace; bitcode only names.
 pub fn read_exports(path: &Path, kernel: KernelVersion, opts: &ReadOptions) -> Result<Vec<Export>> {
     let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let display = path.display().to_string();
-    if symbols::identify(&data) == Some(symbols::Magic::Elf) {
+    let magic = symbols::identify(&data);
+    if magic == Some(symbols::Magic::Elf) {
         return elf_exports(&data, &display, kernel);
+    }
+    // ELF archive members: read with their sections, keyed by member index.
+    let mut elf_members: Vec<Option<Vec<Export>>> = Vec::new();
+    if matches!(
+        magic,
+        Some(symbols::Magic::Archive | symbols::Magic::ThinArchive)
+    ) {
+        elf_members = archive_elf_exports(path, &data, &display, kernel)?;
     }
     let fs = symbols::read_file(path, opts)?;
     let prefix = marker_prefix(kernel);
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for t in &fs.tables {
+    for (i, t) in fs.tables.iter().enumerate() {
+        if let Some(Some(list)) = elf_members.get(i) {
+            for e in list {
+                if seen.insert(e.name.clone()) {
+                    out.push(e.clone());
+                }
+            }
+            continue;
+        }
         for s in &t.symbols {
             if s.is_undefined() {
                 continue;
@@ -92,6 +111,43 @@ pub fn read_exports(path: &Path, kernel: KernelVersion, opts: &ReadOptions) -> R
                     });
                 }
             }
+        }
+    }
+    Ok(out)
+}
+
+/// For each object member of an archive (in the order `symbols` lists
+/// them: ELF and bitcode members only), the exports of ELF members.
+fn archive_elf_exports(
+    path: &Path,
+    data: &[u8],
+    display: &str,
+    kernel: KernelVersion,
+) -> Result<Vec<Option<Vec<Export>>>> {
+    let archive = object::read::archive::ArchiveFile::parse(data)
+        .map_err(|e| Error::malformed(display, Position::Offset(0), e.to_string()))?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    for member in archive.members() {
+        let member =
+            member.map_err(|e| Error::malformed(display, Position::File, e.to_string()))?;
+        let name = String::from_utf8_lossy(member.name()).into_owned();
+        let member_display = format!("{display}({name})");
+        let bytes = if member.is_thin() {
+            let p = dir.join(&name);
+            std::fs::read(&p).map_err(|e| Error::io(&p, e))?
+        } else {
+            member
+                .data(data)
+                .map_err(|e| Error::malformed(&member_display, Position::File, e.to_string()))?
+                .to_vec()
+        };
+        match symbols::identify(&bytes) {
+            Some(symbols::Magic::Elf) => {
+                out.push(Some(elf_exports(&bytes, &member_display, kernel)?))
+            }
+            Some(symbols::Magic::Bitcode) => out.push(None),
+            _ => {}
         }
     }
     Ok(out)

@@ -128,6 +128,26 @@ fn license_and_namespace_match_modpost() {
             }
             got.sort();
             assert_eq!(got, want, "clang-{v} layout {dir}");
+            // The thin archive of the same ELF objects: the members' lines.
+            let a = root.join(dir).join("elf").join("built-in.a");
+            let o = modver()
+                .args(["exports", "--kernel", kernel])
+                .arg(&a)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let mut from_archive: Vec<String> = String::from_utf8(o.stdout)
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect();
+            from_archive.sort();
+            let mut members: Vec<String> = got
+                .iter()
+                .map(|l| l.split_once('\t').unwrap().1.to_string())
+                .collect();
+            members.sort();
+            assert_eq!(from_archive, members, "clang-{v} layout {dir} built-in.a");
         }
     }
 }
