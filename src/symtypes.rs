@@ -163,9 +163,10 @@ fn push_ref(s: &mut String, kind: SymbolKind, name: &str) {
     if let Some(p) = kind.prefix() {
         s.push(p);
         s.push('#');
-        // Spaces in a name come from gendwarfksyms' single quotes or from a
-        // double-quoted stretch, which protects them by itself.
-        if name.contains(' ') && !name.contains('"') {
+        // Spaces in a name come from gendwarfksyms' single quotes (then the
+        // name holds no single quote) or from a double-quoted stretch with
+        // balanced quotes, which protects them by itself.
+        if name.contains(' ') && !name.contains('\'') {
             s.push('\'');
             s.push_str(name);
             s.push('\'');
@@ -415,6 +416,16 @@ mod tests {
         let f = parse("x", "s#'a b' struct { int x \"y  z\" } \n").unwrap();
         assert_eq!(f.entries[0].name, "a b");
         assert_eq!(f.entries[0].tokens[4].text, "\"y  z\"");
+    }
+
+    #[test]
+    fn names_with_spaces_and_quotes_round_trip() {
+        // Found by the fuzz target: a quoted name holding a lone '"'.
+        for text in ["t#'a \"b' x \n", "s#\"a' b\" x \n", "s#'a b' \"c d\" \n"] {
+            let f = parse("x", text).unwrap();
+            let again: String = f.entries.iter().map(|e| e.render() + "\n").collect();
+            assert_eq!(parse("x", &again).unwrap().entries, f.entries, "{text}");
+        }
     }
 
     #[test]
