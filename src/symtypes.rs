@@ -163,10 +163,10 @@ fn push_ref(s: &mut String, kind: SymbolKind, name: &str) {
     if let Some(p) = kind.prefix() {
         s.push(p);
         s.push('#');
-        // Spaces in a name come from gendwarfksyms' single quotes (then the
-        // name holds no single quote) or from a double-quoted stretch with
-        // balanced quotes, which protects them by itself.
-        if name.contains(' ') && !name.contains('\'') {
+        // Spaces or double quotes in a name come from gendwarfksyms' single
+        // quotes (then the name holds no single quote: quote it again) or
+        // from balanced double-quoted stretches (which re-read as written).
+        if (name.contains(' ') || name.contains('"')) && !name.contains('\'') {
             s.push('\'');
             s.push_str(name);
             s.push('\'');
@@ -421,7 +421,12 @@ mod tests {
     #[test]
     fn names_with_spaces_and_quotes_round_trip() {
         // Found by the fuzz target: a quoted name holding a lone '"'.
-        for text in ["t#'a \"b' x \n", "s#\"a' b\" x \n", "s#'a b' \"c d\" \n"] {
+        for text in [
+            "t#'a \"b' x \n",
+            "t#'u\"64' x \n",
+            "s#\"a' b\" x \n",
+            "s#'a b' \"c d\" \n",
+        ] {
             let f = parse("x", text).unwrap();
             let again: String = f.entries.iter().map(|e| e.render() + "\n").collect();
             assert_eq!(parse("x", &again).unwrap().entries, f.entries, "{text}");
