@@ -8,15 +8,27 @@
 //!   archives, rendered exactly as `llvm-nm` prints them.
 //! * [`modfile`]: the `.mod` and `.usyms` files kbuild writes per module.
 //! * [`modname`]: the module name modpost derives from an object path.
+//! * [`kmodule`]: module files (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`) and
+//!   their ELF sections and symbols.
+//! * [`modversions`]: a module's import CRCs (`__versions`, 6.14+ extended
+//!   tables), printed as `modprobe --dump-modversions` does.
+//! * [`symvers`]: `Module.symvers`.
+//! * [`ksymtab`]: exports and CRCs of a linked vmlinux or module.
+//! * [`check`]: imports checked against their providers' CRCs.
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
 //! * [`output`]: atomic output files (temporary file + rename).
 //! * [`error`]: the typed errors every module returns.
 
+pub mod check;
 pub mod error;
+pub mod kmodule;
+pub mod ksymtab;
 pub mod kver;
 pub mod modfile;
 pub mod modname;
+pub mod modversions;
 pub mod output;
 pub mod symbols;
+pub mod symvers;
 
 pub use error::{Error, Result};

@@ -1,6 +1,8 @@
 //! Subcommand dispatch. Each subcommand lives in its own file and only
 //! turns arguments into library calls and results into output.
 
+mod check;
+mod dump_modversions;
 mod modfile;
 mod modname;
 mod symbols;
@@ -23,6 +25,8 @@ enum Command {
     Mod(modfile::ModArgs),
     Usyms(modfile::UsymsArgs),
     Modname(modname::Args),
+    DumpModversions(dump_modversions::Args),
+    Check(check::Args),
 }
 
 /// Exit status for errors (bad input, missing tools), as the issues specify.
@@ -46,6 +50,8 @@ pub fn main() -> ExitCode {
         Command::Mod(a) => modfile::run_mod(a),
         Command::Usyms(a) => modfile::run_usyms(a),
         Command::Modname(a) => modname::run(a),
+        Command::DumpModversions(a) => dump_modversions::run(a),
+        Command::Check(a) => check::run(a),
     };
     match result {
         Ok(code) => code,

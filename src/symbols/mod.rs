@@ -231,8 +231,8 @@ fn scan_archive(
     let mut tables = Vec::new();
     let mut last_end = 8u64;
     for member in archive.members() {
-        let member =
-            member.map_err(|e| Error::malformed(display, Position::Offset(last_end), e.to_string()))?;
+        let member = member
+            .map_err(|e| Error::malformed(display, Position::Offset(last_end), e.to_string()))?;
         let (start, len) = member.file_range();
         last_end = start + len;
         let name = String::from_utf8_lossy(member.name()).into_owned();
@@ -248,9 +248,9 @@ fn scan_archive(
             })?;
             (bytes, Some(p))
         } else {
-            let bytes = member
-                .data(data)
-                .map_err(|e| Error::malformed(&member_display, Position::Offset(start), e.to_string()))?;
+            let bytes = member.data(data).map_err(|e| {
+                Error::malformed(&member_display, Position::Offset(start), e.to_string())
+            })?;
             (bytes.to_vec(), None)
         };
         match identify(&bytes) {
@@ -261,7 +261,8 @@ fn scan_archive(
                     None => {
                         let scratch = scratch.ok_or_else(|| Error::Tool {
                             tool: "modver".into(),
-                            message: "cannot create a temporary directory for archive members".into(),
+                            message: "cannot create a temporary directory for archive members"
+                                .into(),
                         })?;
                         let p = scratch.join(format!("{index}-{}.bc", tables.len()));
                         std::fs::write(&p, &bytes).map_err(|e| Error::io(&p, e))?;
@@ -282,7 +283,11 @@ fn scan_archive(
     }
     Ok(FileSymbols {
         path: display.to_string(),
-        kind: if thin { InputKind::ThinArchive } else { InputKind::Archive },
+        kind: if thin {
+            InputKind::ThinArchive
+        } else {
+            InputKind::Archive
+        },
         tables,
     })
 }
