@@ -190,7 +190,7 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().starts_with("M:2:1: expected a CRC"), "{e}");
         let e = parse("0x1\ta\tvmlinux\n", "M").unwrap_err();
-        assert!(e.to_string().starts_with("M:1:15: expected 4 or 5"), "{e}");
+        assert!(e.to_string().starts_with("M:1:14: expected 4 or 5"), "{e}");
         let e = parse("0x1\ta\tvmlinux\tGPL\t\n", "M").unwrap_err();
         assert!(
             e.to_string().starts_with("M:1:15: expected an export type"),
