@@ -65,14 +65,15 @@ impl ProviderIndex {
         self.map.entry(symbol.to_string()).or_insert(p);
     }
 
-    /// Adds the entries of one `Module.symvers`.
+    /// Adds the entries of one `Module.symvers`. modpost writes unversioned
+    /// exports with CRC `0x00000000`, so 0 counts as "no CRC".
     pub fn add_symvers(&mut self, entries: &[SymversEntry], source: &str) {
         self.sources += 1;
         for e in entries {
             self.add(
                 &e.symbol,
                 Provider {
-                    crc: Some(e.crc),
+                    crc: (e.crc != 0).then_some(e.crc),
                     module: e.module.clone(),
                     source: source.to_string(),
                 },

@@ -159,7 +159,13 @@ pub fn parse_extended(
         });
         pos += len + 1;
     }
-    if pos != names.len() {
+    // modpost writes the names as one C string literal, so the section ends
+    // with the literal's own NUL after the last "name\0": trailing NULs
+    // are padding, anything else is a name without a CRC.
+    if names
+        .get(pos..)
+        .is_some_and(|rest| rest.iter().any(|&b| b != 0))
+    {
         return Err(Error::malformed(
             file,
             Position::Offset(names_base + pos as u64),
@@ -311,6 +317,7 @@ mod tests {
         );
         assert!(parse_extended(&crcs, b"a\0", false, "t", 0, 0).is_err());
         assert!(parse_extended(&crcs, b"a\0b\0c\0", false, "t", 0, 0).is_err());
+        assert!(parse_extended(&crcs, b"a\0b\0\0", false, "t", 0, 0).is_ok());
         assert!(parse_extended(&crcs, b"a\0b", false, "t", 0, 0).is_err());
     }
 }

@@ -20,6 +20,14 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
     let mut failed = false;
     for m in &a.modules {
         match read_module_versions(m) {
+            // kmod fails with ENOENT when there is no __versions.
+            Ok(v) if v.effective().is_none() => {
+                eprintln!(
+                    "modver: could not get modversions of {}: no __versions section (module built without CONFIG_MODVERSIONS)",
+                    m.display()
+                );
+                failed = true;
+            }
             Ok(v) => print_out(&render_dump(&v))?,
             Err(e) => {
                 eprintln!("modver: could not get modversions of {}: {e}", m.display());
