@@ -12,7 +12,7 @@
 //!   their ELF sections and symbols.
 //! * [`modversions`]: a module's import CRCs (`__versions`, 6.14+ extended
 //!   tables), printed as `modprobe --dump-modversions` does.
-//! * [`symvers`]: `Module.symvers`.
+//! * [`symvers`]: the `Module.symvers` file.
 //! * [`ksymtab`]: exports and CRCs of a linked vmlinux or module.
 //! * [`check`]: imports checked against their providers' CRCs.
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.

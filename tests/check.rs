@@ -253,7 +253,7 @@ fn bad_inputs_are_positioned_errors() {
     // A module without __versions: modprobe fails (ENOENT), so do we; check
     // says what it means.
     let nov = bad.join("noversions.ko");
-    let (ours, theirs) = (dump(&[nov.clone()]), modprobe_dump(&nov));
+    let (ours, theirs) = (dump(std::slice::from_ref(&nov)), modprobe_dump(&nov));
     assert!(!theirs.status.success() && theirs.stdout.is_empty());
     assert_eq!(ours.status.code(), Some(2));
     assert!(ours.stdout.is_empty());
