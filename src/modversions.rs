@@ -225,8 +225,19 @@ pub fn read_versions(elf: &ElfImage<'_>) -> Result<ModuleVersions> {
 /// Reads a module file (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`) and returns
 /// its version tables.
 pub fn read_module_versions(path: &std::path::Path) -> Result<ModuleVersions> {
-    let (data, kind) = crate::kmodule::read_module_file(path)?;
-    let display = display_name(path, kind);
+    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    versions_from_bytes(&data, &path.display().to_string())
+}
+
+/// The version tables of a module image given as bytes (compressed or
+/// not); `display` names it in errors.
+pub fn versions_from_bytes(data: &[u8], display: &str) -> Result<ModuleVersions> {
+    let (data, kind) = crate::kmodule::decompress(data, display)?;
+    let display = if kind == crate::kmodule::Compression::None {
+        display.to_string()
+    } else {
+        format!("{display} (decompressed)")
+    };
     let elf = ElfImage::parse(&data, &display)?;
     read_versions(&elf)
 }

@@ -342,3 +342,64 @@ fn debian_6_1_every_module_dumps_like_modprobe_and_checks_clean() {
 fn debian_6_12_compressed_modules_dump_like_modprobe_and_check_clean() {
     debian_tree("6.12", ".ko.xz");
 }
+
+/// The same properties the fuzz targets (fuzz/fuzz_targets/symvers.rs,
+/// modversions.rs) check, over mutated real inputs in a normal test run.
+#[test]
+fn mutated_modules_and_symvers_never_panic() {
+    let root = check_fixtures();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut parsed = 0;
+    for src in [
+        "v1/consumer.ko",
+        "targets/powerpc-linux-gnu/consumer.ko",
+        "ext/both.ko",
+        "compressed/consumer.ko.xz",
+        "compressed/consumer.ko.zst",
+        "compressed/consumer.ko.gz",
+    ] {
+        let orig = std::fs::read(root.join(src)).unwrap();
+        for _ in 0..1500 {
+            let mut d = orig.clone();
+            for _ in 0..(1 + next() % 8) {
+                let i = (next() % d.len() as u64) as usize;
+                d[i] = next() as u8;
+            }
+            if next() % 8 == 0 {
+                d.truncate((next() % d.len() as u64) as usize);
+            }
+            if let Ok(v) = modver::modversions::versions_from_bytes(&d, src) {
+                parsed += 1;
+                let _ = modver::modversions::render_dump(&v);
+            }
+            for is_64 in [false, true] {
+                let _ = modver::modversions::parse_versions(&d, is_64, is_64, src, 0);
+            }
+        }
+    }
+    assert!(parsed > 0, "no mutant parsed: the mutation is too coarse");
+    let text = std::fs::read_to_string(root.join("v2/Module.symvers")).unwrap();
+    let bytes = text.as_bytes();
+    let mut ok = 0;
+    for _ in 0..20000 {
+        let mut d = bytes.to_vec();
+        for _ in 0..(1 + next() % 3) {
+            let i = (next() % d.len() as u64) as usize;
+            d[i] = b"\t\n x0_E"[(next() % 7) as usize];
+        }
+        if let Ok(s) = std::str::from_utf8(&d) {
+            if let Ok(e) = modver::symvers::parse(s, "m") {
+                ok += 1;
+                let again = modver::symvers::parse(&modver::symvers::render(&e), "m").unwrap();
+                assert_eq!(again, e);
+            }
+        }
+    }
+    assert!(ok > 0);
+}
