@@ -15,12 +15,19 @@
 //! * [`symvers`]: the `Module.symvers` file.
 //! * [`ksymtab`]: exports and CRCs of a linked vmlinux or module.
 //! * [`check`]: imports checked against their providers' CRCs.
+//! * [`symtypes`]: the symtypes files genksyms writes (`-T`).
+//! * [`crc`]: genksyms' symbol version CRCs, computed from symtypes.
+//! * [`exports`]: the symbols an object exports, from its symbol table.
+//! * [`symversions`]: collecting CRCs for the final link (`.symversions`
+//!   linker scripts up to 5.18, `#SYMVER` lines in `.cmd` files from 5.19).
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
 //! * [`output`]: atomic output files (temporary file + rename).
 //! * [`error`]: the typed errors every module returns.
 
 pub mod check;
+pub mod crc;
 pub mod error;
+pub mod exports;
 pub mod kmodule;
 pub mod ksymtab;
 pub mod kver;
@@ -29,6 +36,8 @@ pub mod modname;
 pub mod modversions;
 pub mod output;
 pub mod symbols;
+pub mod symtypes;
 pub mod symvers;
+pub mod symversions;
 
 pub use error::{Error, Result};

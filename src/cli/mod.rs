@@ -2,10 +2,13 @@
 //! turns arguments into library calls and results into output.
 
 mod check;
+mod crc;
 mod dump_modversions;
+mod exports;
 mod modfile;
 mod modname;
 mod symbols;
+mod symversions;
 
 use clap::{Parser, Subcommand};
 use modver::kver::KernelVersion;
@@ -27,6 +30,9 @@ enum Command {
     Modname(modname::Args),
     DumpModversions(dump_modversions::Args),
     Check(check::Args),
+    Crc(crc::Args),
+    Exports(exports::Args),
+    Symversions(symversions::Args),
 }
 
 /// Exit status for errors (bad input, missing tools), as the issues specify.
@@ -52,6 +58,9 @@ pub fn main() -> ExitCode {
         Command::Modname(a) => modname::run(a),
         Command::DumpModversions(a) => dump_modversions::run(a),
         Command::Check(a) => check::run(a),
+        Command::Crc(a) => crc::run(a),
+        Command::Exports(a) => exports::run(a),
+        Command::Symversions(a) => symversions::run(a),
     };
     match result {
         Ok(code) => code,
