@@ -15,6 +15,7 @@
 //! * [`symvers`]: the `Module.symvers` file.
 //! * [`ksymtab`]: exports and CRCs of a linked vmlinux or module.
 //! * [`check`]: imports checked against their providers' CRCs.
+//! * [`explain`]: why export CRCs differ between two symtypes trees.
 //! * [`symtypes`]: the symtypes files genksyms writes (`-T`).
 //! * [`crc`]: genksyms' symbol version CRCs, computed from symtypes.
 //! * [`exports`]: the symbols an object exports, from its symbol table.
@@ -27,6 +28,7 @@
 pub mod check;
 pub mod crc;
 pub mod error;
+pub mod explain;
 pub mod exports;
 pub mod kmodule;
 pub mod ksymtab;

@@ -403,3 +403,98 @@ fn mutated_modules_and_symvers_never_panic() {
     }
     assert!(ok > 0);
 }
+
+#[test]
+fn explain_names_the_struct_and_member_behind_each_changed_crc() {
+    let root = check_fixtures();
+    let out = modver()
+        .current_dir(root)
+        .args(["explain", "--format", "json", "v1", "v2"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The CRCs explain reports are genksyms' own (#SYMVER lines).
+    let symver = |b: &str| -> BTreeMap<String, String> {
+        std::fs::read_to_string(root.join(b).join("provider.symver"))
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("#SYMVER "))
+            .map(|l| {
+                let (s, c) = l.split_once(' ').unwrap();
+                (s.to_string(), c.to_string())
+            })
+            .collect()
+    };
+    let (old, new) = (symver("v1"), symver("v2"));
+    let exports = v["exports"].as_array().unwrap();
+    let names: Vec<&str> = exports
+        .iter()
+        .map(|e| e["symbol"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = old
+        .keys()
+        .filter(|k| old[*k] != new[*k])
+        .map(String::as_str)
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected);
+    assert_eq!(sorted, ["holder_use", "widget_get"]);
+    for e in exports {
+        let s = e["symbol"].as_str().unwrap();
+        assert_eq!(format!("0x{:08x}", e["old_crc"].as_u64().unwrap()), old[s]);
+        assert_eq!(format!("0x{:08x}", e["new_crc"].as_u64().unwrap()), new[s]);
+        let chain: Vec<&str> = e["chains"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        match s {
+            "widget_get" => assert_eq!(chain, ["widget_get", "s#widget"]),
+            _ => assert_eq!(chain, ["holder_use", "s#holder", "t#widget_t", "s#widget"]),
+        }
+    }
+    let types = v["types"].as_array().unwrap();
+    assert_eq!(types.len(), 1);
+    assert_eq!(types[0]["symbol"], "s#widget");
+    assert_eq!(types[0]["members"][0]["change"], "added");
+    assert_eq!(types[0]["members"][0]["member"], "color");
+    assert_eq!(v["unreferenced_types"].as_array().unwrap().len(), 0);
+    // --symbol narrows it; the text report names struct and member.
+    let out = modver()
+        .current_dir(root)
+        .args([
+            "explain",
+            "--symbol",
+            "holder_use",
+            "v1/provider.symtypes",
+            "v2/provider.symtypes",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("holder_use -> s#holder -> t#widget_t -> s#widget"),
+        "{text}"
+    );
+    assert!(!text.contains("widget_get:"), "{text}");
+    assert!(
+        text.contains("s#widget changed") && text.contains("member added: color"),
+        "{text}"
+    );
+    // Identical inputs: nothing to explain, exit 0.
+    let out = modver()
+        .current_dir(root)
+        .args(["explain", "v1", "v1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+}

@@ -4,6 +4,7 @@
 mod check;
 mod crc;
 mod dump_modversions;
+mod explain;
 mod exports;
 mod modfile;
 mod modname;
@@ -30,6 +31,7 @@ enum Command {
     Modname(modname::Args),
     DumpModversions(dump_modversions::Args),
     Check(check::Args),
+    Explain(explain::Args),
     Crc(crc::Args),
     Exports(exports::Args),
     Symversions(symversions::Args),
@@ -58,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Modname(a) => modname::run(a),
         Command::DumpModversions(a) => dump_modversions::run(a),
         Command::Check(a) => check::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Crc(a) => crc::run(a),
         Command::Exports(a) => exports::run(a),
         Command::Symversions(a) => symversions::run(a),

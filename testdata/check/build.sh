@@ -106,7 +106,6 @@ for b in v1 v2; do
 		# modpost writes unversioned exports with CRC 0.
 		awk -v v=$raw_versioned '$1 == "#SYMVER" { printf "%s\t%s\trawprov\tEXPORT_SYMBOL_GPL\t\n", v ? $3 : "0x00000000", $2 }' "$d/rawprov.symver"
 	} > "$d/Module.symvers"
-	cat "$d"/*.symtypes > "$d/all.symtypes"
 done
 
 # The same import table for other classes and byte orders (kmod's oracle
