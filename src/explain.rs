@@ -558,6 +558,17 @@ mod tests {
     }
 
     #[test]
+    fn changed_type_no_export_reaches() {
+        let old = tree("s#lonely struct lonely { int a ; } \ng int g ( int ) \n");
+        let new = tree("s#lonely struct lonely { long a ; } \ng int g ( int ) \n");
+        let e = explain(&old, &new, &[]).unwrap();
+        assert!(e.exports.is_empty() && e.types.is_empty());
+        let m = &e.unreferenced_types[0].members[0];
+        assert_eq!((m.change, m.member.as_deref()), ("changed", Some("a")));
+        assert!(render_text(&e).contains("Changed types affecting no export:\na.symtypes: s#lonely changed\n  member changed: a: int a -> long a\n"));
+    }
+
+    #[test]
     fn member_names() {
         let v = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
         assert_eq!(

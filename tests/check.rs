@@ -190,6 +190,31 @@ fn check_names_exactly_the_imports_a_changed_struct_breaks() {
         );
         assert!(l.contains("v2/Module.symvers"), "{l}");
     }
+    // Providers from a linked vmlinux (CRCs read from __kcrctab at
+    // addresses) and from a <= 5.18 style module (absolute __crc_ symbols).
+    for provider in [
+        &["--vmlinux", "v2/vmlinux"][..],
+        &["v2/provider_abs.ko"][..],
+    ] {
+        let out = modver()
+            .current_dir(root)
+            .args([
+                "check",
+                "--format",
+                "json",
+                "v1/consumer.ko",
+                "v2/rawprov.ko",
+            ])
+            .args(provider)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{provider:?}");
+        assert_eq!(
+            statuses(&out.stdout, "v1/consumer.ko"),
+            expected_v1_against_v2(),
+            "{provider:?}"
+        );
+    }
     // The same build is consistent with itself.
     for b in ["v1", "v2"] {
         let out = modver()

@@ -29,6 +29,15 @@ SECTIONS {
 	__kcrctab 0 : { *(SORT(___kcrctab+*)) }
 }
 LDS
+# A vmlinux-like layout: sections at kernel addresses, as vmlinux.lds.S.
+cat > "$out/vmlinux.lds" <<'LDS'
+SECTIONS {
+	. = 0xffffffff81000000;
+	.text : { *(.text .text.*) }
+	__ksymtab : { *(SORT(___ksymtab+*)) }
+	__kcrctab : { *(SORT(___kcrctab+*)) }
+}
+LDS
 
 # genksyms over the preprocessed source: symtypes file + "#SYMVER sym crc" lines.
 genksyms() { # build name defines...
@@ -100,6 +109,17 @@ for b in v1 v2; do
 	# Providers import nothing but module_layout, which modpost always adds.
 	for n in provider rawprov; do echo "0x0badc0de module_layout" | versions_c >> "$d/$n.mod.c"; done
 	for n in provider rawprov consumer; do link_ko "$d" $n x86_64-linux-gnu; done
+	# The provider as part of a linked vmlinux (ET_EXEC: symbol values are
+	# addresses), and as a <= 5.18 module whose CRCs are absolute __crc_
+	# symbols (what the .ver/.symversions linker scripts produced).
+	"$LD" -o "$d/vmlinux" -e 0 --no-pie -T "$out/vmlinux.lds" "$d/provider.o" "$d/provider.mod.o"
+	{
+		sed -n 's/^\(asm(".section \\"___ksymtab+.*\)$/\1/p' "$d/provider.mod.c"
+		awk '$1 == "#SYMVER" { printf "asm(\".globl __crc_%s\\n.set __crc_%s, %s\\n\");\n", $2, $2, $3 }' "$d/provider.symver"
+		echo "0x0badc0de module_layout" | versions_c
+	} > "$d/provider_abs.mod.c"
+	cp "$d/provider.o" "$d/provider_abs.o"
+	link_ko "$d" provider_abs x86_64-linux-gnu
 	# Module.symvers as modpost writes it (unversioned exports left out).
 	{
 		awk '$1 == "#SYMVER" { printf "%s\t%s\tprovider\tEXPORT_SYMBOL\t\n", $3, $2 }' "$d/provider.symver"
