@@ -90,9 +90,9 @@ pub struct Explanation {
     pub unreferenced_types: Vec<TypeChange>,
 }
 
-/// Reads OLD or NEW: one symtypes file, or every `*.symtypes` under a
-/// directory, keyed by path relative to it.
-pub fn read_tree(path: &Path) -> Result<BTreeMap<String, SymtypesFile>> {
+/// The symtypes files of OLD or NEW: the file itself, or every
+/// `*.symtypes` under a directory, keyed by path relative to it.
+pub fn list_tree(path: &Path) -> Result<BTreeMap<String, PathBuf>> {
     let mut out = BTreeMap::new();
     if path.is_dir() {
         let mut files = Vec::new();
@@ -100,7 +100,7 @@ pub fn read_tree(path: &Path) -> Result<BTreeMap<String, SymtypesFile>> {
         for f in files {
             if f.extension().and_then(|e| e.to_str()) == Some("symtypes") {
                 let rel = f.strip_prefix(path).unwrap_or(&f).display().to_string();
-                out.insert(rel, crate::symtypes::read(&f)?);
+                out.insert(rel, f);
             }
         }
     } else {
@@ -108,9 +108,41 @@ pub fn read_tree(path: &Path) -> Result<BTreeMap<String, SymtypesFile>> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        out.insert(name, crate::symtypes::read(path)?);
+        out.insert(name, path.to_path_buf());
     }
     Ok(out)
+}
+
+/// Reads OLD or NEW completely (see [`list_tree`]).
+pub fn read_tree(path: &Path) -> Result<BTreeMap<String, SymtypesFile>> {
+    list_tree(path)?
+        .into_iter()
+        .map(|(k, p)| Ok((k, crate::symtypes::read(&p)?)))
+        .collect()
+}
+
+/// Compares two symtypes files or trees on disk, one pair of files at a
+/// time (a whole tree is never held in memory). Files present on one side
+/// only are not compared; two single files are compared whatever their
+/// names.
+pub fn explain_paths(old: &Path, new: &Path, only: &[String]) -> Result<Explanation> {
+    let (o, n) = (list_tree(old)?, list_tree(new)?);
+    let pairs: Vec<(String, PathBuf, PathBuf)> = if !old.is_dir() && !new.is_dir() {
+        o.into_iter()
+            .zip(n)
+            .map(|((k, a), (_, b))| (k, a, b))
+            .collect()
+    } else {
+        o.into_iter()
+            .filter_map(|(k, a)| n.get(&k).map(|b| (k, a, b.clone())))
+            .collect()
+    };
+    let mut result = Explanation::default();
+    for (file, a, b) in pairs {
+        let (a, b) = (crate::symtypes::read(&a)?, crate::symtypes::read(&b)?);
+        explain_file(&file, &a, &b, only, &mut result)?;
+    }
+    Ok(result)
 }
 
 fn walk(d: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -2,7 +2,7 @@
 //! KBUILD_SYMTYPES trees.
 
 use super::print_out;
-use modver::explain::{explain, read_tree, render_text};
+use modver::explain::{explain_paths, render_text};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,9 +34,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    let old = read_tree(&a.old)?;
-    let new = read_tree(&a.new)?;
-    let e = explain(&old, &new, &a.symbols)?;
+    let e = explain_paths(&a.old, &a.new, &a.symbols)?;
     match a.format {
         Format::Text => print_out(&render_text(&e))?,
         Format::Json => {
