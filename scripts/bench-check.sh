@@ -7,7 +7,8 @@
 #   modver check over all modules (one process)
 #   modver dump-modversions over all modules (one process)
 #   the shell baseline: one `modprobe --dump-modversions` per module, joined
-#     with awk against Module.symvers (mismatch/missing lines)
+#     with awk against Module.symvers (mismatch/missing lines), and the same
+#     loop without the join (its floor)
 # and each as a ratio to the shell baseline. Both sides report the same
 # problems (none on a consistent tree); the script checks that.
 # `modver explain` vs SUSE's `ksymtypes compare` is not measured: see the
@@ -49,6 +50,7 @@ SH
 xargs cat < "$work/list" > /dev/null  # warm the page cache
 measure "modver-check" "$work/modver.out" sh -c "xargs -x -s 2000000 '$modver' check --symvers '$symvers' < '$work/list'"
 measure "modver-dump-modversions" /dev/null sh -c "xargs -x -s 2000000 '$modver' dump-modversions < '$work/list'"
+measure "modprobe-loop-only(floor)" /dev/null sh -c "while read -r m; do modprobe --dump-modversions \"\$m\"; done < '$work/list'"
 measure "modprobe-loop+awk(baseline)" "$work/baseline.out" bash "$work/baseline.sh" "$symvers" "$work/list"
 
 echo "problems reported: modver $(wc -l < "$work/modver.out"), baseline $(wc -l < "$work/baseline.out")"
