@@ -35,8 +35,8 @@ fetch_series() {
   if [[ ! -f "$root/.done" ]]; then
     rm -rf "$root"; mkdir -p "$root/x"
     (cd "$cache/debs" &&
-      { ls linux-image-"$rel"-unsigned_*.deb >/dev/null 2>&1 || apt-get download -qq "linux-image-$rel-unsigned"; } &&
-      { ls linux-headers-"$rel"_*.deb >/dev/null 2>&1 || apt-get download -qq "linux-headers-$rel"; }) >&2
+      { ls linux-image-"$rel"-unsigned_*.deb >/dev/null 2>&1 || apt-get download -qq -o APT::Sandbox::User=root "linux-image-$rel-unsigned"; } &&
+      { ls linux-headers-"$rel"_*.deb >/dev/null 2>&1 || apt-get download -qq -o APT::Sandbox::User=root "linux-headers-$rel"; }) >&2
     dpkg-deb -x "$(ls "$cache"/debs/linux-image-"$rel"-unsigned_*.deb | head -1)" "$root/x"
     dpkg-deb -x "$(ls "$cache"/debs/linux-headers-"$rel"_*.deb | head -1)" "$root/x"
     local kdir symvers
