@@ -8,6 +8,14 @@
 //!   archives, rendered exactly as `llvm-nm` prints them.
 //! * [`modfile`]: the `.mod` and `.usyms` files kbuild writes per module.
 //! * [`modname`]: the module name modpost derives from an object path.
+//! * [`kmodule`]: module files (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`) and
+//!   their ELF sections and symbols.
+//! * [`modversions`]: a module's import CRCs (`__versions`, 6.14+ extended
+//!   tables), printed as `modprobe --dump-modversions` does.
+//! * [`symvers`]: the `Module.symvers` file.
+//! * [`ksymtab`]: exports and CRCs of a linked vmlinux or module.
+//! * [`check`]: imports checked against their providers' CRCs.
+//! * [`explain`]: why export CRCs differ between two symtypes trees.
 //! * [`symtypes`]: the symtypes files genksyms writes (`-T`).
 //! * [`crc`]: genksyms' symbol version CRCs, computed from symtypes.
 //! * [`exports`]: the symbols an object exports, from its symbol table.
@@ -17,15 +25,21 @@
 //! * [`output`]: atomic output files (temporary file + rename).
 //! * [`error`]: the typed errors every module returns.
 
+pub mod check;
 pub mod crc;
 pub mod error;
+pub mod explain;
 pub mod exports;
+pub mod kmodule;
+pub mod ksymtab;
 pub mod kver;
 pub mod modfile;
 pub mod modname;
+pub mod modversions;
 pub mod output;
 pub mod symbols;
 pub mod symtypes;
+pub mod symvers;
 pub mod symversions;
 
 pub use error::{Error, Result};
