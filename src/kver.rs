@@ -74,7 +74,9 @@ impl KernelVersion {
         let var = |name: &str| {
             text.lines().find_map(|l| {
                 let (k, v) = l.split_once('=')?;
-                (k.trim() == name).then(|| v.trim().parse::<u32>().ok()).flatten()
+                (k.trim() == name)
+                    .then(|| v.trim().parse::<u32>().ok())
+                    .flatten()
             })
         };
         match (var("VERSION"), var("PATCHLEVEL")) {
@@ -163,9 +165,15 @@ mod tests {
             "# SPDX\nVERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 76\n",
         )
         .unwrap();
-        assert_eq!(KernelVersion::from_tree(d.path()).unwrap().to_string(), "6.1");
+        assert_eq!(
+            KernelVersion::from_tree(d.path()).unwrap().to_string(),
+            "6.1"
+        );
         std::fs::create_dir_all(d.path().join("include/config")).unwrap();
         std::fs::write(d.path().join("include/config/kernel.release"), "6.12.9\n").unwrap();
-        assert_eq!(KernelVersion::from_tree(d.path()).unwrap().to_string(), "6.12");
+        assert_eq!(
+            KernelVersion::from_tree(d.path()).unwrap().to_string(),
+            "6.12"
+        );
     }
 }

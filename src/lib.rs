@@ -4,6 +4,8 @@
 //! The library computes; the `modver` binary parses arguments and prints.
 //! One module per kbuild concept:
 //!
+//! * [`bitcode`]: the symbol table (irsymtab) stored in LLVM bitcode files,
+//!   read without LLVM.
 //! * [`symbols`]: symbol tables of ELF objects, LLVM bitcode and (thin)
 //!   archives, rendered exactly as `llvm-nm` prints them.
 //! * [`modfile`]: the `.mod` and `.usyms` files kbuild writes per module.
@@ -12,6 +14,7 @@
 //! * [`output`]: atomic output files (temporary file + rename).
 //! * [`error`]: the typed errors every module returns.
 
+pub mod bitcode;
 pub mod error;
 pub mod kver;
 pub mod modfile;

@@ -64,7 +64,11 @@ impl ModFile {
         ModFile {
             kernel,
             objects: dedup_first(objects),
-            undefined: if kernel.at_least(5, 19) { None } else { undefined },
+            undefined: if kernel.at_least(5, 19) {
+                None
+            } else {
+                undefined
+            },
         }
     }
 
@@ -122,7 +126,11 @@ mod tests {
 
     #[test]
     fn new_layout_is_one_object_per_line() {
-        let m = ModFile::new(v("6.1"), &["d/a.o", "d/b.o", "d/a.o"], Some(vec!["x".into()]));
+        let m = ModFile::new(
+            v("6.1"),
+            &["d/a.o", "d/b.o", "d/a.o"],
+            Some(vec!["x".into()]),
+        );
         assert_eq!(m.render(), "d/a.o\nd/b.o\n");
     }
 

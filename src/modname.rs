@@ -56,7 +56,10 @@ mod tests {
         assert_eq!(name("drivers/a/foo.lto.o", "5.17"), "drivers/a/foo");
         assert_eq!(name("drivers/a/foo.lto.o", "5.18"), "drivers/a/foo.lto");
         assert_eq!(name("drivers/a/foo.prelink.o", "5.18"), "drivers/a/foo");
-        assert_eq!(name("drivers/a/foo.prelink.o", "6.1"), "drivers/a/foo.prelink");
+        assert_eq!(
+            name("drivers/a/foo.prelink.o", "6.1"),
+            "drivers/a/foo.prelink"
+        );
         assert_eq!(name("drivers/a/foo.lto.o", "5.10"), "drivers/a/foo.lto");
         assert_eq!(name("foo.o", "6.12"), "foo");
         assert_eq!(name("lib/foo.ko", "6.1"), "lib/foo");

@@ -17,7 +17,9 @@ use object::Endianness;
 /// Reads the `.symtab` of an ELF object. `display` names the file (or
 /// `archive(member)`) in errors; `member` is recorded in the table.
 pub fn read_elf(data: &[u8], display: &str, member: Option<String>) -> Result<SymbolTable> {
-    let bad = |e: object::Error| Error::malformed(display, Position::Offset(0), format!("invalid ELF: {e}"));
+    let bad = |e: object::Error| {
+        Error::malformed(display, Position::Offset(0), format!("invalid ELF: {e}"))
+    };
     match data.get(4) {
         Some(&elf::ELFCLASS64) => {
             let h = elf::FileHeader64::<Endianness>::parse(data).map_err(bad)?;
@@ -48,7 +50,9 @@ fn read_generic<H: FileHeader<Endian = Endianness>>(
     let endian = header.endian().map_err(|e| bad("header", e))?;
     let machine = header.e_machine(endian);
     let is_rel = header.e_type(endian) == elf::ET_REL;
-    let sections = header.sections(endian, data).map_err(|e| bad("section headers", e))?;
+    let sections = header
+        .sections(endian, data)
+        .map_err(|e| bad("section headers", e))?;
     let symtab = sections
         .symbols(endian, data, elf::SHT_SYMTAB)
         .map_err(|e| bad("symbol table", e))?;
@@ -76,7 +80,9 @@ fn read_generic<H: FileHeader<Endian = Endianness>>(
         }
         let address = match shndx {
             elf::SHN_UNDEF | elf::SHN_ABS | elf::SHN_COMMON => value,
-            _ if is_rel => value.wrapping_add(section_header.map_or(0, |s| s.sh_addr(endian).into())),
+            _ if is_rel => {
+                value.wrapping_add(section_header.map_or(0, |s| s.sh_addr(endian).into()))
+            }
             _ => value,
         };
 
@@ -85,7 +91,9 @@ fn read_generic<H: FileHeader<Endian = Endianness>>(
                 binding,
                 st_type: sym.st_type(),
                 shndx,
-                section_ok: shndx < elf::SHN_LORESERVE && shndx != elf::SHN_UNDEF && section_header.is_some()
+                section_ok: shndx < elf::SHN_LORESERVE
+                    && shndx != elf::SHN_UNDEF
+                    && section_header.is_some()
                     || shndx == elf::SHN_XINDEX && section_header.is_some(),
             },
             section_header.map(|s| {

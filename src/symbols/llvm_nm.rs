@@ -80,7 +80,9 @@ fn newest_versioned() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     let mut best: Option<(u32, PathBuf)> = None;
     for dir in std::env::split_paths(&path) {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in rd.flatten() {
             let name = e.file_name();
             let Some(v) = name
