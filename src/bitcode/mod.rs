@@ -11,6 +11,7 @@
 pub mod bitstream;
 pub mod irsymtab;
 pub mod nm;
+pub mod stdsort;
 
 use bitstream::{BitstreamError, BsResult, Cursor, ENTER_SUBBLOCK};
 

@@ -6,7 +6,7 @@
 //! count that disagrees with the file, a Darwin target, malformed data) is
 //! handed to llvm-nm instead, and the reason is reported as a note.
 
-use super::{sort_like_nm, ObjectFormat, SymbolTable};
+use super::{ObjectFormat, SymbolTable};
 use crate::bitcode::{self, irsymtab};
 use crate::error::Position;
 
@@ -85,7 +85,7 @@ pub fn bitcode_table(data: &[u8], member: Option<String>) -> Result<SymbolTable,
     }
     let view = bitcode::nm::nm_view(&table).map_err(|m| fail(Position::File, m))?;
     let mut symbols = view.symbols;
-    sort_like_nm(&mut symbols);
+    bitcode::stdsort::std_sort(&mut symbols, &|a, b| a.name.as_bytes() < b.name.as_bytes());
     Ok(SymbolTable {
         member,
         format: ObjectFormat::Bitcode,
