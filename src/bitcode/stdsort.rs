@@ -42,7 +42,13 @@ fn partition_pivot<T>(v: &mut [T], less: &impl Fn(&T, &T) -> bool) -> usize {
     unguarded_partition(v, 1, last, less)
 }
 
-fn move_median_to_first<T>(v: &mut [T], a: usize, b: usize, c: usize, less: &impl Fn(&T, &T) -> bool) {
+fn move_median_to_first<T>(
+    v: &mut [T],
+    a: usize,
+    b: usize,
+    c: usize,
+    less: &impl Fn(&T, &T) -> bool,
+) {
     let pick = if less(&v[a], &v[b]) {
         if less(&v[b], &v[c]) {
             b
@@ -139,7 +145,13 @@ fn heap_sort<T: Clone>(v: &mut [T], less: &impl Fn(&T, &T) -> bool) {
     }
 }
 
-fn adjust_heap<T: Clone>(v: &mut [T], mut hole: usize, len: usize, value: T, less: &impl Fn(&T, &T) -> bool) {
+fn adjust_heap<T: Clone>(
+    v: &mut [T],
+    mut hole: usize,
+    len: usize,
+    value: T,
+    less: &impl Fn(&T, &T) -> bool,
+) {
     let top = hole;
     let mut child = hole;
     while child < (len.saturating_sub(1)) / 2 {
@@ -172,7 +184,9 @@ mod tests {
     use super::*;
 
     fn lcg(seed: &mut u64) -> u64 {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         *seed >> 33
     }
 

@@ -50,9 +50,18 @@ fn read_generic<H: FileHeader<Endian = Endianness>>(
     let endian = header.endian().map_err(|e| bad("header", e))?;
     let machine = header.e_machine(endian);
     let is_rel = header.e_type(endian) == elf::ET_REL;
-    let sections = header
-        .sections(endian, data)
-        .map_err(|e| bad("section headers", e))?;
+    let sections = header.sections(endian, data).map_err(|e| {
+        let shoff: u64 = header.e_shoff(endian).into();
+        Error::malformed(
+            display,
+            Position::Offset(shoff),
+            format!(
+                "invalid ELF: section header table (e_shoff {shoff:#x}, {} entries) does not fit in the file ({} bytes): {e}",
+                header.e_shnum(endian),
+                data.len()
+            ),
+        )
+    })?;
     let symtab = sections
         .symbols(endian, data, elf::SHT_SYMTAB)
         .map_err(|e| bad("symbol table", e))?;

@@ -192,15 +192,18 @@ impl LlvmNm {
     }
 }
 
-/// Splits the output of `llvm-nm FILE...` into per-file tables; `None` if
-/// it does not have the expected shape.
-fn split_output(out: &str, files: &[&Path]) -> Option<Vec<std::result::Result<NmTable, String>>> {
+/// Splits the output of `llvm-nm FILE...` (BSD format, bitcode inputs)
+/// into per-file tables; `None` if it does not have the expected shape.
+pub fn split_output(
+    out: &str,
+    files: &[&Path],
+) -> Option<Vec<std::result::Result<NmTable, String>>> {
     let mut lines = out.lines().peekable();
     let mut tables = Vec::with_capacity(files.len());
     for f in files {
         if files.len() > 1 {
             // "\n<path>:\n"
-            if lines.next()? != "" || lines.next()? != format!("{}:", f.display()) {
+            if !lines.next()?.is_empty() || lines.next()? != format!("{}:", f.display()) {
                 return None;
             }
         }

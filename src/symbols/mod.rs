@@ -237,6 +237,28 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
+/// Parses an ELF object or an archive held in memory, without running
+/// llvm-nm: bitcode objects get empty tables. Thin archive members are
+/// resolved relative to `base_dir`. This is the parsing half of
+/// [`read_files`], exposed for fuzzing and for callers that only need ELF.
+pub fn parse_bytes(data: &[u8], display: &str, base_dir: &Path) -> Result<FileSymbols> {
+    let mut pending = Vec::new();
+    let opts = ReadOptions {
+        backend: native::Backend::LlvmNm,
+        ..ReadOptions::default()
+    };
+    scan_bytes(
+        data,
+        display,
+        &base_dir.join("-"),
+        0,
+        None,
+        &opts,
+        &mut pending,
+        &mut Vec::new(),
+    )
+}
+
 fn scan_file(
     path: &Path,
     index: usize,
@@ -247,14 +269,29 @@ fn scan_file(
 ) -> Result<FileSymbols> {
     let display = path.display().to_string();
     let data = read(path)?;
-    match identify(&data) {
+    scan_bytes(&data, &display, path, index, scratch, opts, pending, notes)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_bytes(
+    data: &[u8],
+    display: &str,
+    path: &Path,
+    index: usize,
+    scratch: Option<&Path>,
+    opts: &ReadOptions,
+    pending: &mut Vec<PendingBitcode>,
+    notes: &mut Vec<String>,
+) -> Result<FileSymbols> {
+    let display = display.to_string();
+    match identify(data) {
         Some(Magic::Elf) => Ok(FileSymbols {
             path: display.clone(),
             kind: InputKind::Object,
-            tables: vec![elf::read_elf(&data, &display, None)?],
+            tables: vec![elf::read_elf(data, &display, None)?],
         }),
         Some(Magic::Bitcode) => {
-            if let Some(t) = try_native(&data, &display, None, opts, notes)? {
+            if let Some(t) = try_native(data, &display, None, opts, notes)? {
                 return Ok(FileSymbols {
                     path: display,
                     kind: InputKind::Object,
@@ -274,7 +311,7 @@ fn scan_file(
             })
         }
         Some(Magic::Archive) | Some(Magic::ThinArchive) => {
-            scan_archive(path, &display, &data, index, scratch, opts, pending, notes)
+            scan_archive(path, &display, data, index, scratch, opts, pending, notes)
         }
         None => Err(Error::malformed(display, Position::Offset(0), NOT_OBJECT)),
     }
@@ -311,6 +348,12 @@ fn scan_archive(
         let member = member
             .map_err(|e| Error::malformed(display, Position::Offset(last_end), e.to_string()))?;
         let (start, len) = member.file_range();
+        // The member's header offset, for error positions (thin members
+        // have no data range of their own).
+        let header_at = member
+            .header()
+            .map(|h| (h as *const _ as usize).wrapping_sub(data.as_ptr() as usize) as u64)
+            .unwrap_or(start);
         last_end = start + len;
         let name = String::from_utf8_lossy(member.name()).into_owned();
         let member_display = format!("{display}({name})");
@@ -319,7 +362,7 @@ fn scan_archive(
             let bytes = std::fs::read(&p).map_err(|e| {
                 Error::malformed(
                     member_display.clone(),
-                    Position::Offset(start),
+                    Position::Offset(header_at),
                     format!("thin archive member {} cannot be read: {e}", p.display()),
                 )
             })?;
@@ -410,7 +453,7 @@ fn fill_bitcode(out: &mut [Result<FileSymbols>], pending: Vec<PendingBitcode>, o
         Err(e) => {
             let msg = e.to_string();
             for p in &pending {
-                if let Ok(_) = &out[p.file] {
+                if out[p.file].is_ok() {
                     out[p.file] = Err(Error::Tool {
                         tool: "llvm-nm".into(),
                         message: format!("{}: needed for LLVM bitcode: {msg}", p.display),

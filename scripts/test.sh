@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs (Debian 12), checks
+# formatting and lints, runs every cargo test (the differential tests
+# against llvm-nm, genksyms, modprobe, ...) and, unless MODVER_E2E=0,
+# the real-kernel end-to-end test. Ends with one "N passed, M failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+groups=(base kbuild llvm-all)
+[[ "${MODVER_E2E:-1}" == 0 ]] || groups+=(kernel)
+bash scripts/setup.sh "${groups[@]}" || { echo "test.sh: setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo fmt --all -- --check || { echo "test.sh: cargo fmt --check failed"; status=1; }
+cargo clippy --all-targets -q -- -D warnings || { echo "test.sh: clippy failed"; status=1; }
+cargo test --all-targets 2>&1 | tee "$log"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+
+if [[ "${MODVER_E2E:-1}" != 0 && -f scripts/e2e-kernel.sh ]]; then
+  bash scripts/e2e-kernel.sh 6.1 2>&1 | tee -a "$log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+fi
+
+passed=$(grep -hoE '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(grep -hoE '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+((status == 0 || failed > 0)) || failed=1
+echo "total: $passed passed, $failed failed"
+exit $status

@@ -1,0 +1,111 @@
+//! Shared helpers of the integration tests: the fixture builds and the
+//! modver binary. Fixtures are built from `testdata/` with the real LLVM
+//! tools at test time (`scripts/setup.sh base` installs them).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The LLVM versions the differential tests run against.
+pub const LLVM_VERSIONS: [u32; 2] = [14, 19];
+
+/// Fails the test with a clear message when a tool is missing.
+pub fn require(tool: &str, group: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{tool} is not installed: run scripts/setup.sh {group}"
+    );
+}
+
+/// The symbol-table fixtures for one LLVM version, built once per test process.
+pub fn symbol_fixtures(v: u32) -> &'static Path {
+    static BUILT: [OnceLock<PathBuf>; 2] = [OnceLock::new(), OnceLock::new()];
+    let slot = LLVM_VERSIONS
+        .iter()
+        .position(|&x| x == v)
+        .expect("known version");
+    BUILT[slot].get_or_init(|| {
+        for t in ["clang", "llvm-ar", "ld.lld", "llvm-nm"] {
+            require(&format!("{t}-{v}"), "base");
+        }
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("symbol-fixtures-{v}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/symbols/build.sh");
+        let st = Command::new("bash")
+            .arg(&script)
+            .arg(&out)
+            .arg(v.to_string())
+            .status()
+            .expect("run build.sh");
+        assert!(st.success(), "testdata/symbols/build.sh {v} failed");
+        out
+    })
+}
+
+/// All fixture objects and archives (not the deliberately bad ones).
+pub fn fixture_files(root: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    walk(root, &mut v);
+    v.retain(|p| {
+        !p.components().any(|c| c.as_os_str() == "junk")
+            && matches!(p.extension().and_then(|e| e.to_str()), Some("o" | "a"))
+    });
+    v.sort();
+    v
+}
+
+fn walk(d: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(d).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// A `modver` command.
+pub fn modver() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_modver"))
+}
+
+/// Runs a command in `dir` and returns its output.
+pub fn run_in(dir: &Path, cmd: &mut Command) -> Output {
+    cmd.current_dir(dir).output().expect("spawn")
+}
+
+/// Runs `sh -c script` in `dir`, asserting success, and returns stdout.
+pub fn sh(dir: &Path, script: &str) -> Vec<u8> {
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .expect("spawn sh");
+    assert!(
+        o.status.success(),
+        "sh -c {script:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.stdout
+}
+
+/// Shows the first differing line of two outputs.
+pub fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
+        if x != y {
+            return format!("line {}: {x:?} != {y:?}", i + 1);
+        }
+    }
+    format!(
+        "lengths {} vs {} lines",
+        a.lines().count(),
+        b.lines().count()
+    )
+}
