@@ -468,3 +468,177 @@ fn char6(v: u64) -> u8 {
         _ => b'_',
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes bit fields LSB first, as LLVM's BitstreamWriter does.
+    #[derive(Default)]
+    struct Bits {
+        bytes: Vec<u8>,
+        bit: usize,
+    }
+    impl Bits {
+        fn put(&mut self, v: u64, w: u32) -> &mut Self {
+            for i in 0..w {
+                if self.bit % 8 == 0 {
+                    self.bytes.push(0);
+                }
+                if v >> i & 1 == 1 {
+                    *self.bytes.last_mut().unwrap() |= 1 << (self.bit % 8);
+                }
+                self.bit += 1;
+            }
+            self
+        }
+        fn vbr(&mut self, mut v: u64, w: u32) -> &mut Self {
+            let hi = 1u64 << (w - 1);
+            while v >= hi {
+                self.put(v & (hi - 1) | hi, w);
+                v >>= w - 1;
+            }
+            self.put(v, w)
+        }
+        fn align(&mut self) -> &mut Self {
+            while self.bit % 32 != 0 {
+                self.put(0, 1);
+            }
+            self
+        }
+    }
+
+    /// A block with abbreviation width 3 holding `body` (bits after the
+    /// length word), with a correct or overridden length word.
+    fn block(id: u64, body: &Bits, words: Option<u64>) -> Vec<u8> {
+        let mut b = Bits::default();
+        b.put(ENTER_SUBBLOCK, 2).vbr(id, 8).vbr(3, 4).align();
+        let n = words.unwrap_or((body.bytes.len() as u64).div_ceil(4));
+        b.put(n, 32);
+        let mut out = b.bytes;
+        out.extend_from_slice(&body.bytes);
+        out.resize(out.len().div_ceil(4) * 4, 0);
+        out
+    }
+
+    fn blob_body(abbrev_id: u64, payload: &[u8]) -> Bits {
+        let mut b = Bits::default();
+        // DEFINE_ABBREV [literal 1, blob]
+        b.put(DEFINE_ABBREV, 3)
+            .vbr(2, 5)
+            .put(1, 1)
+            .vbr(1, 8)
+            .put(0, 1)
+            .put(5, 3);
+        b.put(abbrev_id, 3).vbr(payload.len() as u64, 6).align();
+        for &c in payload {
+            b.put(u64::from(c), 8);
+        }
+        b.align().put(END_BLOCK, 3).align();
+        b
+    }
+
+    fn read_block(data: &[u8]) -> BsResult<Vec<Record<'_>>> {
+        let mut c = Cursor::new(data);
+        assert_eq!(c.fixed(2)?, ENTER_SUBBLOCK);
+        let hdr = c.enter_subblock()?;
+        c.block_records(&hdr)
+    }
+
+    #[test]
+    fn reads_fields_and_vbr() {
+        let mut b = Bits::default();
+        b.put(5, 3)
+            .vbr(1000, 6)
+            .vbr(u64::MAX, 32)
+            .put(0x1234_5678_9abc, 48);
+        let mut c = Cursor::new(&b.bytes);
+        assert_eq!(c.fixed(3).unwrap(), 5);
+        assert_eq!(c.vbr(6).unwrap(), 1000);
+        assert_eq!(c.vbr(32).unwrap(), u64::MAX);
+        assert_eq!(c.fixed(48).unwrap(), 0x1234_5678_9abc);
+        assert!(c.fixed(64).is_err());
+    }
+
+    #[test]
+    fn vbr_overflow_is_an_error() {
+        let mut b = Bits::default();
+        for _ in 0..20 {
+            b.put(0x3f, 6);
+        }
+        b.put(0, 6);
+        let e = Cursor::new(&b.bytes).vbr(6).unwrap_err();
+        assert!(e.message.contains("64 bits"), "{e}");
+    }
+
+    #[test]
+    fn blob_record_in_a_block() {
+        let data = block(25, &blob_body(4, b"hello"), None);
+        let recs = read_block(&data).unwrap();
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].code, 1);
+        assert_eq!(recs[0].blob, Some(&b"hello"[..]));
+    }
+
+    #[test]
+    fn abbreviation_id_out_of_range() {
+        let data = block(25, &blob_body(5, b"x"), None);
+        let e = read_block(&data).unwrap_err();
+        assert!(
+            e.message.contains("abbreviation id 5 is not defined"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn lying_length_words() {
+        let body = blob_body(4, b"hello");
+        let words = (body.bytes.len() as u64).div_ceil(4);
+        for lie in [0, words - 1, words + 1, 1 << 30] {
+            let data = block(25, &body, Some(lie));
+            assert!(
+                read_block(&data).is_err(),
+                "length {lie} (true {words}) accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn blob_past_the_end() {
+        let mut b = Bits::default();
+        b.put(DEFINE_ABBREV, 3)
+            .vbr(2, 5)
+            .put(1, 1)
+            .vbr(1, 8)
+            .put(0, 1)
+            .put(5, 3);
+        b.put(4, 3).vbr(1 << 20, 6).align().put(0, 32);
+        let data = block(23, &b, None);
+        let e = read_block(&data).unwrap_err();
+        assert!(e.message.contains("blob of 1048576 bytes"), "{e}");
+    }
+
+    #[test]
+    fn malformed_abbreviations() {
+        // Blob not last, array not second to last, bad encoding, 0 operands.
+        for ops in [
+            vec![(false, 5, 0), (true, 1, 0)],
+            vec![(true, 1, 0), (false, 3, 0), (false, 4, 0), (true, 1, 0)],
+            vec![(false, 7, 0)],
+            vec![],
+        ] {
+            let mut b = Bits::default();
+            b.put(DEFINE_ABBREV, 3).vbr(ops.len() as u64, 5);
+            for (lit, enc, _) in &ops {
+                if *lit {
+                    b.put(1, 1).vbr(*enc, 8);
+                } else {
+                    b.put(0, 1).put(*enc, 3);
+                }
+            }
+            b.align().put(END_BLOCK, 3).align();
+            let data = block(23, &b, None);
+            assert!(read_block(&data).is_err(), "{ops:?} accepted");
+        }
+    }
+}

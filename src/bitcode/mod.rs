@@ -160,7 +160,7 @@ fn read_bitcode(bc: &[u8]) -> BsResult<BitcodeContents<'_>> {
                             .into_iter()
                             .filter(|r| r.code == BLOB_RECORD)
                             .filter_map(|r| r.blob)
-                            .last()
+                            .next_back()
                             .unwrap_or(&[]);
                         if hdr.id == SYMTAB_BLOCK_ID {
                             // Later symtabs come from binary concatenation;
