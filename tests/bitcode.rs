@@ -363,3 +363,23 @@ fn truncated_and_lying_files_through_the_cli() {
         "{err}"
     );
 }
+
+#[test]
+fn thread_count_does_not_change_output() {
+    let dir = corpus(22);
+    let all = files(&dir);
+    let run = |threads: &str| {
+        let (ok, out, err) = stdout_of(
+            &dir,
+            modver()
+                .args(["symbols", "--backend", "native"])
+                .args(&all)
+                .env("MODVER_THREADS", threads),
+        );
+        assert!(ok, "{err}");
+        out
+    };
+    let one = run("1");
+    assert_eq!(one, run("3"));
+    assert_eq!(one, run("16"));
+}

@@ -14,7 +14,19 @@
 //!
 //! Format-specific symbols (`llvm.*`, private, `llvm.metadata`) are hidden,
 //! as llvm-nm hides them without `-a`. The address width comes from the
-//! triple's architecture (`Triple::isArch64Bit`).
+//! triple's architecture (`Triple::isArch64Bit`). The list is then sorted
+//! with [`super::stdsort::std_sort`], as llvm-nm sorts it.
+//!
+//! llvm-nm never reads the irsymtab (only lld and the LTO API do, through
+//! `irsymtab::readBitcode`, which rebuilds it from IR when the version or
+//! the producer string differs from the running LLVM, or the module count
+//! disagrees). So the native output is what the *producer's* llvm-nm
+//! prints. Another version's llvm-nm can differ on the same file: checked
+//! with clang/llvm 13, 14, 15, 16, 19 and 22, llvm-nm 19 and 22 add
+//! `U _GLOBAL_OFFSET_TABLE_` to i386 bitcode from LLVM 16 and older, and
+//! order equal names (an asm `U x` beside a C `D x`) differently, because
+//! asm symbols are enumerated in hash order and LLVM's string hash changed;
+//! older llvm-nm mostly cannot read newer bitcode at all.
 
 use super::irsymtab::IrSymtab;
 use crate::symbols::Symbol;
