@@ -383,3 +383,78 @@ fn thread_count_does_not_change_output() {
     assert_eq!(one, run("3"));
     assert_eq!(one, run("16"));
 }
+
+#[test]
+fn archives_sharing_members_and_elf_members() {
+    // Thin archives in different directories naming the same objects (as
+    // kbuild's nested built-in.a do: read once, listed under each archive
+    // with its own member name), and a regular archive of ELF objects
+    // (unaligned member data) next to bitcode.
+    require("llvm-ar-19", "base");
+    let src = corpus(19);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    let objs = [
+        "x86_64-linux-gnu-thin-symbols.o",
+        "x86_64-linux-gnu-full-exports.o",
+    ];
+    for o in objs {
+        std::fs::copy(src.join(o), dir.join("sub").join(o)).unwrap();
+    }
+    let cc = |out: &str, c: &str| {
+        assert!(Command::new("clang-19")
+            .args(["-c", "-O2", "-o"])
+            .arg(dir.join(out))
+            .arg(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("testdata/bitcode")
+                    .join(c)
+            )
+            .status()
+            .unwrap()
+            .success());
+    };
+    cc("sub/elf1.o", "common.c");
+    cc("sub/elf2.o", "longnames.c");
+    let ar = |args: &[&str]| {
+        assert!(Command::new("llvm-ar-19")
+            .args(args)
+            .current_dir(dir)
+            .status()
+            .unwrap()
+            .success());
+    };
+    ar(&[
+        "rcT",
+        "sub/inner.a",
+        "sub/x86_64-linux-gnu-thin-symbols.o",
+        "sub/x86_64-linux-gnu-full-exports.o",
+        "sub/elf1.o",
+    ]);
+    ar(&[
+        "rcT",
+        "outer.a",
+        "sub/x86_64-linux-gnu-thin-symbols.o",
+        "sub/elf1.o",
+        "sub/x86_64-linux-gnu-full-exports.o",
+    ]);
+    ar(&[
+        "rc",
+        "regular.a",
+        "sub/elf1.o",
+        "sub/elf2.o",
+        "sub/x86_64-linux-gnu-thin-symbols.o",
+    ]);
+    let args: Vec<String> = [
+        "outer.a",
+        "sub/inner.a",
+        "regular.a",
+        "sub/elf2.o",
+        "outer.a",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_same(19, dir, &args);
+}

@@ -164,7 +164,11 @@ pub fn read_files_noted(
 ) -> (Vec<Result<FileSymbols>>, Vec<String>) {
     let scratch = tempfile::Builder::new().prefix("modver-nm.").tempdir();
     let scratch = scratch.as_ref().ok().map(|d| d.path());
-    let mut scanned = scan_parallel(paths, scratch, opts);
+    let ctx = ScanCtx {
+        opts,
+        thin_members: Default::default(),
+    };
+    let mut scanned = scan_parallel(paths, scratch, &ctx);
     scanned.sort_by_key(|s| s.0);
     let mut out: Vec<Result<FileSymbols>> = Vec::with_capacity(paths.len());
     let mut pending: Vec<PendingBitcode> = Vec::new();
@@ -182,13 +186,21 @@ pub fn read_files_noted(
 
 type Scanned = (usize, Result<FileSymbols>, Vec<PendingBitcode>, Vec<String>);
 
+/// What one [`read_files_noted`] call shares between its scanning threads.
+struct ScanCtx<'a> {
+    opts: &'a ReadOptions,
+    /// Tables of thin archive members already read, by path: kbuild's
+    /// nested `built-in.a` thin archives name the same objects many times.
+    thin_members: std::sync::Mutex<std::collections::HashMap<PathBuf, SymbolTable>>,
+}
+
 /// Scans `paths` on up to `MODVER_THREADS` (default: available cores)
 /// threads, each taking the next unscanned file.
-fn scan_parallel(paths: &[PathBuf], scratch: Option<&Path>, opts: &ReadOptions) -> Vec<Scanned> {
+fn scan_parallel(paths: &[PathBuf], scratch: Option<&Path>, ctx: &ScanCtx) -> Vec<Scanned> {
     let scan_one = |i: usize| -> Scanned {
         let mut pending = Vec::new();
         let mut notes = Vec::new();
-        let r = scan_file(&paths[i], i, scratch, opts, &mut pending, &mut notes);
+        let r = scan_file(&paths[i], i, scratch, ctx, &mut pending, &mut notes);
         (i, r, pending, notes)
     };
     let threads = std::env::var("MODVER_THREADS")
@@ -247,13 +259,17 @@ pub fn parse_bytes(data: &[u8], display: &str, base_dir: &Path) -> Result<FileSy
         backend: native::Backend::LlvmNm,
         ..ReadOptions::default()
     };
+    let ctx = ScanCtx {
+        opts: &opts,
+        thin_members: Default::default(),
+    };
     scan_bytes(
         data,
         display,
         &base_dir.join("-"),
         0,
         None,
-        &opts,
+        &ctx,
         &mut pending,
         &mut Vec::new(),
     )
@@ -263,13 +279,13 @@ fn scan_file(
     path: &Path,
     index: usize,
     scratch: Option<&Path>,
-    opts: &ReadOptions,
+    ctx: &ScanCtx,
     pending: &mut Vec<PendingBitcode>,
     notes: &mut Vec<String>,
 ) -> Result<FileSymbols> {
     let display = path.display().to_string();
     let data = read(path)?;
-    scan_bytes(&data, &display, path, index, scratch, opts, pending, notes)
+    scan_bytes(&data, &display, path, index, scratch, ctx, pending, notes)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -279,7 +295,7 @@ fn scan_bytes(
     path: &Path,
     index: usize,
     scratch: Option<&Path>,
-    opts: &ReadOptions,
+    ctx: &ScanCtx,
     pending: &mut Vec<PendingBitcode>,
     notes: &mut Vec<String>,
 ) -> Result<FileSymbols> {
@@ -291,7 +307,7 @@ fn scan_bytes(
             tables: vec![elf::read_elf(data, &display, None)?],
         }),
         Some(Magic::Bitcode) => {
-            if let Some(t) = try_native(data, &display, None, opts, notes)? {
+            if let Some(t) = try_native(data, &display, None, ctx.opts, notes)? {
                 return Ok(FileSymbols {
                     path: display,
                     kind: InputKind::Object,
@@ -311,7 +327,7 @@ fn scan_bytes(
             })
         }
         Some(Magic::Archive) | Some(Magic::ThinArchive) => {
-            scan_archive(path, &display, data, index, scratch, opts, pending, notes)
+            scan_archive(path, &display, data, index, scratch, ctx, pending, notes)
         }
         None => Err(Error::malformed(display, Position::Offset(0), NOT_OBJECT)),
     }
@@ -334,7 +350,7 @@ fn scan_archive(
     data: &[u8],
     index: usize,
     scratch: Option<&Path>,
-    opts: &ReadOptions,
+    ctx: &ScanCtx,
     pending: &mut Vec<PendingBitcode>,
     notes: &mut Vec<String>,
 ) -> Result<FileSymbols> {
@@ -358,7 +374,18 @@ fn scan_archive(
         let name = String::from_utf8_lossy(member.name()).into_owned();
         let member_display = format!("{display}({name})");
         let (bytes, disk_path) = if member.is_thin() {
-            let p = dir.join(&name);
+            // Normalised ("./a/./b.o" and "a/b.o" are one file) cache key.
+            let p: PathBuf = dir.join(&name).components().collect();
+            let cached = ctx
+                .thin_members
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&p).cloned());
+            if let Some(mut t) = cached {
+                t.member = Some(name);
+                tables.push(t);
+                continue;
+            }
             let bytes = std::fs::read(&p).map_err(|e| {
                 Error::malformed(
                     member_display.clone(),
@@ -366,19 +393,34 @@ fn scan_archive(
                     format!("thin archive member {} cannot be read: {e}", p.display()),
                 )
             })?;
-            (bytes, Some(p))
+            (std::borrow::Cow::Owned(bytes), Some(p))
         } else {
             let bytes = member.data(data).map_err(|e| {
                 Error::malformed(&member_display, Position::Offset(start), e.to_string())
             })?;
-            (bytes.to_vec(), None)
+            // The ELF reader needs aligned data: copy; bitcode is read
+            // in place.
+            match identify(bytes) {
+                Some(Magic::Bitcode) => (std::borrow::Cow::Borrowed(bytes), None),
+                _ => (std::borrow::Cow::Owned(bytes.to_vec()), None),
+            }
+        };
+        let remember = |t: &SymbolTable| {
+            if let (Some(p), Ok(mut m)) = (&disk_path, ctx.thin_members.lock()) {
+                m.insert(p.clone(), t.clone());
+            }
         };
         match identify(&bytes) {
-            Some(Magic::Elf) => tables.push(elf::read_elf(&bytes, &member_display, Some(name))?),
+            Some(Magic::Elf) => {
+                let t = elf::read_elf(&bytes, &member_display, Some(name))?;
+                remember(&t);
+                tables.push(t);
+            }
             Some(Magic::Bitcode) => {
                 if let Some(t) =
-                    try_native(&bytes, &member_display, Some(name.clone()), opts, notes)?
+                    try_native(&bytes, &member_display, Some(name.clone()), ctx.opts, notes)?
                 {
+                    remember(&t);
                     tables.push(t);
                     continue;
                 }
