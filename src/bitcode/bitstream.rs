@@ -388,20 +388,28 @@ impl<'a> Cursor<'a> {
         Ok(Record { code, ops, blob })
     }
 
-    /// Reads all records of the block `hdr` (whose header was just read),
-    /// skipping nested blocks, up to and including its `END_BLOCK`, which
-    /// must end exactly where the block's length word says.
-    pub fn block_records(&mut self, hdr: &BlockHeader) -> BsResult<Vec<Record<'a>>> {
+    /// Reads the records of the block `hdr` (whose header was just read),
+    /// handing each to `each`, skipping nested blocks, up to and including
+    /// its `END_BLOCK`, which must end exactly where the block's length
+    /// word says. Memory use does not grow with the number of records.
+    pub fn block_records(
+        &mut self,
+        hdr: &BlockHeader,
+        each: &mut dyn FnMut(Record<'a>),
+    ) -> BsResult<()> {
         let outer_end = self.end;
         self.end = hdr.body_end;
-        let result = self.block_records_inner(hdr);
+        let result = self.block_records_inner(hdr, each);
         self.end = outer_end;
         result
     }
 
-    fn block_records_inner(&mut self, hdr: &BlockHeader) -> BsResult<Vec<Record<'a>>> {
+    fn block_records_inner(
+        &mut self,
+        hdr: &BlockHeader,
+        each: &mut dyn FnMut(Record<'a>),
+    ) -> BsResult<()> {
         let mut abbrevs: Vec<Abbrev> = Vec::new();
-        let mut records = Vec::new();
         loop {
             if self.pos >= self.end {
                 return Err(self.error(format!(
@@ -421,14 +429,14 @@ impl<'a> Cursor<'a> {
                             hdr.body_end / 8
                         )));
                     }
-                    return Ok(records);
+                    return Ok(());
                 }
                 ENTER_SUBBLOCK => {
                     let sub = self.enter_subblock()?;
                     self.pos = sub.body_end;
                 }
                 DEFINE_ABBREV => abbrevs.push(self.define_abbrev()?),
-                _ => records.push(self.record(id, &abbrevs)?),
+                _ => each(self.record(id, &abbrevs)?),
             }
         }
     }
@@ -542,7 +550,9 @@ mod tests {
         let mut c = Cursor::new(data);
         assert_eq!(c.fixed(2)?, ENTER_SUBBLOCK);
         let hdr = c.enter_subblock()?;
-        c.block_records(&hdr)
+        let mut v = Vec::new();
+        c.block_records(&hdr, &mut |r| v.push(r))?;
+        Ok(v)
     }
 
     #[test]

@@ -142,26 +142,25 @@ fn read_bitcode(bc: &[u8]) -> BsResult<BitcodeContents<'_>> {
                 match hdr.id {
                     IDENTIFICATION_BLOCK_ID => {
                         let mut ident = Identification::default();
-                        for r in cur.block_records(&hdr)? {
-                            match r.code {
-                                IDENT_STRING => {
-                                    ident.producer =
-                                        r.ops.iter().map(|&v| char::from(v as u8)).collect()
-                                }
-                                IDENT_EPOCH => ident.epoch = r.ops.first().copied(),
-                                _ => {}
+                        cur.block_records(&hdr, &mut |r| match r.code {
+                            IDENT_STRING => {
+                                ident.producer =
+                                    r.ops.iter().map(|&v| char::from(v as u8)).collect()
                             }
-                        }
+                            IDENT_EPOCH => ident.epoch = r.ops.first().copied(),
+                            _ => {}
+                        })?;
                         out.identifications.push(ident);
                     }
                     SYMTAB_BLOCK_ID | STRTAB_BLOCK_ID => {
-                        let blob = cur
-                            .block_records(&hdr)?
-                            .into_iter()
-                            .filter(|r| r.code == BLOB_RECORD)
-                            .filter_map(|r| r.blob)
-                            .next_back()
-                            .unwrap_or(&[]);
+                        // The last blob record wins, as in LLVM's
+                        // readBlobInRecord.
+                        let mut blob: &[u8] = &[];
+                        cur.block_records(&hdr, &mut |r| {
+                            if let (BLOB_RECORD, Some(b)) = (r.code, r.blob) {
+                                blob = b;
+                            }
+                        })?;
                         if hdr.id == SYMTAB_BLOCK_ID {
                             // Later symtabs come from binary concatenation;
                             // LLVM keeps the first.
