@@ -3,8 +3,9 @@
 # Usage: scripts/bench-native.sh [DIR]
 #   DIR: a tree of objects (e.g. an LTO kernel build); every *.o and *.a in
 #   it is read. Default: /work/kernel-build-6.1/out-stock if it exists, else
-#   a corpus of testdata/bitcode (clang-$V, x86_64, thin + full LTO) copied
-#   into $MODVER_BENCH_COPIES (default 300) directories.
+#   (or with DIR = "corpus") a corpus of testdata/bitcode (clang-$V, x86_64,
+#   thin + full LTO) copied into $MODVER_BENCH_COPIES (default 300)
+#   directories.
 # Environment: V (LLVM version of llvm-nm and the corpus, default 14).
 # Prints, from one run, wall time and peak RSS of:
 #   cat of all files (the floor: reading the bytes)
@@ -27,6 +28,7 @@ trap 'rm -rf "$work"' EXIT
 
 dir=${1:-}
 if [[ -z $dir && -d /work/kernel-build-6.1/out-stock ]]; then dir=/work/kernel-build-6.1/out-stock; fi
+[[ $dir == corpus ]] && dir=
 if [[ -n $dir ]]; then
   src=$(cd "$dir" && pwd)
   cd "$src"
