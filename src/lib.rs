@@ -10,16 +10,25 @@
 //!   archives, rendered exactly as `llvm-nm` prints them.
 //! * [`modfile`]: the `.mod` and `.usyms` files kbuild writes per module.
 //! * [`modname`]: the module name modpost derives from an object path.
+//! * [`symtypes`]: the symtypes files genksyms writes (`-T`).
+//! * [`crc`]: genksyms' symbol version CRCs, computed from symtypes.
+//! * [`exports`]: the symbols an object exports, from its symbol table.
+//! * [`symversions`]: collecting CRCs for the final link (`.symversions`
+//!   linker scripts up to 5.18, `#SYMVER` lines in `.cmd` files from 5.19).
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
 //! * [`output`]: atomic output files (temporary file + rename).
 //! * [`error`]: the typed errors every module returns.
 
 pub mod bitcode;
+pub mod crc;
 pub mod error;
+pub mod exports;
 pub mod kver;
 pub mod modfile;
 pub mod modname;
 pub mod output;
 pub mod symbols;
+pub mod symtypes;
+pub mod symversions;
 
 pub use error::{Error, Result};

@@ -1,9 +1,12 @@
 //! Subcommand dispatch. Each subcommand lives in its own file and only
 //! turns arguments into library calls and results into output.
 
+mod crc;
+mod exports;
 mod modfile;
 mod modname;
 mod symbols;
+mod symversions;
 
 use clap::{Parser, Subcommand};
 use modver::kver::KernelVersion;
@@ -23,6 +26,9 @@ enum Command {
     Mod(modfile::ModArgs),
     Usyms(modfile::UsymsArgs),
     Modname(modname::Args),
+    Crc(crc::Args),
+    Exports(exports::Args),
+    Symversions(symversions::Args),
 }
 
 /// Exit status for errors (bad input, missing tools), as the issues specify.
@@ -46,6 +52,9 @@ pub fn main() -> ExitCode {
         Command::Mod(a) => modfile::run_mod(a),
         Command::Usyms(a) => modfile::run_usyms(a),
         Command::Modname(a) => modname::run(a),
+        Command::Crc(a) => crc::run(a),
+        Command::Exports(a) => exports::run(a),
+        Command::Symversions(a) => symversions::run(a),
     };
     match result {
         Ok(code) => code,
