@@ -4,6 +4,8 @@
 //! The library computes; the `modver` binary parses arguments and prints.
 //! One module per kbuild concept:
 //!
+//! * [`bitcode`]: the symbol table (irsymtab) stored in LLVM bitcode files,
+//!   read without LLVM.
 //! * [`symbols`]: symbol tables of ELF objects, LLVM bitcode and (thin)
 //!   archives, rendered exactly as `llvm-nm` prints them.
 //! * [`modfile`]: the `.mod` and `.usyms` files kbuild writes per module.
@@ -25,6 +27,7 @@
 //! * [`output`]: atomic output files (temporary file + rename).
 //! * [`error`]: the typed errors every module returns.
 
+pub mod bitcode;
 pub mod check;
 pub mod crc;
 pub mod error;

@@ -30,7 +30,10 @@ pub struct Args {
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
     let kernel = KernelVersion::resolve(a.kernel)?;
-    let opts = ReadOptions { nm: a.nm };
+    let opts = ReadOptions {
+        nm: a.nm,
+        ..Default::default()
+    };
     let mut out = String::new();
     let mut any = false;
     for o in &a.objects {

@@ -94,7 +94,10 @@ fn run_merge(a: MergeArgs) -> modver::Result<ExitCode> {
     let merged = merge(&a.inputs)?;
     // This layout exists only in 5.12-5.18: exports are __ksymtab_ labels.
     let kernel = KernelVersion::new(5, 18)?;
-    let opts = ReadOptions { nm: a.nm };
+    let opts = ReadOptions {
+        nm: a.nm,
+        ..Default::default()
+    };
     let crcs = merged.crcs();
     let mut missing = Vec::new();
     for o in &a.objects {
@@ -125,7 +128,10 @@ fn run_cmd(a: CmdArgs) -> modver::Result<ExitCode> {
             "kernel {kernel}: #SYMVER lines in .cmd files exist from 5.19; use 'symversions merge'"
         )));
     }
-    let opts = ReadOptions { nm: a.nm };
+    let opts = ReadOptions {
+        nm: a.nm,
+        ..Default::default()
+    };
     let mut out = String::new();
     let mut missing = Vec::new();
     for o in &a.objects {
