@@ -524,9 +524,10 @@ fn fill_bitcode(out: &mut [Result<FileSymbols>], pending: Vec<PendingBitcode>, o
 }
 
 /// Sorts symbols the way `llvm-nm` does by default: by name (bytewise), then
-/// size, then address.
+/// size, then address, with libstdc++'s unstable `std::sort`, so that
+/// symbols equal in all three keep llvm-nm's relative order too.
 pub fn sort_like_nm(symbols: &mut [Symbol]) {
-    symbols.sort_by(|a, b| {
-        (a.name.as_bytes(), a.size, a.address).cmp(&(b.name.as_bytes(), b.size, b.address))
+    crate::bitcode::stdsort::std_sort(symbols, &|a: &Symbol, b: &Symbol| {
+        (a.name.as_bytes(), a.size, a.address) < (b.name.as_bytes(), b.size, b.address)
     });
 }
