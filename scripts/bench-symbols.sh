@@ -6,10 +6,12 @@
 #   fixture's bitcode, ELF and thin archives copied into $MODVER_BENCH_COPIES
 #   (default 200) directories.
 # Prints, from one run, wall time and peak RSS of:
-#   modver symbols over all files (one process)
+#   modver symbols over all files (one process), native bitcode reader
+#   the same through llvm-nm (--backend llvm-nm)
 #   llvm-nm over all files (one process)
 #   llvm-nm once per file (what kbuild does: one llvm-nm per object)
-#   modver once per file
+#   modver (native) once per file
+# scripts/bench-native.sh also checks native == llvm-nm on every file first.
 # and each as a ratio to llvm-nm once per file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,10 +53,11 @@ measure() { # name, command...
 cat "$work/list" > /dev/null  # warm the page cache
 xargs cat < "$work/list" > /dev/null
 measure "cat-all-files(floor)" sh -c "xargs cat < '$work/list' > /dev/null"
-measure "modver-one-process" sh -c "xargs '$modver' symbols --nm '$nm' < '$work/list'"
+measure "modver-native-one-process" sh -c "xargs '$modver' symbols --backend native < '$work/list'"
+measure "modver-via-llvm-nm-one-proc" sh -c "xargs '$modver' symbols --backend llvm-nm --nm '$nm' < '$work/list'"
 measure "llvm-nm-one-process" sh -c "xargs '$nm' < '$work/list'"
 measure "llvm-nm-per-file(kbuild)" sh -c "while read -r f; do '$nm' \"\$f\"; done < '$work/list'"
-measure "modver-per-file" sh -c "while read -r f; do '$modver' symbols --nm '$nm' \"\$f\"; done < '$work/list'"
+measure "modver-native-per-file" sh -c "while read -r f; do '$modver' symbols --backend native \"\$f\"; done < '$work/list'"
 
 base=$(awk '$1 == "llvm-nm-per-file(kbuild)" { print $2 }' "$work/results")
 printf '\n%-28s %9s %12s %22s\n' "run" "seconds" "peak KiB" "vs llvm-nm per file"

@@ -14,7 +14,8 @@ bash testdata/symbols/build.sh "$work" 14 >/dev/null
 cd "$work/thin"
 mkdir -p drivers/demo
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
-step "$modver" symbols --nm llvm-nm-14 demo-thin.a
+step "$modver" symbols -v demo-thin.a
+step "$modver" exports --kernel 6.1 demo-thin.a
 step "$modver" mod --kernel 5.15 --trim --module demo-thin.a -o drivers/demo/demo.mod \
   drivers/demo/demo_main.o drivers/demo/demo_util.o drivers/demo/demo_data.o
 step cat drivers/demo/demo.mod

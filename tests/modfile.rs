@@ -51,8 +51,9 @@ fn sorted_unique(mut v: Vec<String>) -> Vec<String> {
 }
 
 fn modver_out(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = dir.join("out.tmp");
-    let _ = std::fs::remove_file(&out);
+    // Tests run in parallel over the same fixtures: one output dir per call.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
     let o = run_in(dir, modver().args(args).arg("-o").arg(&out));
     assert!(
         o.status.success(),

@@ -181,7 +181,8 @@ fn llvm_nm_is_found_as_kbuild_would_and_missing_is_explained() {
         modver()
             .env_remove("NM")
             .env("LLVM", "-19")
-            .args(["symbols", "thin/demo_main.o"]),
+            // Force llvm-nm: the native reader would serve this bitcode.
+            .args(["symbols", "--backend", "llvm-nm", "thin/demo_main.o"]),
     );
     assert!(ours.status.success());
     assert_eq!(ours.stdout, theirs.stdout);
@@ -192,7 +193,8 @@ fn llvm_nm_is_found_as_kbuild_would_and_missing_is_explained() {
             .env_remove("NM")
             .env("LLVM", "/usr/lib/llvm-19/bin/")
             .env("PATH", "/nonexistent")
-            .args(["symbols", "thin/demo_main.o"]),
+            // Force llvm-nm: the native reader would serve this bitcode.
+            .args(["symbols", "--backend", "llvm-nm", "thin/demo_main.o"]),
     );
     assert!(
         ours.status.success(),
@@ -206,7 +208,14 @@ fn llvm_nm_is_found_as_kbuild_would_and_missing_is_explained() {
             .env_remove("NM")
             .env("LLVM", "/nonexistent/")
             .env("PATH", "/nonexistent")
-            .args(["symbols", "thin/demo_main.o", "elf/demo_main.o"]),
+            // Force llvm-nm: the native reader would serve this bitcode.
+            .args([
+                "symbols",
+                "--backend",
+                "llvm-nm",
+                "thin/demo_main.o",
+                "elf/demo_main.o",
+            ]),
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2));

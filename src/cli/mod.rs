@@ -1,10 +1,16 @@
 //! Subcommand dispatch. Each subcommand lives in its own file and only
 //! turns arguments into library calls and results into output.
 
+mod check;
+mod crc;
+mod dump_modversions;
+mod explain;
+mod exports;
 mod lds;
 mod modfile;
 mod modname;
 mod symbols;
+mod symversions;
 
 use clap::{Parser, Subcommand};
 use modver::kver::KernelVersion;
@@ -24,6 +30,12 @@ enum Command {
     Mod(modfile::ModArgs),
     Usyms(modfile::UsymsArgs),
     Modname(modname::Args),
+    DumpModversions(dump_modversions::Args),
+    Check(check::Args),
+    Explain(explain::Args),
+    Crc(crc::Args),
+    Exports(exports::Args),
+    Symversions(symversions::Args),
     Lds(lds::Args),
 }
 
@@ -48,6 +60,12 @@ pub fn main() -> ExitCode {
         Command::Mod(a) => modfile::run_mod(a),
         Command::Usyms(a) => modfile::run_usyms(a),
         Command::Modname(a) => modname::run(a),
+        Command::DumpModversions(a) => dump_modversions::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Crc(a) => crc::run(a),
+        Command::Exports(a) => exports::run(a),
+        Command::Symversions(a) => symversions::run(a),
         Command::Lds(a) => lds::run(a),
     };
     match result {

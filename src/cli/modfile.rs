@@ -50,7 +50,13 @@ pub struct UsymsArgs {
 pub fn run_mod(a: ModArgs) -> modver::Result<ExitCode> {
     let kernel = KernelVersion::resolve(a.kernel)?;
     let undefined = match (&a.module, a.trim && !kernel.at_least(5, 19)) {
-        (Some(m), true) => Some(undefined_symbols(&read_file(m, &ReadOptions { nm: a.nm })?)),
+        (Some(m), true) => Some(undefined_symbols(&read_file(
+            m,
+            &ReadOptions {
+                nm: a.nm,
+                ..Default::default()
+            },
+        )?)),
         _ => None,
     };
     let m = ModFile::new(kernel, &a.objects, undefined);
@@ -59,7 +65,13 @@ pub fn run_mod(a: ModArgs) -> modver::Result<ExitCode> {
 }
 
 pub fn run_usyms(a: UsymsArgs) -> modver::Result<ExitCode> {
-    let syms = undefined_symbols(&read_file(&a.module, &ReadOptions { nm: a.nm })?);
+    let syms = undefined_symbols(&read_file(
+        &a.module,
+        &ReadOptions {
+            nm: a.nm,
+            ..Default::default()
+        },
+    )?);
     write_atomic(&a.output, render_usyms(&syms).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

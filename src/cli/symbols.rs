@@ -2,7 +2,7 @@
 
 use super::{print_out, EXIT_ERROR};
 use clap::ValueEnum;
-use modver::symbols::{self, NmFormat, ReadOptions};
+use modver::symbols::{self, native::Backend as NativeBackend, NmFormat, ReadOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,6 +11,13 @@ enum Format {
     Bsd,
     Posix,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Backend {
+    Auto,
+    Native,
+    LlvmNm,
 }
 
 /// Print symbol tables of ELF objects, LLVM bitcode and (thin) archives,
@@ -23,6 +30,13 @@ pub struct Args {
     /// The llvm-nm to run for bitcode (default: $NM, $LLVM, PATH).
     #[arg(long)]
     nm: Option<PathBuf>,
+    /// Bitcode symbol tables from the irsymtab stored in the file (native),
+    /// from llvm-nm, or native with llvm-nm for files it cannot serve (auto).
+    #[arg(long, value_enum, default_value = "auto")]
+    backend: Backend,
+    /// Say on stderr which bitcode files fell back to llvm-nm and why.
+    #[arg(long, short = 'v')]
+    verbose: bool,
     /// Object files or archives.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -34,8 +48,18 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         Format::Posix => NmFormat::Posix,
         Format::Json => NmFormat::Json,
     };
-    let opts = ReadOptions { nm: a.nm };
-    let results = symbols::read_files(&a.files, &opts);
+    let backend = match a.backend {
+        Backend::Auto => NativeBackend::Auto,
+        Backend::Native => NativeBackend::Native,
+        Backend::LlvmNm => NativeBackend::LlvmNm,
+    };
+    let opts = ReadOptions { nm: a.nm, backend };
+    let (results, notes) = symbols::read_files_noted(&a.files, &opts);
+    if a.verbose {
+        for n in &notes {
+            eprintln!("modver: {n}");
+        }
+    }
     let multiple = a.files.len() > 1;
     let mut failed = false;
     // Print in input order; stop printing at an error's position only for

@@ -5,11 +5,14 @@
 //! The records and their order are those of `llvm-nm`, so that
 //! [`render`] reproduces `llvm-nm FILE...` and `llvm-nm -P FILE...`
 //! byte for byte. ELF is read natively; bitcode symbol tables come from
-//! [`llvm_nm`] (one process for all bitcode inputs of a call).
+//! the irsymtab stored in the file ([`native`]) or from [`llvm_nm`] (one
+//! process for all bitcode inputs of a call), as [`ReadOptions::backend`]
+//! selects. Files are scanned in parallel, each read once.
 
 pub mod elf;
 pub mod format;
 pub mod llvm_nm;
+pub mod native;
 
 use crate::error::{Error, Position, Result};
 use serde::Serialize;
@@ -102,6 +105,8 @@ impl FileSymbols {
 pub struct ReadOptions {
     /// Explicit `llvm-nm` (`--nm`); otherwise [`llvm_nm::locate`] decides.
     pub nm: Option<PathBuf>,
+    /// Native irsymtab reader, llvm-nm, or native with llvm-nm fallback.
+    pub backend: native::Backend,
 }
 
 /// The magic numbers modver recognises.
@@ -148,17 +153,89 @@ struct PendingBitcode {
 /// Each input gets its own `Result`, so one bad file does not hide the
 /// others (as with `llvm-nm`, which goes on after an error).
 pub fn read_files(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Result<FileSymbols>> {
+    read_files_noted(paths, opts).0
+}
+
+/// [`read_files`], also returning notes on bitcode files that the native
+/// reader handed to llvm-nm (`modver symbols -v` prints them).
+pub fn read_files_noted(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+) -> (Vec<Result<FileSymbols>>, Vec<String>) {
     let scratch = tempfile::Builder::new().prefix("modver-nm.").tempdir();
+    let scratch = scratch.as_ref().ok().map(|d| d.path());
+    let ctx = ScanCtx {
+        opts,
+        thin_members: Default::default(),
+    };
+    let mut scanned = scan_parallel(paths, scratch, &ctx);
+    scanned.sort_by_key(|s| s.0);
     let mut out: Vec<Result<FileSymbols>> = Vec::with_capacity(paths.len());
     let mut pending: Vec<PendingBitcode> = Vec::new();
-    for (i, p) in paths.iter().enumerate() {
-        let r = scan_file(p, i, scratch.as_ref().ok().map(|d| d.path()), &mut pending);
+    let mut notes = Vec::new();
+    for (_, r, p, n) in scanned {
         out.push(r);
+        pending.extend(p);
+        notes.extend(n);
     }
     if !pending.is_empty() {
         fill_bitcode(&mut out, pending, opts);
     }
-    out
+    (out, notes)
+}
+
+type Scanned = (usize, Result<FileSymbols>, Vec<PendingBitcode>, Vec<String>);
+
+/// What one [`read_files_noted`] call shares between its scanning threads.
+struct ScanCtx<'a> {
+    opts: &'a ReadOptions,
+    /// Tables of thin archive members already read, by path: kbuild's
+    /// nested `built-in.a` thin archives name the same objects many times.
+    thin_members: std::sync::Mutex<std::collections::HashMap<PathBuf, SymbolTable>>,
+}
+
+/// Scans `paths` on up to `MODVER_THREADS` (default: available cores)
+/// threads, each taking the next unscanned file.
+fn scan_parallel(paths: &[PathBuf], scratch: Option<&Path>, ctx: &ScanCtx) -> Vec<Scanned> {
+    let scan_one = |i: usize| -> Scanned {
+        let mut pending = Vec::new();
+        let mut notes = Vec::new();
+        let r = scan_file(&paths[i], i, scratch, ctx, &mut pending, &mut notes);
+        (i, r, pending, notes)
+    };
+    let threads = std::env::var("MODVER_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, paths.len().max(1));
+    if threads == 1 {
+        return (0..paths.len()).map(scan_one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= paths.len() {
+                            return done;
+                        }
+                        done.push(scan_one(i));
+                    }
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(paths.len());
+        for w in workers {
+            match w.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    })
 }
 
 /// Reads one file's symbol tables.
@@ -178,27 +255,49 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 /// [`read_files`], exposed for fuzzing and for callers that only need ELF.
 pub fn parse_bytes(data: &[u8], display: &str, base_dir: &Path) -> Result<FileSymbols> {
     let mut pending = Vec::new();
-    scan_bytes(data, display, &base_dir.join("-"), 0, None, &mut pending)
+    let opts = ReadOptions {
+        backend: native::Backend::LlvmNm,
+        ..ReadOptions::default()
+    };
+    let ctx = ScanCtx {
+        opts: &opts,
+        thin_members: Default::default(),
+    };
+    scan_bytes(
+        data,
+        display,
+        &base_dir.join("-"),
+        0,
+        None,
+        &ctx,
+        &mut pending,
+        &mut Vec::new(),
+    )
 }
 
 fn scan_file(
     path: &Path,
     index: usize,
     scratch: Option<&Path>,
+    ctx: &ScanCtx,
     pending: &mut Vec<PendingBitcode>,
+    notes: &mut Vec<String>,
 ) -> Result<FileSymbols> {
     let display = path.display().to_string();
     let data = read(path)?;
-    scan_bytes(&data, &display, path, index, scratch, pending)
+    scan_bytes(&data, &display, path, index, scratch, ctx, pending, notes)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn scan_bytes(
     data: &[u8],
     display: &str,
     path: &Path,
     index: usize,
     scratch: Option<&Path>,
+    ctx: &ScanCtx,
     pending: &mut Vec<PendingBitcode>,
+    notes: &mut Vec<String>,
 ) -> Result<FileSymbols> {
     let display = display.to_string();
     match identify(data) {
@@ -208,6 +307,13 @@ fn scan_bytes(
             tables: vec![elf::read_elf(data, &display, None)?],
         }),
         Some(Magic::Bitcode) => {
+            if let Some(t) = try_native(data, &display, None, ctx.opts, notes)? {
+                return Ok(FileSymbols {
+                    path: display,
+                    kind: InputKind::Object,
+                    tables: vec![t],
+                });
+            }
             pending.push(PendingBitcode {
                 file: index,
                 table: 0,
@@ -221,7 +327,7 @@ fn scan_bytes(
             })
         }
         Some(Magic::Archive) | Some(Magic::ThinArchive) => {
-            scan_archive(path, &display, data, index, scratch, pending)
+            scan_archive(path, &display, data, index, scratch, ctx, pending, notes)
         }
         None => Err(Error::malformed(display, Position::Offset(0), NOT_OBJECT)),
     }
@@ -237,13 +343,16 @@ fn bitcode_placeholder(member: Option<String>) -> SymbolTable {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn scan_archive(
     path: &Path,
     display: &str,
     data: &[u8],
     index: usize,
     scratch: Option<&Path>,
+    ctx: &ScanCtx,
     pending: &mut Vec<PendingBitcode>,
+    notes: &mut Vec<String>,
 ) -> Result<FileSymbols> {
     let archive = object::read::archive::ArchiveFile::parse(data)
         .map_err(|e| Error::malformed(display, Position::Offset(0), e.to_string()))?;
@@ -265,7 +374,18 @@ fn scan_archive(
         let name = String::from_utf8_lossy(member.name()).into_owned();
         let member_display = format!("{display}({name})");
         let (bytes, disk_path) = if member.is_thin() {
-            let p = dir.join(&name);
+            // Normalised ("./a/./b.o" and "a/b.o" are one file) cache key.
+            let p: PathBuf = dir.join(&name).components().collect();
+            let cached = ctx
+                .thin_members
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&p).cloned());
+            if let Some(mut t) = cached {
+                t.member = Some(name);
+                tables.push(t);
+                continue;
+            }
             let bytes = std::fs::read(&p).map_err(|e| {
                 Error::malformed(
                     member_display.clone(),
@@ -273,16 +393,37 @@ fn scan_archive(
                     format!("thin archive member {} cannot be read: {e}", p.display()),
                 )
             })?;
-            (bytes, Some(p))
+            (std::borrow::Cow::Owned(bytes), Some(p))
         } else {
             let bytes = member.data(data).map_err(|e| {
                 Error::malformed(&member_display, Position::Offset(start), e.to_string())
             })?;
-            (bytes.to_vec(), None)
+            // The ELF reader needs aligned data: copy; bitcode is read
+            // in place.
+            match identify(bytes) {
+                Some(Magic::Bitcode) => (std::borrow::Cow::Borrowed(bytes), None),
+                _ => (std::borrow::Cow::Owned(bytes.to_vec()), None),
+            }
+        };
+        let remember = |t: &SymbolTable| {
+            if let (Some(p), Ok(mut m)) = (&disk_path, ctx.thin_members.lock()) {
+                m.insert(p.clone(), t.clone());
+            }
         };
         match identify(&bytes) {
-            Some(Magic::Elf) => tables.push(elf::read_elf(&bytes, &member_display, Some(name))?),
+            Some(Magic::Elf) => {
+                let t = elf::read_elf(&bytes, &member_display, Some(name))?;
+                remember(&t);
+                tables.push(t);
+            }
             Some(Magic::Bitcode) => {
+                if let Some(t) =
+                    try_native(&bytes, &member_display, Some(name.clone()), ctx.opts, notes)?
+                {
+                    remember(&t);
+                    tables.push(t);
+                    continue;
+                }
                 let disk_path = match disk_path {
                     Some(p) => p,
                     None => {
@@ -317,6 +458,35 @@ fn scan_archive(
         },
         tables,
     })
+}
+
+/// The native table for a bitcode object, `None` when llvm-nm is to read
+/// it (backend llvm-nm, or auto and the irsymtab cannot be used: noted).
+fn try_native(
+    data: &[u8],
+    display: &str,
+    member: Option<String>,
+    opts: &ReadOptions,
+    notes: &mut Vec<String>,
+) -> Result<Option<SymbolTable>> {
+    if opts.backend == native::Backend::LlvmNm {
+        return Ok(None);
+    }
+    match native::bitcode_table(data, member) {
+        Ok(t) => Ok(Some(t)),
+        Err(f) if opts.backend == native::Backend::Auto => {
+            notes.push(format!("{display}: using llvm-nm: {}", f.reason));
+            Ok(None)
+        }
+        Err(f) => Err(Error::malformed(
+            display,
+            f.pos,
+            format!(
+                "cannot read the bitcode symbol table natively: {}",
+                f.reason
+            ),
+        )),
+    }
 }
 
 fn fill_bitcode(out: &mut [Result<FileSymbols>], pending: Vec<PendingBitcode>, opts: &ReadOptions) {
@@ -354,9 +524,10 @@ fn fill_bitcode(out: &mut [Result<FileSymbols>], pending: Vec<PendingBitcode>, o
 }
 
 /// Sorts symbols the way `llvm-nm` does by default: by name (bytewise), then
-/// size, then address.
+/// size, then address, with libstdc++'s unstable `std::sort`, so that
+/// symbols equal in all three keep llvm-nm's relative order too.
 pub fn sort_like_nm(symbols: &mut [Symbol]) {
-    symbols.sort_by(|a, b| {
-        (a.name.as_bytes(), a.size, a.address).cmp(&(b.name.as_bytes(), b.size, b.address))
+    crate::bitcode::stdsort::std_sort(symbols, &|a: &Symbol, b: &Symbol| {
+        (a.name.as_bytes(), a.size, a.address) < (b.name.as_bytes(), b.size, b.address)
     });
 }

@@ -49,6 +49,18 @@ rm -f "$out/mixed.a" "$out/sub/dir/mixed-thin.a"
 "$cc" -O2 -flto=thin -c "$out/many/demo_many.c" -o "$out/many/demo_many.o"
 (cd "$out/many" && rm -f many-thin.a && "$ar" cDPrST many-thin.a demo_many.o ../thin/demo_main.o)
 
+# Many local symbols equal in name, size and address but not in letter
+# (`static int counter` in .data.counter or .bss.counter of each unit,
+# linked with ld -r): only llvm-nm's unstable std::sort fixes their order.
+mkdir -p "$out/dups"
+for i in $(seq 1 40); do
+  if ((i % 3)); then init=" = $i"; else init=""; fi
+  printf 'static int counter%s;\nint dup_fn_%02d(void) { return ++counter; }\n' "$init" "$i" > "$out/dups/u$i.c"
+  "$cc" -O2 -fno-lto -ffunction-sections -fdata-sections -c "$out/dups/u$i.c" -o "$out/dups/u$i.o"
+done
+"$ld" -m elf_x86_64 -r -o "$out/dups/dups.o" "$out"/dups/u*.o
+rm -f "$out"/dups/u*.o
+
 # Bad inputs.
 printf 'this is not an object file\n' > "$out/junk/text.o"
 head -c 200 "$out/elf/demo_main.o" > "$out/junk/truncated-elf.o"

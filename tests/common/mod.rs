@@ -109,3 +109,61 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> String {
         b.lines().count()
     )
 }
+
+/// The `modver check` fixtures (testdata/check/build.sh), built once per
+/// test process with clang/ld.lld 19 and genksyms from linux-kbuild-6.1.
+pub fn check_fixtures() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        for t in ["clang-19", "ld.lld-19"] {
+            require(t, "base");
+        }
+        for t in ["xz", "zstd", "gzip", "modprobe"] {
+            require(t, "kbuild");
+        }
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-fixtures");
+        let _ = std::fs::remove_dir_all(&out);
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/check/build.sh");
+        let st = Command::new("bash")
+            .arg(&script)
+            .arg(&out)
+            .arg("19")
+            .status()
+            .expect("run build.sh");
+        assert!(st.success(), "testdata/check/build.sh failed");
+        out
+    })
+}
+
+/// Downloads (once, into the cache outside git) and unpacks a Debian kernel
+/// module tree with its Module.symvers; returns the root holding
+/// `modules/` and `Module.symvers`. `series` is "6.1" or "6.12".
+pub fn debian_modules(series: &str) -> PathBuf {
+    require("apt-get", "kbuild");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-debian-modules.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(series)
+        .output()
+        .expect("run fetch-debian-modules.sh");
+    assert!(
+        out.status.success(),
+        "scripts/fetch-debian-modules.sh {series} failed (needs apt access to Debian's archive):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8_lossy(&out.stdout).into_owned();
+    let root = line
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{series}\t")))
+        .expect("fetch-debian-modules.sh prints SERIES<TAB>ROOT");
+    PathBuf::from(root)
+}
+
+/// Every file under `dir` whose name ends with `suffix`, sorted.
+pub fn files_with_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    walk(dir, &mut v);
+    v.retain(|p| p.to_string_lossy().ends_with(suffix));
+    v.sort();
+    v
+}

@@ -1,0 +1,654 @@
+//! The LLVM bitstream container, read just deep enough for the top level of
+//! a bitcode file (LLVM's `BitstreamReader`, `BitCodes.h`).
+//!
+//! A bitstream is a sequence of bit fields read least significant bit first
+//! from little-endian 32-bit words. Each block starts with
+//! `ENTER_SUBBLOCK [blockid:vbr8, newabbrevwidth:vbr4, <align32>, numwords:32]`
+//! and ends with `END_BLOCK <align32>`; inside, each entry starts with an
+//! abbreviation id of the block's width: 0 `END_BLOCK`, 1 `ENTER_SUBBLOCK`,
+//! 2 `DEFINE_ABBREV`, 3 `UNABBREV_RECORD`, 4 and up the block's own
+//! abbreviations in definition order.
+//!
+//! Everything here borrows the input and checks every read against the end
+//! of the data and of the enclosing block: malformed input is an error with
+//! the byte offset where it was found, never a panic.
+
+use std::fmt;
+
+/// A problem in a bitstream: the byte offset (from the start of the buffer
+/// handed to the reader) and what was expected there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BitstreamError {
+    /// Byte offset of the bit position where reading failed.
+    pub offset: u64,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl fmt::Display for BitstreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "offset {}: {}", self.offset, self.message)
+    }
+}
+
+/// Result of bitstream reads.
+pub type BsResult<T> = std::result::Result<T, BitstreamError>;
+
+/// Abbreviation id of `END_BLOCK`.
+pub const END_BLOCK: u64 = 0;
+/// Abbreviation id of `ENTER_SUBBLOCK`.
+pub const ENTER_SUBBLOCK: u64 = 1;
+/// Abbreviation id of `DEFINE_ABBREV`.
+pub const DEFINE_ABBREV: u64 = 2;
+/// Abbreviation id of `UNABBREV_RECORD`.
+pub const UNABBREV_RECORD: u64 = 3;
+
+/// The widest fixed or VBR field LLVM accepts in an abbreviation
+/// (`MaxChunkSize`).
+const MAX_CHUNK: u64 = 32;
+/// Scalar operands kept per record; longer arrays are read past, not kept.
+const MAX_KEPT_OPS: usize = 1 << 16;
+
+/// One operand of an abbreviation (`BitCodeAbbrevOp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbbrevOp {
+    /// A constant value, not stored in the stream.
+    Literal(u64),
+    /// A fixed-width field.
+    Fixed(u8),
+    /// A variable-width field in chunks of this many bits.
+    Vbr(u8),
+    /// A count (vbr6) followed by that many elements of the next operand.
+    Array,
+    /// A 6-bit character `[a-zA-Z0-9._]`.
+    Char6,
+    /// A byte count (vbr6), 32-bit alignment, the bytes, 32-bit alignment.
+    Blob,
+}
+
+/// An abbreviation defined by `DEFINE_ABBREV`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abbrev {
+    /// The operands; the first one gives the record code.
+    pub ops: Vec<AbbrevOp>,
+}
+
+/// A record read from a block: its code, its scalar operands (up to a cap)
+/// and its blob, borrowed from the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// The record code.
+    pub code: u64,
+    /// Scalar operands (array elements included), at most 65536 kept.
+    pub ops: Vec<u64>,
+    /// The blob operand, if the abbreviation has one.
+    pub blob: Option<&'a [u8]>,
+}
+
+/// The header of a block entered with `ENTER_SUBBLOCK`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockHeader {
+    /// The block id (`MODULE_BLOCK_ID`, `SYMTAB_BLOCK_ID`, ...).
+    pub id: u64,
+    /// Abbreviation id width inside the block.
+    pub abbrev_width: u32,
+    /// Bit position of the first entry of the block.
+    pub body_start: u64,
+    /// Bit position just past the block, from its length word.
+    pub body_end: u64,
+}
+
+/// A bit position over borrowed bytes, bounded by `end` (in bits).
+#[derive(Debug, Clone)]
+pub struct Cursor<'a> {
+    data: &'a [u8],
+    pos: u64,
+    end: u64,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor over all of `data`, at bit 0.
+    pub fn new(data: &'a [u8]) -> Self {
+        Cursor {
+            data,
+            pos: 0,
+            end: data.len() as u64 * 8,
+        }
+    }
+
+    /// The current bit position.
+    pub fn bit_pos(&self) -> u64 {
+        self.pos
+    }
+
+    /// The current position in whole bytes (rounded down).
+    pub fn byte_pos(&self) -> u64 {
+        self.pos / 8
+    }
+
+    /// Moves to bit `pos`, which must not be past the end.
+    pub fn seek(&mut self, pos: u64) -> BsResult<()> {
+        if pos > self.end {
+            return Err(self.error(format!(
+                "position {} is past the end of the data ({} bytes)",
+                pos / 8,
+                self.end / 8
+            )));
+        }
+        self.pos = pos;
+        Ok(())
+    }
+
+    /// An error at the current position.
+    pub fn error(&self, message: impl Into<String>) -> BitstreamError {
+        BitstreamError {
+            offset: self.pos / 8,
+            message: message.into(),
+        }
+    }
+
+    fn remaining(&self) -> u64 {
+        self.end.saturating_sub(self.pos)
+    }
+
+    /// Reads a `width`-bit field (0..=64 bits).
+    pub fn fixed(&mut self, width: u32) -> BsResult<u64> {
+        if width == 0 {
+            return Ok(0);
+        }
+        if width > 64 {
+            return Err(self.error(format!("field of {width} bits (at most 64)")));
+        }
+        if self.remaining() < u64::from(width) {
+            return Err(self.error(format!(
+                "unexpected end of data reading a {width}-bit field"
+            )));
+        }
+        let mut value = 0u64;
+        let mut got = 0u32;
+        let mut p = self.pos;
+        while got < width {
+            let byte = match self.data.get((p / 8) as usize) {
+                Some(b) => u64::from(*b),
+                None => return Err(self.error("unexpected end of data")),
+            };
+            let shift = (p % 8) as u32;
+            let take = (8 - shift).min(width - got);
+            let bits = (byte >> shift) & ((1u64 << take) - 1);
+            value |= bits << got;
+            got += take;
+            p += u64::from(take);
+        }
+        self.pos = p;
+        Ok(value)
+    }
+
+    /// Reads a variable bit rate field with `width`-bit chunks (2..=32).
+    pub fn vbr(&mut self, width: u32) -> BsResult<u64> {
+        if !(2..=32).contains(&width) {
+            return Err(self.error(format!("VBR field with {width}-bit chunks")));
+        }
+        let start = self.pos;
+        let high = 1u64 << (width - 1);
+        let mut value = 0u64;
+        let mut shift = 0u32;
+        loop {
+            let chunk = self.fixed(width)?;
+            let data = chunk & (high - 1);
+            if shift >= 64 || (shift > 0 && data >> (64 - shift) != 0) {
+                return Err(BitstreamError {
+                    offset: start / 8,
+                    message: "VBR value does not fit in 64 bits".into(),
+                });
+            }
+            value |= data << shift;
+            if chunk & high == 0 {
+                return Ok(value);
+            }
+            shift += width - 1;
+        }
+    }
+
+    /// Skips to the next multiple of 32 bits.
+    pub fn align32(&mut self) -> BsResult<()> {
+        let p = (self.pos + 31) & !31;
+        if p > self.end {
+            return Err(self.error("unexpected end of data at 32-bit alignment"));
+        }
+        self.pos = p;
+        Ok(())
+    }
+
+    /// Reads the rest of an `ENTER_SUBBLOCK` (after its abbreviation id) and
+    /// checks that the block's length word stays inside the data.
+    pub fn enter_subblock(&mut self) -> BsResult<BlockHeader> {
+        let id = self.vbr(8)?;
+        let width = self.vbr(4)?;
+        if width == 0 || width > MAX_CHUNK {
+            return Err(self.error(format!(
+                "block {id} has abbreviation width {width} (expected 1..=32)"
+            )));
+        }
+        self.align32()?;
+        let words = self.fixed(32)?;
+        let body_start = self.pos;
+        let body_end = body_start + words * 32;
+        if body_end > self.end {
+            return Err(self.error(format!(
+                "block {id} claims {words} words, past the end of the data"
+            )));
+        }
+        Ok(BlockHeader {
+            id,
+            abbrev_width: width as u32,
+            body_start,
+            body_end,
+        })
+    }
+
+    /// Reads a `DEFINE_ABBREV` body (after its abbreviation id).
+    pub fn define_abbrev(&mut self) -> BsResult<Abbrev> {
+        let at = self.pos;
+        let n = self.vbr(5)?;
+        if n == 0 {
+            return Err(self.error("abbreviation with no operands"));
+        }
+        // Every operand takes at least one bit: refuse absurd counts early.
+        if n > self.remaining() {
+            return Err(self.error(format!("abbreviation claims {n} operands")));
+        }
+        let mut ops = Vec::with_capacity(n as usize);
+        let mut i = 0;
+        while i < n {
+            i += 1;
+            if self.fixed(1)? == 1 {
+                ops.push(AbbrevOp::Literal(self.vbr(8)?));
+                continue;
+            }
+            let enc = self.fixed(3)?;
+            let op = match enc {
+                1 | 2 => {
+                    let w = self.vbr(5)?;
+                    if w > MAX_CHUNK {
+                        return Err(self.error(format!("fixed or VBR operand of {w} bits")));
+                    }
+                    match (enc, w) {
+                        (_, 0) => AbbrevOp::Literal(0),
+                        (1, w) => AbbrevOp::Fixed(w as u8),
+                        (_, 1) => return Err(self.error("VBR operand with 1-bit chunks")),
+                        (_, w) => AbbrevOp::Vbr(w as u8),
+                    }
+                }
+                3 => AbbrevOp::Array,
+                4 => AbbrevOp::Char6,
+                5 => AbbrevOp::Blob,
+                e => return Err(self.error(format!("unknown abbreviation operand encoding {e}"))),
+            };
+            ops.push(op);
+        }
+        validate_abbrev(&ops).map_err(|m| BitstreamError {
+            offset: at / 8,
+            message: m,
+        })?;
+        Ok(Abbrev { ops })
+    }
+
+    fn scalar(&mut self, op: AbbrevOp) -> BsResult<u64> {
+        match op {
+            AbbrevOp::Literal(v) => Ok(v),
+            AbbrevOp::Fixed(w) => self.fixed(u32::from(w)),
+            AbbrevOp::Vbr(w) => self.vbr(u32::from(w)),
+            AbbrevOp::Char6 => Ok(u64::from(char6(self.fixed(6)?))),
+            AbbrevOp::Array | AbbrevOp::Blob => Err(self.error("array or blob used as a scalar")),
+        }
+    }
+
+    /// Reads a record with abbreviation id `id` (3 or a defined abbreviation).
+    pub fn record(&mut self, id: u64, abbrevs: &[Abbrev]) -> BsResult<Record<'a>> {
+        if id == UNABBREV_RECORD {
+            let code = self.vbr(6)?;
+            let n = self.vbr(6)?;
+            if n.saturating_mul(6) > self.remaining() {
+                return Err(self.error(format!("record claims {n} operands")));
+            }
+            let mut ops = Vec::new();
+            for _ in 0..n {
+                let v = self.vbr(6)?;
+                if ops.len() < MAX_KEPT_OPS {
+                    ops.push(v);
+                }
+            }
+            return Ok(Record {
+                code,
+                ops,
+                blob: None,
+            });
+        }
+        let abbrev = id
+            .checked_sub(4)
+            .and_then(|i| abbrevs.get(i as usize))
+            .ok_or_else(|| {
+                self.error(format!(
+                    "abbreviation id {id} is not defined ({} defined in this block)",
+                    abbrevs.len()
+                ))
+            })?;
+        let mut ops_iter = abbrev.ops.iter().copied();
+        let code = match ops_iter.next() {
+            Some(op) => self.scalar(op)?,
+            None => return Err(self.error("empty abbreviation")),
+        };
+        let mut ops = Vec::new();
+        let mut blob = None;
+        while let Some(op) = ops_iter.next() {
+            match op {
+                AbbrevOp::Array => {
+                    let elt = ops_iter
+                        .next()
+                        .ok_or_else(|| self.error("array without element type"))?;
+                    let n = self.vbr(6)?;
+                    let min_bits = match elt {
+                        AbbrevOp::Fixed(w) | AbbrevOp::Vbr(w) => u64::from(w),
+                        AbbrevOp::Char6 => 6,
+                        _ => 1,
+                    };
+                    if n.saturating_mul(min_bits) > self.remaining() {
+                        return Err(self.error(format!("array claims {n} elements")));
+                    }
+                    for _ in 0..n {
+                        let v = self.scalar(elt)?;
+                        if ops.len() < MAX_KEPT_OPS {
+                            ops.push(v);
+                        }
+                    }
+                }
+                AbbrevOp::Blob => {
+                    let len = self.vbr(6)?;
+                    self.align32()?;
+                    if len.saturating_mul(8) > self.remaining() {
+                        return Err(self.error(format!("blob of {len} bytes runs past the end")));
+                    }
+                    let start = (self.pos / 8) as usize;
+                    let bytes = self
+                        .data
+                        .get(start..start + len as usize)
+                        .ok_or_else(|| self.error("blob runs past the end"))?;
+                    self.pos += len * 8;
+                    self.align32()?;
+                    blob = Some(bytes);
+                }
+                op => {
+                    let v = self.scalar(op)?;
+                    if ops.len() < MAX_KEPT_OPS {
+                        ops.push(v);
+                    }
+                }
+            }
+        }
+        Ok(Record { code, ops, blob })
+    }
+
+    /// Reads the records of the block `hdr` (whose header was just read),
+    /// handing each to `each`, skipping nested blocks, up to and including
+    /// its `END_BLOCK`, which must end exactly where the block's length
+    /// word says. Memory use does not grow with the number of records.
+    pub fn block_records(
+        &mut self,
+        hdr: &BlockHeader,
+        each: &mut dyn FnMut(Record<'a>),
+    ) -> BsResult<()> {
+        let outer_end = self.end;
+        self.end = hdr.body_end;
+        let result = self.block_records_inner(hdr, each);
+        self.end = outer_end;
+        result
+    }
+
+    fn block_records_inner(
+        &mut self,
+        hdr: &BlockHeader,
+        each: &mut dyn FnMut(Record<'a>),
+    ) -> BsResult<()> {
+        let mut abbrevs: Vec<Abbrev> = Vec::new();
+        loop {
+            if self.pos >= self.end {
+                return Err(self.error(format!(
+                    "block {} ends without END_BLOCK (its length word is wrong or the data is cut)",
+                    hdr.id
+                )));
+            }
+            let id = self.fixed(hdr.abbrev_width)?;
+            match id {
+                END_BLOCK => {
+                    self.align32()?;
+                    if self.pos != hdr.body_end {
+                        return Err(self.error(format!(
+                            "block {} ends at byte {} but its length word says {}",
+                            hdr.id,
+                            self.pos / 8,
+                            hdr.body_end / 8
+                        )));
+                    }
+                    return Ok(());
+                }
+                ENTER_SUBBLOCK => {
+                    let sub = self.enter_subblock()?;
+                    self.pos = sub.body_end;
+                }
+                DEFINE_ABBREV => abbrevs.push(self.define_abbrev()?),
+                _ => each(self.record(id, &abbrevs)?),
+            }
+        }
+    }
+}
+
+/// Checks the shape rules of `BitCodeAbbrev`: the code is a scalar, an array
+/// is second to last and followed by a scalar element, a blob is last.
+fn validate_abbrev(ops: &[AbbrevOp]) -> Result<(), String> {
+    for (i, op) in ops.iter().enumerate() {
+        let last = i + 1 == ops.len();
+        match op {
+            AbbrevOp::Array | AbbrevOp::Blob if i == 0 => {
+                return Err("abbreviation starts with an array or blob".into())
+            }
+            AbbrevOp::Array => {
+                if i + 2 != ops.len() {
+                    return Err("array operand is not second to last".into());
+                }
+                if matches!(ops[i + 1], AbbrevOp::Array | AbbrevOp::Blob) {
+                    return Err("array of arrays or blobs".into());
+                }
+            }
+            AbbrevOp::Blob if !last => return Err("blob operand is not last".into()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a `Char6` value (records carry the decoded character).
+fn char6(v: u64) -> u8 {
+    match v {
+        0..=25 => b'a' + v as u8,
+        26..=51 => b'A' + (v - 26) as u8,
+        52..=61 => b'0' + (v - 52) as u8,
+        62 => b'.',
+        _ => b'_',
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes bit fields LSB first, as LLVM's BitstreamWriter does.
+    #[derive(Default)]
+    struct Bits {
+        bytes: Vec<u8>,
+        bit: usize,
+    }
+    impl Bits {
+        fn put(&mut self, v: u64, w: u32) -> &mut Self {
+            for i in 0..w {
+                if self.bit % 8 == 0 {
+                    self.bytes.push(0);
+                }
+                if v >> i & 1 == 1 {
+                    *self.bytes.last_mut().unwrap() |= 1 << (self.bit % 8);
+                }
+                self.bit += 1;
+            }
+            self
+        }
+        fn vbr(&mut self, mut v: u64, w: u32) -> &mut Self {
+            let hi = 1u64 << (w - 1);
+            while v >= hi {
+                self.put(v & (hi - 1) | hi, w);
+                v >>= w - 1;
+            }
+            self.put(v, w)
+        }
+        fn align(&mut self) -> &mut Self {
+            while self.bit % 32 != 0 {
+                self.put(0, 1);
+            }
+            self
+        }
+    }
+
+    /// A block with abbreviation width 3 holding `body` (bits after the
+    /// length word), with a correct or overridden length word.
+    fn block(id: u64, body: &Bits, words: Option<u64>) -> Vec<u8> {
+        let mut b = Bits::default();
+        b.put(ENTER_SUBBLOCK, 2).vbr(id, 8).vbr(3, 4).align();
+        let n = words.unwrap_or((body.bytes.len() as u64).div_ceil(4));
+        b.put(n, 32);
+        let mut out = b.bytes;
+        out.extend_from_slice(&body.bytes);
+        out.resize(out.len().div_ceil(4) * 4, 0);
+        out
+    }
+
+    fn blob_body(abbrev_id: u64, payload: &[u8]) -> Bits {
+        let mut b = Bits::default();
+        // DEFINE_ABBREV [literal 1, blob]
+        b.put(DEFINE_ABBREV, 3)
+            .vbr(2, 5)
+            .put(1, 1)
+            .vbr(1, 8)
+            .put(0, 1)
+            .put(5, 3);
+        b.put(abbrev_id, 3).vbr(payload.len() as u64, 6).align();
+        for &c in payload {
+            b.put(u64::from(c), 8);
+        }
+        b.align().put(END_BLOCK, 3).align();
+        b
+    }
+
+    fn read_block(data: &[u8]) -> BsResult<Vec<Record<'_>>> {
+        let mut c = Cursor::new(data);
+        assert_eq!(c.fixed(2)?, ENTER_SUBBLOCK);
+        let hdr = c.enter_subblock()?;
+        let mut v = Vec::new();
+        c.block_records(&hdr, &mut |r| v.push(r))?;
+        Ok(v)
+    }
+
+    #[test]
+    fn reads_fields_and_vbr() {
+        let mut b = Bits::default();
+        b.put(5, 3)
+            .vbr(1000, 6)
+            .vbr(u64::MAX, 32)
+            .put(0x1234_5678_9abc, 48);
+        let mut c = Cursor::new(&b.bytes);
+        assert_eq!(c.fixed(3).unwrap(), 5);
+        assert_eq!(c.vbr(6).unwrap(), 1000);
+        assert_eq!(c.vbr(32).unwrap(), u64::MAX);
+        assert_eq!(c.fixed(48).unwrap(), 0x1234_5678_9abc);
+        assert!(c.fixed(64).is_err());
+    }
+
+    #[test]
+    fn vbr_overflow_is_an_error() {
+        let mut b = Bits::default();
+        for _ in 0..20 {
+            b.put(0x3f, 6);
+        }
+        b.put(0, 6);
+        let e = Cursor::new(&b.bytes).vbr(6).unwrap_err();
+        assert!(e.message.contains("64 bits"), "{e}");
+    }
+
+    #[test]
+    fn blob_record_in_a_block() {
+        let data = block(25, &blob_body(4, b"hello"), None);
+        let recs = read_block(&data).unwrap();
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].code, 1);
+        assert_eq!(recs[0].blob, Some(&b"hello"[..]));
+    }
+
+    #[test]
+    fn abbreviation_id_out_of_range() {
+        let data = block(25, &blob_body(5, b"x"), None);
+        let e = read_block(&data).unwrap_err();
+        assert!(
+            e.message.contains("abbreviation id 5 is not defined"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn lying_length_words() {
+        let body = blob_body(4, b"hello");
+        let words = (body.bytes.len() as u64).div_ceil(4);
+        for lie in [0, words - 1, words + 1, 1 << 30] {
+            let data = block(25, &body, Some(lie));
+            assert!(
+                read_block(&data).is_err(),
+                "length {lie} (true {words}) accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn blob_past_the_end() {
+        let mut b = Bits::default();
+        b.put(DEFINE_ABBREV, 3)
+            .vbr(2, 5)
+            .put(1, 1)
+            .vbr(1, 8)
+            .put(0, 1)
+            .put(5, 3);
+        b.put(4, 3).vbr(1 << 20, 6).align().put(0, 32);
+        let data = block(23, &b, None);
+        let e = read_block(&data).unwrap_err();
+        assert!(e.message.contains("blob of 1048576 bytes"), "{e}");
+    }
+
+    #[test]
+    fn malformed_abbreviations() {
+        // Blob not last, array not second to last, bad encoding, 0 operands.
+        for ops in [
+            vec![(false, 5, 0), (true, 1, 0)],
+            vec![(true, 1, 0), (false, 3, 0), (false, 4, 0), (true, 1, 0)],
+            vec![(false, 7, 0)],
+            vec![],
+        ] {
+            let mut b = Bits::default();
+            b.put(DEFINE_ABBREV, 3).vbr(ops.len() as u64, 5);
+            for (lit, enc, _) in &ops {
+                if *lit {
+                    b.put(1, 1).vbr(*enc, 8);
+                } else {
+                    b.put(0, 1).put(*enc, 3);
+                }
+            }
+            b.align().put(END_BLOCK, 3).align();
+            let data = block(23, &b, None);
+            assert!(read_block(&data).is_err(), "{ops:?} accepted");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The exports of a linked `vmlinux` or `.ko` and their CRCs, as the
+//! kernel sees them: `__ksymtab`/`__ksymtab_gpl` entries and the
+//! `__kcrctab`/`__kcrctab_gpl` CRCs at the same index.
+//!
+//! Both are read through the labels kbuild puts on every entry, which stay
+//! in `.symtab`:
+//! * 5.19+ (`include/linux/export-internal.h`, used by the modpost-generated
+//!   `foo.mod.c` / `.vmlinux.export.c`): `__ksymtab_NAME:` labels an entry
+//!   in section `___ksymtab[_gpl]+NAME` (merged into `__ksymtab[_gpl]` by
+//!   `module.lds.S`/`vmlinux.lds`, sorted by name), and `__crc_NAME:` labels
+//!   the `.long CRC` in `___kcrctab[_gpl]+NAME` (merged into
+//!   `__kcrctab[_gpl]`, same order). The CRC is read from that section:
+//!   `st_value` is a section offset in a `.ko`, an address in `vmlinux`.
+//!   (The `__ksymtab` entry itself is PREL32 — `.long sym - .` — and is
+//!   only resolved by relocations in a `.ko`, so the labels are the robust
+//!   way to name entries.)
+//! * ≤ 5.18: `__crc_NAME` is an absolute symbol (`SHN_ABS`) whose value is
+//!   the CRC, linked in from the `.ver`/`.symversions` linker script.
+//!
+//! An export with a `__ksymtab_NAME` but no `__crc_NAME` is unversioned.
+
+use crate::error::{Error, Position, Result};
+use crate::kmodule::ElfImage;
+use object::elf;
+use std::collections::HashMap;
+
+/// One exported symbol of a linked object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelExport {
+    /// The exported symbol.
+    pub name: String,
+    /// Its CRC, `None` when the export is unversioned.
+    pub crc: Option<u32>,
+    /// Exported with `EXPORT_SYMBOL_GPL` (entry in `__ksymtab_gpl`).
+    pub gpl: bool,
+}
+
+/// Lists the exports of an ELF image, sorted by name.
+pub fn read_exports(elf: &ElfImage<'_>) -> Result<Vec<KernelExport>> {
+    let mut crcs: HashMap<&str, u32> = HashMap::new();
+    let mut exports: Vec<KernelExport> = Vec::new();
+    for sym in &elf.symbols {
+        if let Some(name) = sym.name.strip_prefix("__crc_") {
+            if let Some(crc) = crc_value(elf, sym)? {
+                crcs.insert(name, crc);
+            }
+        } else if let Some(name) = sym.name.strip_prefix("__ksymtab_") {
+            let Some(section) = defining_section(elf, sym.shndx) else {
+                continue;
+            };
+            // `__ksymtab_strings` is a section, but skip any label that is not
+            // in a ksymtab section proper.
+            let s = section.name.as_str();
+            let in_ksymtab = (s.starts_with("__ksymtab") || s.starts_with("___ksymtab"))
+                && !s.starts_with("__ksymtab_strings");
+            if !in_ksymtab || name.is_empty() {
+                continue;
+            }
+            exports.push(KernelExport {
+                name: name.to_string(),
+                crc: None,
+                gpl: s.contains("_gpl"),
+            });
+        }
+    }
+    for e in &mut exports {
+        e.crc = crcs.get(e.name.as_str()).copied();
+    }
+    exports.sort_by(|a, b| a.name.cmp(&b.name));
+    exports.dedup_by(|a, b| a.name == b.name);
+    Ok(exports)
+}
+
+fn defining_section<'e>(
+    elf: &'e ElfImage<'_>,
+    shndx: u16,
+) -> Option<&'e crate::kmodule::ElfSection> {
+    if shndx == elf::SHN_UNDEF || shndx >= elf::SHN_LORESERVE {
+        return None;
+    }
+    elf.sections.get(usize::from(shndx))
+}
+
+/// The CRC a `__crc_NAME` symbol stands for.
+fn crc_value(elf: &ElfImage<'_>, sym: &crate::kmodule::ElfSymbol) -> Result<Option<u32>> {
+    if sym.shndx == elf::SHN_ABS {
+        return Ok(Some(sym.value as u32));
+    }
+    let Some(section) = defining_section(elf, sym.shndx) else {
+        return Ok(None);
+    };
+    let offset = if elf.is_relocatable {
+        sym.value
+    } else {
+        sym.value.wrapping_sub(section.addr)
+    };
+    let data = elf.section_data(section)?;
+    let value = usize::try_from(offset)
+        .ok()
+        .and_then(|o| elf.read_uint(data, o, 4));
+    match value {
+        Some(v) => Ok(Some(v as u32)),
+        None => Err(Error::malformed(
+            &elf.display,
+            Position::Offset(section.offset.saturating_add(offset)),
+            format!(
+                "{} points {offset:#x} bytes into {} ({} bytes): expected a 4-byte CRC inside the section",
+                sym.name, section.name, section.size
+            ),
+        )),
+    }
+}
+
+/// Reads a `vmlinux` or module file (compressed or not) and lists its exports.
+pub fn read_file_exports(path: &std::path::Path) -> Result<Vec<KernelExport>> {
+    let (data, kind) = crate::kmodule::read_module_file(path)?;
+    let elf = ElfImage::parse(&data, &crate::modversions::display_name(path, kind))?;
+    read_exports(&elf)
+}

@@ -1,0 +1,335 @@
+//! Collecting symbol CRCs for the final link of an LTO kernel.
+//!
+//! * 5.12–5.18: genksyms writes `__crc_NAME = 0x%08lx;` lines to
+//!   `foo.o.symversions`; kbuild concatenates them with `cat` per thin
+//!   archive or multi-object module (`cmd_update_lto_symversions`, skipping
+//!   objects without the file) and into `.tmp_symversions.lds` for vmlinux
+//!   (`link-vmlinux.sh`), passed to `ld -r -T`. [`merge`] does the same and
+//!   checks every line.
+//! * 5.19+: genksyms' `#SYMVER NAME 0x%08lx` lines are appended to
+//!   `dir/.foo.o.cmd`, and modpost (`extract_crcs_for_object`) reads them
+//!   back. [`parse_cmd`] applies exactly modpost's rule.
+//!
+//! In both layouts [`missing_crcs`] cross-checks against the exports of
+//! the objects, so an export without a CRC (which the kernel would accept
+//! with CRC 0 or leave unversioned) cannot pass unnoticed.
+
+use crate::error::{Error, Position, Result};
+use crate::exports::Export;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One `__crc_NAME = 0x...;` line of a `.symversions` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SymversionLine {
+    /// The exported symbol.
+    pub name: String,
+    /// Its CRC.
+    pub crc: u32,
+    /// The line as written, without newline.
+    pub text: String,
+    /// The file it came from.
+    pub file: String,
+    /// 1-based line number.
+    pub line: usize,
+}
+
+fn at(file: &str, line: usize, column: usize, msg: impl Into<String>) -> Error {
+    Error::malformed(file, Position::Line { line, column }, msg)
+}
+
+/// Parses one line as genksyms writes it: `__crc_NAME = 0xHEX;` (older
+/// genksyms put a space before the `;`, which is accepted too).
+fn parse_symversion(file: &str, line_no: usize, text: &str) -> Result<SymversionLine> {
+    const EXPECT: &str = "expected '__crc_NAME = 0xXXXXXXXX;'";
+    let rest = text
+        .strip_prefix("__crc_")
+        .ok_or_else(|| at(file, line_no, 1, EXPECT))?;
+    let name_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$'))
+        .unwrap_or(rest.len());
+    let name = &rest[..name_len];
+    let mut col = 7 + name_len;
+    if name.is_empty() {
+        return Err(at(file, line_no, col, format!("{EXPECT}: no symbol name")));
+    }
+    let rest = &rest[name_len..];
+    let rest = rest.strip_prefix(" = 0x").ok_or_else(|| {
+        at(
+            file,
+            line_no,
+            col,
+            format!("{EXPECT}: expected ' = 0x' after the name"),
+        )
+    })?;
+    col += 5;
+    let hex_len = rest
+        .find(|c: char| !c.is_ascii_hexdigit())
+        .unwrap_or(rest.len());
+    if hex_len == 0 || hex_len > 8 {
+        return Err(at(
+            file,
+            line_no,
+            col,
+            format!("{EXPECT}: expected 1 to 8 hex digits"),
+        ));
+    }
+    let crc = u32::from_str_radix(&rest[..hex_len], 16)
+        .map_err(|_| at(file, line_no, col, format!("{EXPECT}: bad hex number")))?;
+    col += hex_len;
+    let tail = &rest[hex_len..];
+    if tail != ";" && tail != " ;" {
+        return Err(at(
+            file,
+            line_no,
+            col,
+            format!("{EXPECT}: expected ';' and the end of the line"),
+        ));
+    }
+    Ok(SymversionLine {
+        name: name.to_string(),
+        crc,
+        text: text.to_string(),
+        file: file.to_string(),
+        line: line_no,
+    })
+}
+
+/// Parses the text of one `.symversions` file. Every line must be an
+/// assignment and the file must end with a newline (else `cat` would glue
+/// its last line to the next file's first).
+pub fn parse_symversions(file: &str, text: &str) -> Result<Vec<SymversionLine>> {
+    let mut out = Vec::new();
+    if text.is_empty() {
+        return Ok(out);
+    }
+    let body = text.strip_suffix('\n').ok_or_else(|| {
+        let line = text.matches('\n').count() + 1;
+        let column = text.len() - text.rfind('\n').map_or(0, |p| p + 1) + 1;
+        at(
+            file,
+            line,
+            column,
+            "expected a newline at the end of the file",
+        )
+    })?;
+    for (i, l) in body.split('\n').enumerate() {
+        out.push(parse_symversion(file, i + 1, l)?);
+    }
+    Ok(out)
+}
+
+/// The result of merging `.symversions` files.
+#[derive(Debug, Clone, Default)]
+pub struct MergedSymversions {
+    /// The lines kept, in input order (exact duplicates dropped).
+    pub lines: Vec<SymversionLine>,
+    /// Inputs that did not exist (skipped, as kbuild does).
+    pub missing_inputs: Vec<PathBuf>,
+}
+
+impl MergedSymversions {
+    /// The merged linker script: the kept lines, each with a newline. Without
+    /// duplicates this is byte for byte what kbuild's `cat` writes.
+    pub fn render(&self) -> String {
+        let mut s = String::with_capacity(self.lines.len() * 48);
+        for l in &self.lines {
+            s.push_str(&l.text);
+            s.push('\n');
+        }
+        s
+    }
+
+    /// symbol -> CRC.
+    pub fn crcs(&self) -> HashMap<&str, u32> {
+        self.lines
+            .iter()
+            .map(|l| (l.name.as_str(), l.crc))
+            .collect()
+    }
+}
+
+/// Concatenates `.symversions` files in order, as kbuild does: inputs that
+/// do not exist are skipped (objects without exports have none). Every
+/// line is validated; a line repeating an earlier one exactly is dropped;
+/// two different CRCs for one symbol are an error naming both places.
+pub fn merge(inputs: &[PathBuf]) -> Result<MergedSymversions> {
+    let mut merged = MergedSymversions::default();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for p in inputs {
+        let data = match std::fs::read(p) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                merged.missing_inputs.push(p.clone());
+                continue;
+            }
+            Err(e) => return Err(Error::io(p, e)),
+        };
+        let display = p.display().to_string();
+        let text = std::str::from_utf8(&data).map_err(|e| {
+            let good = &data[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            at(&display, line, 1, "invalid UTF-8: expected text")
+        })?;
+        for l in parse_symversions(&display, text)? {
+            match seen.get(&l.name) {
+                Some(&i) => {
+                    let first = &merged.lines[i];
+                    if first.crc != l.crc {
+                        return Err(Error::Check(format!(
+                            "conflicting CRCs for {}: 0x{:08x} at {}:{} and 0x{:08x} at {}:{}",
+                            l.name, first.crc, first.file, first.line, l.crc, l.file, l.line
+                        )));
+                    }
+                    // Same symbol and CRC: an exact duplicate, dropped.
+                }
+                None => {
+                    seen.insert(l.name.clone(), merged.lines.len());
+                    merged.lines.push(l);
+                }
+            }
+        }
+    }
+    Ok(merged)
+}
+
+/// A CRC found in a `.cmd` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmdCrc {
+    /// The symbol.
+    pub name: String,
+    /// The CRC as modpost stores it (`unsigned int`).
+    pub crc: u32,
+}
+
+/// The `.cmd` file modpost reads for `object`: `dir/.base.cmd`.
+pub fn cmd_file_for(object: &Path) -> PathBuf {
+    let base = object
+        .file_name()
+        .map(|b| b.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = object.parent().unwrap_or(Path::new(""));
+    dir.join(format!(".{base}.cmd"))
+}
+
+/// C's `strtoul(p, &end, 0)` on a string starting with a digit, truncated to
+/// `unsigned int` as modpost assigns it: returns the value and the number of
+/// bytes consumed. Overflow saturates at `ULONG_MAX` (64-bit) as strtoul does.
+fn strtoul0(s: &[u8]) -> (u32, usize) {
+    let (radix, start) = match s {
+        [b'0', b'x' | b'X', c, ..] if c.is_ascii_hexdigit() => (16u64, 2),
+        [b'0', ..] => (8, 0),
+        _ => (10, 0),
+    };
+    let mut v: u64 = 0;
+    let mut overflow = false;
+    let mut i = start;
+    while let Some(&c) = s.get(i) {
+        let d = match c {
+            b'0'..=b'9' => u64::from(c - b'0'),
+            b'a'..=b'f' => u64::from(c - b'a' + 10),
+            b'A'..=b'F' => u64::from(c - b'A' + 10),
+            _ => break,
+        };
+        if d >= radix {
+            break;
+        }
+        match v.checked_mul(radix).and_then(|x| x.checked_add(d)) {
+            Some(x) => v = x,
+            None => overflow = true,
+        }
+        i += 1;
+    }
+    let v = if overflow { u64::MAX } else { v };
+    (v as u32, i)
+}
+
+/// Extracts the CRCs of a `.cmd` file exactly as modpost's
+/// `extract_crcs_for_object` (6.1) does: each occurrence of
+/// `"\n#SYMVER "`, the name up to the next space (wherever it is), then a
+/// number that must start with a digit, parsed as `strtoul(.., 0)`, and be
+/// followed directly by `\n`; anything else skips that occurrence. Later
+/// lines for a symbol override earlier ones (modpost's `sym_set_crc`).
+pub fn parse_cmd(data: &[u8]) -> Vec<CmdCrc> {
+    const KEY: &[u8] = b"\n#SYMVER ";
+    let mut out: Vec<CmdCrc> = Vec::new();
+    // modpost works on a C string: stop at the first NUL.
+    let data = &data[..data.iter().position(|&b| b == 0).unwrap_or(data.len())];
+    let mut p = 0;
+    while let Some(off) = find(&data[p..], KEY) {
+        let name_start = p + off + KEY.len();
+        let Some(sp) = data[name_start..].iter().position(|&b| b == b' ') else {
+            break;
+        };
+        let name = &data[name_start..name_start + sp];
+        p = name_start + sp + 1;
+        if !data.get(p).is_some_and(u8::is_ascii_digit) {
+            continue;
+        }
+        let (crc, used) = strtoul0(&data[p..]);
+        p += used;
+        if data.get(p) != Some(&b'\n') {
+            continue;
+        }
+        let name = String::from_utf8_lossy(name).into_owned();
+        match out.iter_mut().find(|c| c.name == name) {
+            Some(c) => c.crc = crc,
+            None => out.push(CmdCrc { name, crc }),
+        }
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Reads the `.cmd` file of `object` and extracts its CRCs.
+pub fn read_cmd_crcs(object: &Path) -> Result<Vec<CmdCrc>> {
+    let cmd = cmd_file_for(object);
+    let data = std::fs::read(&cmd).map_err(|e| Error::io(&cmd, e))?;
+    Ok(parse_cmd(&data))
+}
+
+/// The exports in `exports` that have no CRC in `has_crc`.
+pub fn missing_crcs(exports: &[Export], has_crc: impl Fn(&str) -> bool) -> Vec<&Export> {
+    exports.iter().filter(|e| !has_crc(&e.name)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symversion_lines() {
+        let l = parse_symversions("f", "__crc_foo = 0x0badf00d;\n__crc_b = 0x1 ;\n").unwrap();
+        assert_eq!(l[0].crc, 0x0badf00d);
+        assert_eq!(l[1].name, "b");
+        let e = parse_symversions("f", "__crc_foo = 0x0badf00d;\nfoo = 1;\n").unwrap_err();
+        assert!(e.to_string().starts_with("f:2:1: "), "{e}");
+        let e = parse_symversions("f", "__crc_foo = 0x0badf00d").unwrap_err();
+        assert!(
+            e.to_string().starts_with("f:1:23: expected a newline"),
+            "{e}"
+        );
+        let e = parse_symversions("f", "__crc_foo = 0xzz;\n").unwrap_err();
+        assert!(e.to_string().starts_with("f:1:15: "), "{e}");
+    }
+
+    #[test]
+    fn modpost_rule() {
+        let got = parse_cmd(
+            b"cmd := x\n#SYMVER a 0x0000000a\n#SYMVER b 0x1b\n#SYMVER c 12x\n#SYMVER d 017\n\
+              #SYMVER e x1\n#SYMVER a 0x00000005\n#SYMVER f 0x10",
+        );
+        let got: Vec<(String, u32)> = got.into_iter().map(|c| (c.name, c.crc)).collect();
+        assert_eq!(
+            got,
+            vec![("a".into(), 5), ("b".into(), 0x1b), ("d".into(), 0o17)]
+        );
+        assert_eq!(parse_cmd(b"#SYMVER first 0x1\n"), vec![]);
+        assert_eq!(strtoul0(b"0x"), (0, 1));
+        assert_eq!(strtoul0(b"99999999999999999999999\n").0, u32::MAX);
+        assert_eq!(strtoul0(b"0x123456789\n").0, 0x23456789);
+    }
+}

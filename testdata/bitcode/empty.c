@@ -1,0 +1,2 @@
+/* No symbols at all: llvm-nm warns "no symbols". */
+typedef int nothing;
