@@ -17,8 +17,16 @@ cargo clippy --all-targets -q -- -D warnings || { echo "test.sh: clippy failed";
 cargo test --all-targets 2>&1 | tee "$log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 
-if [[ "${MODVER_E2E:-1}" != 0 && -f scripts/e2e-kernel.sh ]]; then
+if [[ "${MODVER_E2E:-1}" != 0 ]]; then
+  # The real 6.1 LTO kernel, stock and through Makefile.rs-hook, booted.
+  if [[ -z ${MODVER_E2E_DIR:-} ]]; then
+    if [[ -w /work ]]; then MODVER_E2E_DIR=/work/kernel-build-6.1; else MODVER_E2E_DIR=${TMPDIR:-/tmp}/modver-kernel-build-6.1; fi
+  fi
+  export MODVER_E2E_DIR
   bash scripts/e2e-kernel.sh 6.1 2>&1 | tee -a "$log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+  # Issue 6 on the same tree: native symbol tables vs llvm-nm, every object.
+  bash scripts/check-tree-symbols.sh "$MODVER_E2E_DIR/out-stock" 14 2>&1 | tee -a "$log"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 fi
 
