@@ -231,21 +231,6 @@ fn falls_back_where_the_irsymtab_cannot_be_used() {
     assert_eq!(a, b);
 }
 
-/// A deterministic pseudo-random sequence (64-bit LCG).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 11
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// Runs the whole native path (bitstream, irsymtab, nm mapping) on damaged
 /// input; it must return, with a table or an error, never panic.
 fn survive(data: &[u8]) -> bool {
@@ -265,7 +250,7 @@ fn damaged_bitcode_is_an_error_never_a_panic() {
             inputs.push(std::fs::read(dir.join(f)).unwrap());
         }
     }
-    let mut rng = Lcg(0x5eed);
+    let mut rng = common::Rng(0x5eed);
     let mut runs = 0u64;
     let mut accepted = 0u64;
     for orig in &inputs {

@@ -373,13 +373,7 @@ fn debian_6_12_compressed_modules_dump_like_modprobe_and_check_clean() {
 #[test]
 fn mutated_modules_and_symvers_never_panic() {
     let root = check_fixtures();
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = common::Rng(0x2545_f491_4f6c_dd1d);
     let mut parsed = 0;
     for src in [
         "v1/consumer.ko",
@@ -391,13 +385,9 @@ fn mutated_modules_and_symvers_never_panic() {
     ] {
         let orig = std::fs::read(root.join(src)).unwrap();
         for _ in 0..1500 {
-            let mut d = orig.clone();
-            for _ in 0..(1 + next() % 8) {
-                let i = (next() % d.len() as u64) as usize;
-                d[i] = next() as u8;
-            }
-            if next() % 8 == 0 {
-                d.truncate((next() % d.len() as u64) as usize);
+            let mut d = rng.mutate(&orig, 8, None);
+            if rng.chance(12) {
+                d.truncate(rng.below(d.len()));
             }
             if let Ok(v) = modver::modversions::versions_from_bytes(&d, src) {
                 parsed += 1;
@@ -413,11 +403,7 @@ fn mutated_modules_and_symvers_never_panic() {
     let bytes = text.as_bytes();
     let mut ok = 0;
     for _ in 0..20000 {
-        let mut d = bytes.to_vec();
-        for _ in 0..(1 + next() % 3) {
-            let i = (next() % d.len() as u64) as usize;
-            d[i] = b"\t\n x0_E"[(next() % 7) as usize];
-        }
+        let d = rng.mutate(bytes, 3, Some(b"\t\n x0_E"));
         if let Ok(s) = std::str::from_utf8(&d) {
             if let Ok(e) = modver::symvers::parse(s, "m") {
                 ok += 1;

@@ -342,30 +342,10 @@ fn bad_symtypes_input() {
 // ---------------------------------------------------------------------
 // Randomly generated type graphs.
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
-    fn pick<'a>(&mut self, v: &'a [String]) -> &'a str {
-        &v[self.below(v.len())]
-    }
-}
-
 /// One random translation unit: a header with a type graph and a .c file
 /// exporting functions and variables that use it.
 fn random_program(seed: u64) -> (String, String) {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut r = common::Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut h = String::from("#ifndef GEN_H\n#define GEN_H\n");
     // Types usable by value, and struct/union tags usable behind pointers.
     let mut values: Vec<String> = [
@@ -562,7 +542,7 @@ fn symtypes_parser_survives_mutations() {
         seeds.push(std::fs::read(&o.symtypes).unwrap());
     }
     let specials = b"#'\" \n\x00\xffstuEx{}";
-    let mut r = Rng(0x5eed);
+    let mut r = common::Rng(0x5eed);
     let mut parsed = 0;
     for i in 0..10_000 {
         let mut d = seeds[i % seeds.len()].clone();

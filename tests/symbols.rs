@@ -231,13 +231,7 @@ fn llvm_nm_is_found_as_kbuild_would_and_missing_is_explained() {
 #[test]
 fn mutated_objects_and_nm_output_never_panic() {
     let root = symbol_fixtures(14);
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut parsed = 0;
     for src in [
         "elf/demo_util.o",
@@ -248,11 +242,7 @@ fn mutated_objects_and_nm_output_never_panic() {
     ] {
         let orig = std::fs::read(root.join(src)).unwrap();
         for _ in 0..3000 {
-            let mut d = orig.clone();
-            for _ in 0..(1 + next() % 8) {
-                let i = (next() % d.len() as u64) as usize;
-                d[i] = next() as u8;
-            }
+            let d = rng.mutate(&orig, 8, None);
             if let Ok(fs) = modver::symbols::parse_bytes(&d, src, Path::new("/nonexistent")) {
                 parsed += 1;
                 let _ = modver::symbols::render(&[fs], modver::symbols::NmFormat::Posix, false);
@@ -273,9 +263,7 @@ fn mutated_objects_and_nm_output_never_panic() {
     assert!(modver::symbols::llvm_nm::split_output(&out, &files).is_some());
     let bytes = out.as_bytes();
     for _ in 0..20000 {
-        let mut d = bytes.to_vec();
-        let i = (next() % d.len() as u64) as usize;
-        d[i] = b" -\nUTa:"[(next() % 7) as usize];
+        let d = rng.mutate(bytes, 1, Some(b" -\nUTa:"));
         if let Ok(s) = std::str::from_utf8(&d) {
             let _ = modver::symbols::llvm_nm::split_output(s, &files);
         }

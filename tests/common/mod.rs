@@ -167,3 +167,49 @@ pub fn files_with_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// A deterministic pseudo-random generator (xorshift64*) for the generated
+/// and mutated inputs of the tests: the same inputs on every run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// True with a probability of `pct` percent.
+    pub fn chance(&mut self, pct: u64) -> bool {
+        self.next() % 100 < pct
+    }
+
+    /// One element of `v`.
+    pub fn pick<'a>(&mut self, v: &'a [String]) -> &'a str {
+        &v[self.below(v.len())]
+    }
+
+    /// A copy of `orig` with 1 to `max_changes` bytes replaced, by random
+    /// bytes or, given an alphabet, by bytes from it.
+    pub fn mutate(&mut self, orig: &[u8], max_changes: usize, alphabet: Option<&[u8]>) -> Vec<u8> {
+        let mut d = orig.to_vec();
+        if d.is_empty() {
+            return d;
+        }
+        for _ in 0..1 + self.below(max_changes) {
+            let i = self.below(d.len());
+            d[i] = match alphabet {
+                Some(a) => a[self.below(a.len())],
+                None => self.next() as u8,
+            };
+        }
+        d
+    }
+}

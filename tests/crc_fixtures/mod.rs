@@ -12,15 +12,9 @@ pub const SOURCES: [&str; 3] = ["basic", "structs", "misc"];
 /// All objects built per configuration (noexport has no exports).
 pub const OBJECTS: [&str; 4] = ["basic", "structs", "misc", "noexport"];
 
-pub fn require(tool: &str, group: &str) {
-    let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-        .unwrap_or(false);
-    assert!(
-        found,
-        "{tool} is not installed: run scripts/setup.sh {group}"
-    );
-}
+#[path = "../common/mod.rs"]
+mod common;
+pub use common::require;
 
 pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/crc")
