@@ -379,3 +379,46 @@ pub fn has_failures(checks: &[ModuleCheck]) -> bool {
             .any(|i| matches!(i.status, ImportStatus::Mismatch | ImportStatus::Missing))
     })
 }
+
+/// Checks `modules` together, as they would be loaded together: each
+/// import against, in this order, the exports of the other modules given,
+/// the `vmlinux` (its `__ksymtab`/`__kcrctab`), and the `symvers` files
+/// (earlier files win). A module that cannot be read gets a check with
+/// its error and no imports; a vmlinux or Module.symvers that cannot be
+/// read is an error for the whole call (nothing could be checked).
+pub fn check_modules(
+    modules: &[PathBuf],
+    symvers: &[PathBuf],
+    vmlinux: Option<&Path>,
+) -> Result<Vec<ModuleCheck>> {
+    let loaded: Vec<Result<LoadedModule>> = modules.iter().map(|m| load_module(m)).collect();
+    let mut index = ProviderIndex::new();
+    for l in loaded.iter().flatten() {
+        index.add_exports(
+            &l.exports,
+            &provider_name(&l.path),
+            &l.path.display().to_string(),
+        );
+    }
+    if let Some(v) = vmlinux {
+        let exports = crate::ksymtab::read_file_exports(v)?;
+        index.add_exports(&exports, "vmlinux", &v.display().to_string());
+    }
+    for s in symvers {
+        let entries = crate::symvers::read(s)?;
+        index.add_symvers(&entries, &s.display().to_string());
+    }
+    Ok(modules
+        .iter()
+        .zip(loaded)
+        .map(|(path, l)| match l {
+            Ok(l) => check_module(&l, &index),
+            Err(e) => ModuleCheck {
+                path: path.display().to_string(),
+                versions: None,
+                imports: Vec::new(),
+                error: Some(e.to_string()),
+            },
+        })
+        .collect())
+}

@@ -1,11 +1,7 @@
 //! `modver check`: every import of every module against its provider's CRC.
 
 use super::print_out;
-use modver::check::{
-    check_module, has_failures, load_module, provider_name, render_text, summarize, ModuleCheck,
-    ProviderIndex,
-};
-use modver::ksymtab::read_file_exports;
+use modver::check::{check_modules, has_failures, render_text, summarize};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,53 +36,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    // Load modules first: their exports are providers for each other.
-    let mut loaded = Vec::with_capacity(a.modules.len());
-    let mut checks: Vec<Option<ModuleCheck>> = Vec::with_capacity(a.modules.len());
-    for m in &a.modules {
-        match load_module(m) {
-            Ok(l) => {
-                loaded.push(Some(l));
-                checks.push(None);
-            }
-            Err(e) => {
-                loaded.push(None);
-                checks.push(Some(ModuleCheck {
-                    path: m.display().to_string(),
-                    versions: None,
-                    imports: Vec::new(),
-                    error: Some(e.to_string()),
-                }));
-            }
-        }
-    }
-    // The modules given are what will be loaded together, so their own
-    // exports win over a vmlinux, which wins over Module.symvers files.
-    let mut index = ProviderIndex::new();
-    for l in loaded.iter().flatten() {
-        index.add_exports(
-            &l.exports,
-            &provider_name(&l.path),
-            &l.path.display().to_string(),
-        );
-    }
-    if let Some(v) = &a.vmlinux {
-        let exports = read_file_exports(v)?;
-        index.add_exports(&exports, "vmlinux", &v.display().to_string());
-    }
-    for s in &a.symvers {
-        let entries = modver::symvers::read(s)?;
-        index.add_symvers(&entries, &s.display().to_string());
-    }
-    let checks: Vec<ModuleCheck> = checks
-        .into_iter()
-        .zip(&loaded)
-        .map(|(c, l)| match (c, l) {
-            (Some(c), _) => c,
-            (None, Some(l)) => check_module(l, &index),
-            (None, None) => unreachable_check(),
-        })
-        .collect();
+    let checks = check_modules(&a.modules, &a.symvers, a.vmlinux.as_deref())?;
     let summary = summarize(&checks);
     match a.format {
         Format::Text => {
@@ -118,13 +68,4 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn unreachable_check() -> ModuleCheck {
-    ModuleCheck {
-        path: String::new(),
-        versions: None,
-        imports: Vec::new(),
-        error: Some("internal error: module neither loaded nor failed".into()),
-    }
 }
