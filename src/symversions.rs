@@ -10,12 +10,11 @@
 //!   `dir/.foo.o.cmd`, and modpost (`extract_crcs_for_object`) reads them
 //!   back. [`parse_cmd`] applies exactly modpost's rule.
 //!
-//! In both layouts [`missing_crcs`] cross-checks against the exports of
+//! In both layouts [`exports_without_crc`] cross-checks against the exports of
 //! the objects, so an export without a CRC (which the kernel would accept
 //! with CRC 0 or leave unversioned) cannot pass unnoticed.
 
 use crate::error::{Error, Position, Result};
-use crate::exports::Export;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -291,9 +290,37 @@ pub fn read_cmd_crcs(object: &Path) -> Result<Vec<CmdCrc>> {
     Ok(parse_cmd(&data))
 }
 
-/// The exports in `exports` that have no CRC in `has_crc`.
-pub fn missing_crcs(exports: &[Export], has_crc: impl Fn(&str) -> bool) -> Vec<&Export> {
-    exports.iter().filter(|e| !has_crc(&e.name)).collect()
+/// An exported symbol for which no CRC was collected: what kbuild's shell
+/// pipeline let through as CRC 0 (the `$(wildcard)` bug of 5.12/5.13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingCrc {
+    /// The exported symbol.
+    pub symbol: String,
+    /// The object that exports it.
+    pub object: String,
+}
+
+/// The cross-check of `symversions merge --objects` and `symversions cmd`:
+/// every symbol `objects` export (read for `kernel`) must have a CRC, as
+/// `has_crc(object, symbol)` tells.
+pub fn exports_without_crc(
+    objects: &[PathBuf],
+    kernel: crate::kver::KernelVersion,
+    opts: &crate::symbols::ReadOptions,
+    has_crc: impl Fn(&Path, &str) -> Result<bool>,
+) -> Result<Vec<MissingCrc>> {
+    let mut missing = Vec::new();
+    for o in objects {
+        for e in crate::exports::read_exports(o, kernel, opts)? {
+            if !has_crc(o, &e.name)? {
+                missing.push(MissingCrc {
+                    symbol: e.name.clone(),
+                    object: o.display().to_string(),
+                });
+            }
+        }
+    }
+    Ok(missing)
 }
 
 #[cfg(test)]

@@ -2,11 +2,10 @@
 //! every export has one.
 
 use super::{parse_kernel, print_out};
-use modver::exports::read_exports;
 use modver::kver::KernelVersion;
 use modver::output::write_atomic;
 use modver::symbols::ReadOptions;
-use modver::symversions::{merge, missing_crcs, read_cmd_crcs};
+use modver::symversions::{exports_without_crc, merge, read_cmd_crcs, MissingCrc};
 use modver::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,13 +71,13 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
     }
 }
 
-fn report_missing(missing: Vec<(String, String)>, allow: bool) -> modver::Result<()> {
+fn report_missing(missing: Vec<MissingCrc>, allow: bool) -> modver::Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
     let msgs: Vec<String> = missing
         .iter()
-        .map(|(sym, obj)| format!("no CRC for exported symbol {sym} of {obj}"))
+        .map(|m| format!("no CRC for exported symbol {} of {}", m.symbol, m.object))
         .collect();
     if allow {
         for m in &msgs {
@@ -99,13 +98,7 @@ fn run_merge(a: MergeArgs) -> modver::Result<ExitCode> {
         ..Default::default()
     };
     let crcs = merged.crcs();
-    let mut missing = Vec::new();
-    for o in &a.objects {
-        let ex = read_exports(o, kernel, &opts)?;
-        for e in missing_crcs(&ex, |n| crcs.contains_key(n)) {
-            missing.push((e.name.clone(), o.display().to_string()));
-        }
-    }
+    let missing = exports_without_crc(&a.objects, kernel, &opts, |_, n| Ok(crcs.contains_key(n)))?;
     report_missing(missing, a.allow_missing)?;
     if merged.lines.is_empty() {
         // kbuild: `rm -f $@` and nothing appended, so no file.
@@ -133,17 +126,19 @@ fn run_cmd(a: CmdArgs) -> modver::Result<ExitCode> {
         ..Default::default()
     };
     let mut out = String::new();
-    let mut missing = Vec::new();
+    let mut crcs_of = std::collections::HashMap::new();
     for o in &a.objects {
         let crcs = read_cmd_crcs(o)?;
-        let ex = read_exports(o, kernel, &opts)?;
-        for e in missing_crcs(&ex, |n| crcs.iter().any(|c| c.name == n)) {
-            missing.push((e.name.clone(), o.display().to_string()));
-        }
         for c in &crcs {
             out.push_str(&format!("{}\t{}\t0x{:08x}\n", o.display(), c.name, c.crc));
         }
+        crcs_of.insert(o.clone(), crcs);
     }
+    let missing = exports_without_crc(&a.objects, kernel, &opts, |o, n| {
+        Ok(crcs_of
+            .get(o)
+            .is_some_and(|v| v.iter().any(|c| c.name == n)))
+    })?;
     report_missing(missing, a.allow_missing)?;
     print_out(&out)?;
     Ok(ExitCode::SUCCESS)
