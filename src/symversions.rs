@@ -121,15 +121,15 @@ pub fn parse_symversions(file: &str, text: &str) -> Result<Vec<SymversionLine>> 
 /// The result of merging `.symversions` files.
 #[derive(Debug, Clone, Default)]
 pub struct MergedSymversions {
-    /// The lines kept, in input order (exact duplicates dropped).
+    /// Every line, in input order (as `cat` concatenates them).
     pub lines: Vec<SymversionLine>,
     /// Inputs that did not exist (skipped, as kbuild does).
     pub missing_inputs: Vec<PathBuf>,
 }
 
 impl MergedSymversions {
-    /// The merged linker script: the kept lines, each with a newline. Without
-    /// duplicates this is byte for byte what kbuild's `cat` writes.
+    /// The merged linker script: every line, each with a newline, which is
+    /// byte for byte what kbuild's `cat` writes.
     pub fn render(&self) -> String {
         let mut s = String::with_capacity(self.lines.len() * 48);
         for l in &self.lines {
@@ -150,8 +150,9 @@ impl MergedSymversions {
 
 /// Concatenates `.symversions` files in order, as kbuild does: inputs that
 /// do not exist are skipped (objects without exports have none). Every
-/// line is validated; a line repeating an earlier one exactly is dropped;
-/// two different CRCs for one symbol are an error naming both places.
+/// line is validated; a line repeating an earlier one exactly is kept, as
+/// `cat` keeps it (the linker accepts the same assignment twice); two
+/// different CRCs for one symbol are an error naming both places.
 pub fn merge(inputs: &[PathBuf]) -> Result<MergedSymversions> {
     let mut merged = MergedSymversions::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -180,7 +181,8 @@ pub fn merge(inputs: &[PathBuf]) -> Result<MergedSymversions> {
                             l.name, first.crc, first.file, first.line, l.crc, l.file, l.line
                         )));
                     }
-                    // Same symbol and CRC: an exact duplicate, dropped.
+                    // Same symbol and CRC: harmless, kept as cat keeps it.
+                    merged.lines.push(l);
                 }
                 None => {
                     seen.insert(l.name.clone(), merged.lines.len());
@@ -190,6 +192,36 @@ pub fn merge(inputs: &[PathBuf]) -> Result<MergedSymversions> {
         }
     }
     Ok(merged)
+}
+
+/// The `.symversions` file kbuild (5.12–5.18) keeps next to `object`:
+/// `foo.o.symversions` for `foo.o`, `built-in.a.symversions` for
+/// `built-in.a`.
+pub fn symversions_file_for(object: &Path) -> PathBuf {
+    let mut s = object.as_os_str().to_owned();
+    s.push(".symversions");
+    PathBuf::from(s)
+}
+
+/// The symbols `__crc_NAME` that `path` (an object or every member of an
+/// archive) defines itself, as names without the prefix. In 5.12–5.18 LTO
+/// kernels assembler objects are ELF and get their CRCs linked in
+/// (`cmd_modversions_S`), so their exports have a CRC without any
+/// `.symversions` file.
+pub fn crcs_defined_in(
+    path: &Path,
+    opts: &crate::symbols::ReadOptions,
+) -> Result<std::collections::HashSet<String>> {
+    let fs = crate::symbols::read_file(path, opts)?;
+    Ok(fs
+        .tables
+        .iter()
+        .flat_map(|t| t.symbols.iter())
+        .filter(|s| !s.is_undefined())
+        .filter_map(|s| s.name.strip_prefix("__crc_"))
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect())
 }
 
 /// A CRC found in a `.cmd` file.
@@ -307,7 +339,7 @@ pub fn exports_without_crc(
     objects: &[PathBuf],
     kernel: crate::kver::KernelVersion,
     opts: &crate::symbols::ReadOptions,
-    has_crc: impl Fn(&Path, &str) -> Result<bool>,
+    mut has_crc: impl FnMut(&Path, &str) -> Result<bool>,
 ) -> Result<Vec<MissingCrc>> {
     let mut missing = Vec::new();
     for o in objects {

@@ -178,10 +178,79 @@ fn merge_is_kbuild_cat_and_checks_exports() {
 }
 
 #[test]
+fn merge_inputs_from_objects_and_crcs_linked_in() {
+    let work = merge_fixture("fromobj", 19, "elf");
+    // No INPUTS: OBJ.symversions of each --objects OBJ, as
+    // cmd_update_lto_symversions concatenates them.
+    let o = run(
+        &work,
+        &[
+            "symversions",
+            "merge",
+            "-o",
+            "f.lds",
+            "--objects",
+            "basic.o",
+            "structs.o",
+            "misc.o",
+            "noexport.o",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(work.join("f.lds")).unwrap(),
+        kbuild_cat(&work, &INPUTS, "f-want.lds").unwrap()
+    );
+
+    // An ELF object with its CRCs linked in (cmd_modversions_S: ld -r -T)
+    // needs no .symversions file; without them its exports are reported.
+    let st = Command::new("ld.lld-19")
+        .args([
+            "-r",
+            "-o",
+            "basic-crc.o",
+            "basic.o",
+            "-T",
+            "basic.o.symversions",
+        ])
+        .current_dir(&work)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = run(
+        &work,
+        &[
+            "symversions",
+            "merge",
+            "-o",
+            "g.lds",
+            "--objects",
+            "basic-crc.o",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!work.join("g.lds").exists(), "nothing to concatenate");
+    std::fs::copy(work.join("basic.o"), work.join("basic-nocrc.o")).unwrap();
+    let o = run(
+        &work,
+        &[
+            "symversions",
+            "merge",
+            "-o",
+            "g.lds",
+            "--objects",
+            "basic-nocrc.o",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("of basic-nocrc.o"), "{}", stderr(&o));
+}
+
+#[test]
 fn merge_duplicates_conflicts_and_bad_lines() {
     let work = merge_fixture("dups", 19, "elf");
     let basic = std::fs::read_to_string(work.join("basic.o.symversions")).unwrap();
-    // Exact duplicates (an object listed twice) are dropped.
+    // Exact duplicates (an object listed twice) are kept, as cat keeps them.
     let o = run(
         &work,
         &[
@@ -194,7 +263,15 @@ fn merge_duplicates_conflicts_and_bad_lines() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(work.join("d.lds")).unwrap(), basic);
+    assert_eq!(
+        std::fs::read(work.join("d.lds")).unwrap(),
+        kbuild_cat(
+            &work,
+            &["basic.o.symversions", "basic.o.symversions"],
+            "d-want.lds"
+        )
+        .unwrap()
+    );
 
     // Conflicting CRCs: both places named, output untouched.
     let second = basic.lines().nth(1).unwrap();

@@ -5,7 +5,9 @@ use super::{parse_kernel, print_out};
 use modver::kver::KernelVersion;
 use modver::output::write_atomic;
 use modver::symbols::ReadOptions;
-use modver::symversions::{exports_without_crc, merge, read_cmd_crcs, MissingCrc};
+use modver::symversions::{
+    crcs_defined_in, exports_without_crc, merge, read_cmd_crcs, symversions_file_for, MissingCrc,
+};
 use modver::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,9 +26,11 @@ enum Sub {
 }
 
 /// Concatenate per-object .symversions files into one linker script as
-/// kbuild does (5.12–5.18), checking every line; exact duplicates are
-/// dropped, conflicting CRCs are an error. Missing inputs are skipped like
-/// kbuild does; --objects makes sure no export loses its CRC that way.
+/// kbuild's `cat` does (5.12–5.18), checking every line; conflicting CRCs
+/// are an error. Missing inputs are skipped like kbuild does; --objects
+/// makes sure no export loses its CRC that way. Without INPUTS, the inputs
+/// are OBJ.symversions of each --objects OBJ (kbuild's
+/// cmd_update_lto_symversions).
 #[derive(clap::Args)]
 struct MergeArgs {
     /// Output linker script (foo.o.symversions, .tmp_symversions.lds).
@@ -41,7 +45,8 @@ struct MergeArgs {
     /// The llvm-nm to run for bitcode.
     #[arg(long)]
     nm: Option<PathBuf>,
-    /// Input .symversions files, in link order.
+    /// Input .symversions files, in link order (default: OBJ.symversions of
+    /// each --objects OBJ).
     inputs: Vec<PathBuf>,
 }
 
@@ -90,7 +95,12 @@ fn report_missing(missing: Vec<MissingCrc>, allow: bool) -> modver::Result<()> {
 }
 
 fn run_merge(a: MergeArgs) -> modver::Result<ExitCode> {
-    let merged = merge(&a.inputs)?;
+    let inputs: Vec<PathBuf> = if a.inputs.is_empty() {
+        a.objects.iter().map(|o| symversions_file_for(o)).collect()
+    } else {
+        a.inputs
+    };
+    let merged = merge(&inputs)?;
     // This layout exists only in 5.12-5.18: exports are __ksymtab_ labels.
     let kernel = KernelVersion::new(5, 18)?;
     let opts = ReadOptions {
@@ -98,7 +108,17 @@ fn run_merge(a: MergeArgs) -> modver::Result<ExitCode> {
         ..Default::default()
     };
     let crcs = merged.crcs();
-    let missing = exports_without_crc(&a.objects, kernel, &opts, |_, n| Ok(crcs.contains_key(n)))?;
+    // An assembler object (ELF) carries its own __crc_ symbols.
+    let mut own: Option<(PathBuf, std::collections::HashSet<String>)> = None;
+    let missing = exports_without_crc(&a.objects, kernel, &opts, |o, n| {
+        if crcs.contains_key(n) {
+            return Ok(true);
+        }
+        if own.as_ref().map(|(p, _)| p.as_path()) != Some(o) {
+            own = Some((o.to_path_buf(), crcs_defined_in(o, &opts)?));
+        }
+        Ok(own.as_ref().is_some_and(|(_, set)| set.contains(n)))
+    })?;
     report_missing(missing, a.allow_missing)?;
     if merged.lines.is_empty() {
         // kbuild: `rm -f $@` and nothing appended, so no file.
