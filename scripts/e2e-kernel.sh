@@ -256,17 +256,29 @@ if step compare && [[ -f $STOCK/Module.symvers && -f $HOOKED/Module.symvers ]]; 
   if ls "$STOCK"/lib/*.usyms >/dev/null 2>&1; then
     same_files '*.usyms' && ok "every .usyms identical ($COUNT files)" || fail ".usyms files differ"
   fi
+  # 5.12-5.18: the CRCs of each object, archive and multi-object module.
+  if [[ -n $(list_rel "$STOCK" '*.symversions') ]]; then
+    same_files '*.symversions' && ok "every .symversions identical ($COUNT files)" || fail ".symversions files differ"
+  fi
   same_versions && ok "every module's __versions identical ($COUNT modules)" || fail "__versions differ"
   same_files '*.ko' && ok "every .ko byte-identical ($COUNT modules)" || fail ".ko files differ"
   nmod=$(wc -l <"$HOOKED/modules.order")
   n_exports=$(invocations "exports -q")
   n_mod=$(invocations mod)
   n_check=$(invocations check)
-  n_exporting=$(cd "$HOOKED" && find . -name '.*.o.cmd' -exec grep -l '^#SYMVER ' {} + | wc -l)
-  echo "e2e: V=1 log: modver exports -q: $n_exports, mod: $n_mod, check: $n_check; objects with #SYMVER: $n_exporting"
+  # Objects genksyms ran on: #SYMVER lines in .cmd (5.19+) or foo.o.symversions.
+  n_exporting=$(cd "$HOOKED" && { find . -name '.*.o.cmd' -exec grep -l '^#SYMVER ' {} + ; find . -name '*.o.symversions'; } | wc -l)
+  echo "e2e: V=1 log: modver exports -q: $n_exports, mod: $n_mod, check: $n_check; objects with CRCs: $n_exporting"
   check "modver exports ran for every compiled object ($n_exports)" test "$n_exports" -gt "$n_exporting" -a "$n_exporting" -gt 0
   check "modver mod ran for every module ($n_mod of $nmod)" test "$n_mod" -eq "$nmod"
   check "modver check ran for every module ($n_check of $nmod)" test "$n_check" -eq "$nmod"
+  if [[ -n $(list_rel "$STOCK" '*.symversions') ]]; then
+    n_merge=$(invocations "symversions merge")
+    n_archives=$(cd "$HOOKED" && find . \( -name '*.a' -o -name '*.o' \) -newer .config | while read -r f; do
+      head -c 8 "$f" | grep -q '^!<thin>' && echo "$f"; done | wc -l)
+    check "modver symversions merge ran for every thin archive ($n_merge of $n_archives)" test "$n_merge" -eq "$n_archives"
+    check "modver modname checked the module names modpost wrote" test "$(invocations "modname --kernel")" -eq 1
+  fi
 fi
 
 # ---------------------------------------------------------------- boot

@@ -42,6 +42,38 @@ pub fn module_name(path: &str, kernel: KernelVersion) -> Result<String> {
     Ok(stem.to_string())
 }
 
+/// An export in a `Module.symvers` whose module column is not the name of
+/// any module built (see [`unknown_modules`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownModule {
+    /// The module column as modpost wrote it (e.g. `lib/foo.lto`).
+    pub module: String,
+    /// The first symbol exported under that name.
+    pub symbol: String,
+}
+
+/// The module columns of `entries` (a `Module.symvers`, in file order) that
+/// are neither `vmlinux` nor one of `names`, each once with its first
+/// symbol. With `names` formed by [`module_name`] from the objects modpost
+/// was given (`foo.lto.o`, `foo.prelink.o`), anything listed here is a
+/// module modpost named differently from what module loading and
+/// `modprobe` will see, such as `lib/foo.lto`.
+pub fn unknown_modules(
+    entries: &[crate::symvers::SymversEntry],
+    names: &std::collections::HashSet<String>,
+) -> Vec<UnknownModule> {
+    let mut seen = std::collections::HashSet::new();
+    entries
+        .iter()
+        .filter(|e| e.module != "vmlinux" && !names.contains(&e.module))
+        .filter(|e| seen.insert(e.module.as_str()))
+        .map(|e| UnknownModule {
+            module: e.module.clone(),
+            symbol: e.symbol.clone(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +96,26 @@ mod tests {
         assert_eq!(name("foo.o", "6.12"), "foo");
         assert_eq!(name("lib/foo.ko", "6.1"), "lib/foo");
         assert_eq!(name("lib/foo.lto.ko", "5.15"), "lib/foo.lto");
+    }
+
+    #[test]
+    fn unknown_module_columns() {
+        let text = "0x1\ta\tlib/foo\tEXPORT_SYMBOL\t\n0x2\tb\tvmlinux\tEXPORT_SYMBOL\t\n\
+                    0x3\tc\tlib/bar.lto\tEXPORT_SYMBOL\t\n0x4\td\tlib/bar.lto\tEXPORT_SYMBOL\t\n";
+        let entries = crate::symvers::parse(text, "Module.symvers").unwrap();
+        let k = "5.15".parse().unwrap();
+        let names = ["lib/foo.lto.o", "lib/bar.lto.o"]
+            .iter()
+            .map(|p| module_name(p, k).unwrap())
+            .collect();
+        let got = unknown_modules(&entries, &names);
+        assert_eq!(
+            got,
+            vec![UnknownModule {
+                module: "lib/bar.lto".into(),
+                symbol: "c".into()
+            }]
+        );
     }
 
     #[test]

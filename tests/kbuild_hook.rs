@@ -84,29 +84,113 @@ fn missing_modver_stops_make() {
     );
 }
 
-#[test]
-fn old_layout_is_refused_not_ignored() {
+/// A stand-in for the 5.12-5.18 scripts/Makefile.build: kbuild's plain
+/// definitions of the variables the hook overrides, and rules that print
+/// what the hook made of them for a C object, a thin archive and a module.
+const KBUILD_OLD_MK: &str = r#"
+obj := lib
+NM := llvm-nm-14
+mod-prelink-ext := .lto
+foo-y := a.o b.o
+cmd_modversions_c = stock
+cmd_modversions_S = stock
+cmd_update_lto_symversions = stock
+cmd_mod = stock
+cmd_gensymtypes_c = GENKSYMS-C-$(2)
+cmd_gensymtypes_S = GENKSYMS-S-$(2)
+all: lib/x.o lib/built-in.a lib/foo.mod
+lib/x.o:
+	@echo 'c: $(cmd_modversions_c)'
+	@echo 'S: $(cmd_modversions_S)'
+lib/built-in.a: lib/x.o lib/sub/built-in.a include/linux/h.h FORCE
+	@echo 'ar: $(cmd_update_lto_symversions)'
+lib/%.mod: lib/%$(mod-prelink-ext).o
+	@echo 'mod: $(cmd_mod)'
+lib/sub/built-in.a include/linux/h.h lib/foo.lto.o FORCE: ;
+"#;
+
+fn old_layout(vars: &[&str]) -> (bool, String, String) {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_MK).unwrap();
+    std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_OLD_MK).unwrap();
+    let o = make(tmp.path(), vars);
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn old_layout_steps_are_routed() {
     let modver = env!("CARGO_BIN_EXE_modver");
+    let mv = format!("MODVER={modver}");
     for pl in ["12", "15", "18"] {
-        let o = make(
-            tmp.path(),
+        let pl = format!("PATCHLEVEL={pl}");
+        let base = ["VERSION=5", pl.as_str(), mv.as_str()];
+        let lto = [
+            &base[..],
             &[
-                "VERSION=5",
-                &format!("PATCHLEVEL={pl}"),
-                &format!("MODVER={modver}"),
+                "CONFIG_MODVERSIONS=y",
+                "CONFIG_LTO_CLANG=y",
+                "CONFIG_ASM_MODVERSIONS=y",
             ],
+        ]
+        .concat();
+        let (ok, out, err) = old_layout(&lto);
+        assert!(ok, "{pl}: {err}");
+        assert!(!out.contains("stock"), "{out}");
+        let line = |p: &str| out.lines().find(|l| l.starts_with(p)).unwrap().to_string();
+        let c = line("c: ");
+        assert!(
+            c.contains(&format!("{modver} exports -q --kernel 5.")),
+            "{c}"
         );
-        assert!(!o.status.success(), "5.{pl} accepted");
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("5.12-5.18"), "{err}");
+        assert!(c.contains("GENKSYMS-C-lib/x.symtypes"), "{c}");
+        assert!(c.contains("lib/x.o.symversions.tmp"), "{c}");
+        let s = line("S: ");
+        assert!(s.contains("GENKSYMS-S-") && s.contains(".tmp_x.ver"), "{s}");
+        // The header a multi-object module's $^ can carry is no object.
+        let words = |l: String| l.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            words(line("ar: ")),
+            format!(
+                "ar: {modver} symversions merge --nm llvm-nm-14 -o lib/built-in.a.symversions \
+                 --objects lib/x.o lib/sub/built-in.a"
+            )
+        );
+        let m = words(line("mod: "));
+        assert!(
+            m.ends_with(" -o lib/foo.mod lib/a.o lib/b.o") && !m.contains("--trim"),
+            "{m}"
+        );
+
+        // TRIM_UNUSED_KSYMS: line 2 from the LTO-linked foo.lto.o.
+        let trim = [&lto[..], &["CONFIG_TRIM_UNUSED_KSYMS=y"]].concat();
+        let (_, out, _) = old_layout(&trim);
+        assert!(
+            out.contains("--trim --module lib/foo.lto.o --nm llvm-nm-14"),
+            "{out}"
+        );
+
+        // Without LTO, C objects get their CRCs linked in; without
+        // MODVERSIONS nothing runs; missing CRCs can be made warnings.
+        let (_, out, _) = old_layout(&[&base[..], &["CONFIG_MODVERSIONS=y"]].concat());
+        assert!(
+            out.contains("c: modver_rc=0;") && out.contains(".tmp_x.ver"),
+            "{out}"
+        );
+        assert!(out.contains("ar: echo >/dev/null"), "{out}");
+        let (_, out, _) = old_layout(&base);
+        assert!(
+            out.contains("c: \n") || out.lines().any(|l| l == "c: "),
+            "{out}"
+        );
+        let (_, out, _) = old_layout(&[&lto[..], &["MODVER_ALLOW_MISSING=1"]].concat());
+        assert!(out.contains("merge --allow-missing --nm"), "{out}");
     }
-    let o = make(
-        tmp.path(),
-        &["VERSION=5", "PATCHLEVEL=19", &format!("MODVER={modver}")],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Before 5.12 there is no Clang LTO to route.
+    let (ok, _, err) = old_layout(&["VERSION=5", "PATCHLEVEL=11", &mv]);
+    assert!(!ok && err.contains("predates Clang LTO"), "{err}");
 }
 
 /// The top-level make reads the hook before it knows the kernel version:
