@@ -188,6 +188,22 @@ fn old_layout_steps_are_routed() {
         let (_, out, _) = old_layout(&[&lto[..], &["MODVER_ALLOW_MISSING=1"]].concat());
         assert!(out.contains("merge --allow-missing --nm"), "{out}");
     }
+    // link-vmlinux.sh (up to 6.0) sets VERSION to the build number before
+    // it runs make: the version comes from KERNELVERSION.
+    let (ok, out, err) = old_layout(&[
+        "VERSION=2",
+        "PATCHLEVEL=15",
+        "KERNELVERSION=5.15.85",
+        &mv,
+        "CONFIG_MODVERSIONS=y",
+        "CONFIG_LTO_CLANG=y",
+    ]);
+    assert!(
+        ok && out.contains("exports -q --kernel 5.15 "),
+        "{err}{out}"
+    );
+    let (ok, out, err) = old_layout(&["KERNELVERSION=5.18.0-rc1", &mv]);
+    assert!(ok && out.contains("mod --kernel 5.18 "), "{err}{out}");
     // Before 5.12 there is no Clang LTO to route.
     let (ok, _, err) = old_layout(&["VERSION=5", "PATCHLEVEL=11", &mv]);
     assert!(!ok && err.contains("predates Clang LTO"), "{err}");
