@@ -43,6 +43,13 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     modver().args(args).current_dir(dir).output().unwrap()
 }
 
+/// `modver symversions merge -o OUT ARGS...` in `dir`.
+fn merge(dir: &Path, out: &str, args: &[&str]) -> Output {
+    let mut all = vec!["symversions", "merge", "-o", out];
+    all.extend(args);
+    run(dir, &all)
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -182,19 +189,10 @@ fn merge_inputs_from_objects_and_crcs_linked_in() {
     let work = merge_fixture("fromobj", 19, "elf");
     // No INPUTS: OBJ.symversions of each --objects OBJ, as
     // cmd_update_lto_symversions concatenates them.
-    let o = run(
+    let o = merge(
         &work,
-        &[
-            "symversions",
-            "merge",
-            "-o",
-            "f.lds",
-            "--objects",
-            "basic.o",
-            "structs.o",
-            "misc.o",
-            "noexport.o",
-        ],
+        "f.lds",
+        &["--objects", "basic.o", "structs.o", "misc.o", "noexport.o"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
@@ -217,31 +215,11 @@ fn merge_inputs_from_objects_and_crcs_linked_in() {
         .status()
         .unwrap();
     assert!(st.success());
-    let o = run(
-        &work,
-        &[
-            "symversions",
-            "merge",
-            "-o",
-            "g.lds",
-            "--objects",
-            "basic-crc.o",
-        ],
-    );
+    let o = merge(&work, "g.lds", &["--objects", "basic-crc.o"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!work.join("g.lds").exists(), "nothing to concatenate");
     std::fs::copy(work.join("basic.o"), work.join("basic-nocrc.o")).unwrap();
-    let o = run(
-        &work,
-        &[
-            "symversions",
-            "merge",
-            "-o",
-            "g.lds",
-            "--objects",
-            "basic-nocrc.o",
-        ],
-    );
+    let o = merge(&work, "g.lds", &["--objects", "basic-nocrc.o"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("of basic-nocrc.o"), "{}", stderr(&o));
 }
@@ -251,16 +229,10 @@ fn merge_duplicates_conflicts_and_bad_lines() {
     let work = merge_fixture("dups", 19, "elf");
     let basic = std::fs::read_to_string(work.join("basic.o.symversions")).unwrap();
     // Exact duplicates (an object listed twice) are kept, as cat keeps them.
-    let o = run(
+    let o = merge(
         &work,
-        &[
-            "symversions",
-            "merge",
-            "-o",
-            "d.lds",
-            "basic.o.symversions",
-            "basic.o.symversions",
-        ],
+        "d.lds",
+        &["basic.o.symversions", "basic.o.symversions"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
@@ -281,16 +253,10 @@ fn merge_duplicates_conflicts_and_bad_lines() {
     );
     std::fs::write(work.join("other.symversions"), &conflicting).unwrap();
     std::fs::write(work.join("c.lds"), "OLD").unwrap();
-    let o = run(
+    let o = merge(
         &work,
-        &[
-            "symversions",
-            "merge",
-            "-o",
-            "c.lds",
-            "basic.o.symversions",
-            "other.symversions",
-        ],
+        "c.lds",
+        &["basic.o.symversions", "other.symversions"],
     );
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
@@ -319,17 +285,7 @@ fn merge_duplicates_conflicts_and_bad_lines() {
     ] {
         let f = format!("{name}.symversions");
         std::fs::write(work.join(&f), text).unwrap();
-        let o = run(
-            &work,
-            &[
-                "symversions",
-                "merge",
-                "-o",
-                "bad.lds",
-                "basic.o.symversions",
-                &f,
-            ],
-        );
+        let o = merge(&work, "bad.lds", &["basic.o.symversions", &f]);
         assert_eq!(o.status.code(), Some(2), "{name}");
         assert!(
             stderr(&o).contains(&format!("{f}{expect}")),
