@@ -83,15 +83,7 @@ fn merge_is_kbuild_cat_and_checks_exports() {
             let work = merge_fixture("cat", v, kind);
             let nm = format!("llvm-nm-{v}");
             let want = kbuild_cat(&work, &INPUTS, "want.lds").unwrap();
-            let mut args = vec![
-                "symversions",
-                "merge",
-                "--nm",
-                &nm,
-                "-o",
-                "got.lds",
-                "--objects",
-            ];
+            let mut args = vec!["--nm", &nm, "--objects"];
             args.extend(OBJECTS.map(|o| match o {
                 "basic" => "basic.o",
                 "structs" => "structs.o",
@@ -100,7 +92,7 @@ fn merge_is_kbuild_cat_and_checks_exports() {
             }));
             args.push("--");
             args.extend(INPUTS);
-            let o = run(&work, &args);
+            let o = merge(&work, "got.lds", &args);
             assert!(o.status.success(), "clang-{v} {kind}: {}", stderr(&o));
             assert_eq!(
                 std::fs::read(work.join("got.lds")).unwrap(),
@@ -109,39 +101,16 @@ fn merge_is_kbuild_cat_and_checks_exports() {
             );
 
             // The thin archive stands for its members.
-            let o = run(
-                &work,
-                &[
-                    "symversions",
-                    "merge",
-                    "--nm",
-                    &nm,
-                    "-o",
-                    "a.lds",
-                    "--objects",
-                    "built-in.a",
-                    "--",
-                ],
-            );
+            let mut args = vec!["--nm", &nm, "--objects", "built-in.a", "--"];
+            let o = merge(&work, "a.lds", &args);
             assert_eq!(
                 o.status.code(),
                 Some(2),
                 "nothing merged, exports of built-in.a lack CRCs"
             );
             assert!(!work.join("a.lds").exists());
-            let mut args = vec![
-                "symversions",
-                "merge",
-                "--nm",
-                &nm,
-                "-o",
-                "a.lds",
-                "--objects",
-                "built-in.a",
-                "--",
-            ];
             args.extend(INPUTS);
-            let o = run(&work, &args);
+            let o = merge(&work, "a.lds", &args);
             assert!(o.status.success(), "{}", stderr(&o));
             assert_eq!(std::fs::read(work.join("a.lds")).unwrap(), want);
 
@@ -150,20 +119,9 @@ fn merge_is_kbuild_cat_and_checks_exports() {
             // leaves the old output alone.
             std::fs::remove_file(work.join("structs.o.symversions")).unwrap();
             std::fs::write(work.join("got.lds"), "OLD").unwrap();
-            let mut args = vec![
-                "symversions",
-                "merge",
-                "--nm",
-                &nm,
-                "-o",
-                "got.lds",
-                "--objects",
-                "basic.o",
-                "structs.o",
-                "--",
-            ];
+            let mut args = vec!["--nm", &nm, "--objects", "basic.o", "structs.o", "--"];
             args.extend(INPUTS);
-            let o = run(&work, &args);
+            let o = merge(&work, "got.lds", &args);
             assert_eq!(o.status.code(), Some(2));
             let e = stderr(&o);
             assert!(
@@ -172,8 +130,8 @@ fn merge_is_kbuild_cat_and_checks_exports() {
             );
             assert_eq!(std::fs::read(work.join("got.lds")).unwrap(), b"OLD");
             // --allow-missing: a warning, and exactly what kbuild would write.
-            args.insert(2, "--allow-missing");
-            let o = run(&work, &args);
+            args.insert(0, "--allow-missing");
+            let o = merge(&work, "got.lds", &args);
             assert!(o.status.success(), "{}", stderr(&o));
             assert!(stderr(&o).contains("warning: no CRC for exported symbol corpus_registry"));
             assert_eq!(
