@@ -355,6 +355,31 @@ pub fn exports_without_crc(
     Ok(missing)
 }
 
+/// The cross-check of `symversions merge --objects` (5.12–5.18): every
+/// export of `objects` must have a CRC in `merged`, or, for an assembler
+/// object (ELF, CRCs linked in by `cmd_modversions_S`), a `__crc_NAME` of
+/// its own. An object's own symbols are read only when `merged` lacks one
+/// of its exports.
+pub fn merged_exports_without_crc(
+    objects: &[PathBuf],
+    merged: &MergedSymversions,
+    opts: &crate::symbols::ReadOptions,
+) -> Result<Vec<MissingCrc>> {
+    // This layout exists only in 5.12-5.18: exports are __ksymtab_ labels.
+    let kernel = crate::kver::KernelVersion::new(5, 18)?;
+    let crcs = merged.crcs();
+    let mut own: Option<(PathBuf, std::collections::HashSet<String>)> = None;
+    exports_without_crc(objects, kernel, opts, |o, n| {
+        if crcs.contains_key(n) {
+            return Ok(true);
+        }
+        if own.as_ref().map(|(p, _)| p.as_path()) != Some(o) {
+            own = Some((o.to_path_buf(), crcs_defined_in(o, opts)?));
+        }
+        Ok(own.as_ref().is_some_and(|(_, set)| set.contains(n)))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,8 @@ use modver::kver::KernelVersion;
 use modver::output::write_atomic;
 use modver::symbols::ReadOptions;
 use modver::symversions::{
-    crcs_defined_in, exports_without_crc, merge, read_cmd_crcs, symversions_file_for, MissingCrc,
+    exports_without_crc, merge, merged_exports_without_crc, read_cmd_crcs, symversions_file_for,
+    MissingCrc,
 };
 use modver::Error;
 use std::path::PathBuf;
@@ -101,24 +102,11 @@ fn run_merge(a: MergeArgs) -> modver::Result<ExitCode> {
         a.inputs
     };
     let merged = merge(&inputs)?;
-    // This layout exists only in 5.12-5.18: exports are __ksymtab_ labels.
-    let kernel = KernelVersion::new(5, 18)?;
     let opts = ReadOptions {
         nm: a.nm,
         ..Default::default()
     };
-    let crcs = merged.crcs();
-    // An assembler object (ELF) carries its own __crc_ symbols.
-    let mut own: Option<(PathBuf, std::collections::HashSet<String>)> = None;
-    let missing = exports_without_crc(&a.objects, kernel, &opts, |o, n| {
-        if crcs.contains_key(n) {
-            return Ok(true);
-        }
-        if own.as_ref().map(|(p, _)| p.as_path()) != Some(o) {
-            own = Some((o.to_path_buf(), crcs_defined_in(o, &opts)?));
-        }
-        Ok(own.as_ref().is_some_and(|(_, set)| set.contains(n)))
-    })?;
+    let missing = merged_exports_without_crc(&a.objects, &merged, &opts)?;
     report_missing(missing, a.allow_missing)?;
     if merged.lines.is_empty() {
         // kbuild: `rm -f $@` and nothing appended, so no file.
