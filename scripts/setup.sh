@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages modver's examples, tests and benchmarks use.
 # Usage: scripts/setup.sh [GROUP...]   (default: base)
 #   base     clang/lld/llvm 14 and 19 (bitcode fixtures, llvm-nm oracle)
-#   kbuild   real genksyms/modpost from linux-kbuild-6.1 and 6.12, kmod
+#   kbuild   real genksyms/modpost from linux-kbuild-6.1 and 6.12 (the newest
+#            6.12 point release the archive has), kmod
 #   llvm-all clang/llvm 13, 15, 16, 22 as well (native bitcode reader tests)
 #   kernel   linux-source-6.1/6.12 and what building/booting a kernel needs
 # Idempotent: already-installed packages are skipped quickly.
@@ -10,16 +11,37 @@ set -euo pipefail
 
 declare -A groups=(
   [base]="clang-14 lld-14 llvm-14 clang-19 lld-19 llvm-19 make gawk time"
-  [kbuild]="linux-kbuild-6.1 linux-kbuild-6.12.117+deb12 kmod xz-utils zstd"
+  [kbuild]="linux-kbuild-6.1 linux-kbuild-6.12.* kmod xz-utils zstd"
   [llvm-all]="clang-13 llvm-13 lld-13 clang-15 llvm-15 lld-15 clang-16 llvm-16 lld-16 clang-22 llvm-22 lld-22"
   [kernel]="linux-source-6.1 linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio busybox-static qemu-system-x86 kmod xz-utils rsync python3"
 )
+
+SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+updated=0
+apt_update() { ((updated)) || { $SUDO apt-get update -qq; updated=1; }; }
+
+# A name ending in ".*" stands for the newest package of that prefix: Debian
+# puts the point release into linux-kbuild-6.12's name and drops old ones.
+# An installed one is taken as it is; otherwise the archive's newest.
+resolve() {
+  local p=$1 prefix=${1%.\*} name
+  [[ $p == *'.*' ]] || { echo "$p"; return; }
+  name=$(dpkg-query -W -f='${Package} ${Status}\n' "$prefix.*" 2>/dev/null |
+    awk '/install ok installed/ {print $1}' | sort -V | tail -n1)
+  if [[ -z $name ]]; then
+    name=$(apt-cache pkgnames "$prefix." | sort -V | tail -n1)
+    [[ -n $name ]] || { apt_update; name=$(apt-cache pkgnames "$prefix." | sort -V | tail -n1); }
+  fi
+  [[ -n $name ]] || { echo "setup.sh: no package named $prefix.* in the archive" >&2; exit 2; }
+  echo "$name"
+}
 
 want=()
 for g in "${@:-base}"; do
   [[ -n "${groups[$g]+x}" ]] || { echo "setup.sh: unknown group '$g' (base kbuild llvm-all kernel)" >&2; exit 2; }
   read -ra pk <<<"${groups[$g]}"
-  want+=("${pk[@]}")
+  for p in "${pk[@]}"; do want+=("$(resolve "$p")") || exit 2; done
 done
 
 missing=()
@@ -27,9 +49,7 @@ for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
+  apt_update
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v cargo >/dev/null || { echo "setup.sh: cargo (Rust stable) is required" >&2; exit 2; }
