@@ -1,5 +1,6 @@
 //! `modver lds`: the fragment equals the real module.lds.S LTO block (6.1,
-//! 6.12 from Debian's linux-source packages), and linking a real two-unit
+//! 6.12 from Debian's linux-source packages, preprocessed by the C
+//! preprocessor and by kbuild itself in an LTO configuration), and linking a real two-unit
 //! ThinLTO module with it merges the split sections, with ld.lld 14 and 19
 //! and GNU ld.
 
@@ -113,6 +114,69 @@ fn fragment_matches_real_module_lds() {
     }
 }
 
+fn check_script() -> PathBuf {
+    [env!("CARGO_MANIFEST_DIR"), "scripts/check-module-lds.sh"]
+        .iter()
+        .collect()
+}
+
+fn run_check(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new("bash")
+        .arg(check_script())
+        .args(args)
+        .env("MODVER", MODVER)
+        .output()
+        .unwrap()
+}
+
+/// kbuild's own scripts/module.lds (cmd_cpp_lds_S, made by `make
+/// modules_prepare` in a tinyconfig + LTO_CLANG_THIN configuration of the
+/// whole Debian tree) has exactly the merge rules `modver lds` prints, and
+/// the comparison fails on a changed rule.
+#[test]
+fn fragment_matches_kbuild_module_lds() {
+    need("clang-19", "base");
+    for ver in ["6.1", "6.12"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let tarball = format!("/usr/src/linux-source-{ver}.tar.xz");
+        assert!(
+            Path::new(&tarball).exists(),
+            "{tarball} missing: run scripts/setup.sh kernel"
+        );
+        let st = Command::new("tar")
+            .arg("-xJf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(tmp.path())
+            .status()
+            .unwrap();
+        assert!(st.success(), "tar failed on {tarball}");
+        let src = tmp.path().join(format!("linux-source-{ver}"));
+        let out = tmp.path().join("out");
+        let o = run_check(&[
+            "--source".as_ref(),
+            src.as_os_str(),
+            "--llvm".as_ref(),
+            "19".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ]);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success() && text.starts_with("ok "),
+            "{ver}: {text}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // One changed rule in kbuild's file must be found.
+        let lds = out.join("scripts/module.lds");
+        let real = std::fs::read_to_string(&lds).unwrap();
+        std::fs::write(&lds, real.replacen("*(.rodata..L*)", "*(.rodata..X*)", 1)).unwrap();
+        let o = run_check(&[out.as_os_str()]);
+        assert_eq!(o.status.code(), Some(1), "{ver}: mismatch not reported");
+        assert!(String::from_utf8_lossy(&o.stdout).starts_with("FAIL "));
+    }
+}
+
 struct Sections {
     count: usize,
     /// (name, size) of the allocated sections.
@@ -188,6 +252,8 @@ fn fragment_merges_lto_sections() {
             ("5.15", false, true),
             ("5.15", true, true),
             ("6.1", false, false),
+            ("6.18", false, false),
+            ("7.1", false, true),
         ] {
             let tmp = tempfile::tempdir().unwrap();
             let frag = tmp.path().join("frag.lds");
@@ -255,6 +321,7 @@ fn bad_requests_fail_with_exit_2() {
         &["--kernel", "5.11"][..],
         &["--kernel", "6.1", "--cfi"],
         &["--kernel", "5.12", "--cfi"],
+        &["--kernel", "7.0", "--keep-text-sections"],
         &["--kernel", "5.15", "--cfi", "--page-size", "1000"],
     ] {
         let o = Command::new(MODVER).arg("lds").args(args).output().unwrap();

@@ -1,4 +1,4 @@
-//! `modver lds`: the LTO section-merge fragment of scripts/module.lds.S.
+//! `modver lds`: the section-merge rules of scripts/module.lds.S.
 
 use super::{parse_kernel, print_out};
 use modver::kver::KernelVersion;
@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Print the linker-script fragment that merges the sections LLD splits
-/// under LTO, as that kernel's scripts/module.lds.S has it under
-/// CONFIG_LTO_CLANG.
+/// under LTO, as that kernel's scripts/module.lds.S has it (under
+/// CONFIG_LTO_CLANG up to 6.18; from 6.19 the kernel merges by itself and
+/// the fragment says so).
 #[derive(clap::Args)]
 pub struct Args {
     /// Kernel version (default: read from the kernel tree in the current directory).
@@ -21,6 +22,9 @@ pub struct Args {
     /// PAGE_SIZE for --cfi.
     #[arg(long, default_value_t = 4096)]
     page_size: u64,
+    /// CONFIG_ARCH_WANTS_MODULES_TEXT_SECTIONS (7.1+, 32-bit parisc): no .text rule.
+    #[arg(long)]
+    keep_text_sections: bool,
     /// Write to this file instead of stdout.
     #[arg(short = 'o', long = "output")]
     output: Option<PathBuf>,
@@ -33,8 +37,14 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         LdsOptions {
             cfi: a.cfi,
             page_size: a.page_size,
+            keep_text_sections: a.keep_text_sections,
         },
     )?;
+    if modver::lds::kernel_merges_sections(kernel) {
+        eprintln!(
+            "modver: note: kernel {kernel} merges these sections by itself (scripts/module.lds, since 6.19); no extra linker script is needed"
+        );
+    }
     match a.output {
         Some(p) => write_atomic(&p, text.as_bytes())?,
         None => print_out(&text)?,
