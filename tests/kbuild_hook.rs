@@ -216,3 +216,139 @@ fn top_level_make_is_untouched() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("mod: printf stock"));
 }
+
+/// A stand-in for the 6.13+ scripts/Makefile.build and Makefile.modfinal of
+/// an external-module build (M=), which runs in the module's directory:
+/// kbuild's plain definitions, and rules that print what the hook made of
+/// them. `cmd_gensymtypes_c` prints the arguments it was called with.
+const KBUILD_EXTMOD_MK: &str = r#"
+obj := .
+NM := llvm-nm-19
+LD := ld.lld-19
+KBUILD_EXTMOD := ext
+cmd_gensymtypes_c = GENKSYMS[$(1)][$(2)]
+dot-target = $(@D)/.$(@F)
+gen_symversions = stock
+cmd_ld_ko_o = stock
+cmd = echo '$(cmd_$(1))'
+all: x.o foo.ko
+x.o:
+	@echo 'exports: $(call gen_symversions,c)'
+foo.ko: foo.o foo.mod.o .module-common.o
+	@echo 'ld: $(cmd_ld_ko_o)'
+foo.o foo.mod.o .module-common.o: ;
+"#;
+
+fn extmod_layout(dir: &Path, vars: &[&str]) -> (bool, String, String) {
+    std::fs::write(dir.join("kbuild.mk"), KBUILD_EXTMOD_MK).unwrap();
+    let o = make(dir, vars);
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn extmod_layout_from_6_13() {
+    let modver = env!("CARGO_BIN_EXE_modver");
+    let mv = format!("MODVER={modver}");
+    let tmp = tempfile::tempdir().unwrap();
+    let kobj = tmp.path().join("kobj");
+    std::fs::create_dir(&kobj).unwrap();
+    std::fs::write(kobj.join("Module.symvers"), "").unwrap();
+    std::fs::write(tmp.path().join("Module.symvers"), "").unwrap();
+    let objtree = format!("objtree={}", kobj.display());
+    let extra = "KBUILD_EXTRA_SYMBOLS=/other/Module.symvers";
+    for kv in ["6.13.7", "6.18.35", "7.1.5"] {
+        let kv = format!("KERNELVERSION={kv}");
+        let (ok, out, err) = extmod_layout(
+            tmp.path(),
+            &[&kv, &mv, &objtree, extra, "KBUILD_SYMTYPES=1"],
+        );
+        assert!(ok, "{kv}: {err}");
+        assert!(!out.contains("stock"), "{out}");
+        // $(cmd_gensymtypes_c) without arguments, as 6.13+ kbuild calls it
+        // ($(1) is still gen_symversions' own argument, as in kbuild).
+        assert!(out.contains("GENKSYMS[c][] >> ./.x.o.cmd"), "{kv}: {out}");
+        let ld = out.lines().find(|l| l.starts_with("ld: ")).unwrap();
+        let words: Vec<&str> = ld.split_whitespace().collect();
+        let lds = format!("{}/scripts/module.lds", kobj.display());
+        assert!(
+            words.windows(2).any(|w| w == ["-T", lds.as_str()]),
+            "{kv}: {ld}"
+        );
+        assert!(ld.contains("foo.o foo.mod.o .module-common.o"), "{ld}");
+        let check = &ld[ld.find(" check ").expect(ld)..];
+        for s in [
+            format!("--symvers {}/Module.symvers", kobj.display()),
+            "--symvers Module.symvers".into(),
+            "--symvers /other/Module.symvers".into(),
+        ] {
+            assert!(check.contains(&s), "{kv}: {s} missing in {check}");
+        }
+        assert!(!check.contains("ext/Module.symvers"), "{check}");
+    }
+    // 6.12 and before: the arguments, and kbuild's relative module.lds.
+    let (ok, out, err) = extmod_layout(tmp.path(), &["KERNELVERSION=6.12.117", &mv, &objtree]);
+    assert!(ok, "{err}");
+    assert!(out.contains("GENKSYMS[][x.symtypes]"), "{out}");
+    assert!(out.contains("-T scripts/module.lds"), "{out}");
+}
+
+#[test]
+fn unchecked_kernel_is_refused() {
+    let modver = env!("CARGO_BIN_EXE_modver");
+    let mv = format!("MODVER={modver}");
+    let tmp = tempfile::tempdir().unwrap();
+    for kv in ["KERNELVERSION=7.2.0", "KERNELVERSION=8.0.0-rc1"] {
+        let (ok, _, err) = extmod_layout(tmp.path(), &[kv, &mv]);
+        assert!(!ok, "{kv} accepted");
+        assert!(
+            err.contains("newer than 7.1") && err.contains("MODVER_UNCHECKED_KERNEL=1"),
+            "{err}"
+        );
+    }
+    let (ok, out, err) = extmod_layout(
+        tmp.path(),
+        &["KERNELVERSION=7.2.0", &mv, "MODVER_UNCHECKED_KERNEL=1"],
+    );
+    assert!(ok && out.contains("exports -q --kernel 7.2 "), "{err}{out}");
+}
+
+/// `make vmlinux` from 6.13: modules.order (MODORDER is gone) names the
+/// modules already built, which are checked against the new vmlinux.symvers.
+#[test]
+fn stale_module_check_reads_modules_order() {
+    let modver = env!("CARGO_BIN_EXE_modver");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("kbuild.mk"),
+        "cmd = echo '$(cmd_$(1))'\n__modpost:\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("modules.order"), "lib/a.o\nlib/b.o\n").unwrap();
+    std::fs::create_dir(tmp.path().join("lib")).unwrap();
+    std::fs::write(tmp.path().join("lib/a.ko"), "").unwrap();
+    let o = Command::new("make")
+        .args(["-s", "-f", "kbuild.mk", "__modpost"])
+        .arg(format!("MAKEFILES={}", hook().display()))
+        .args([
+            "KERNELVERSION=7.1.5",
+            "CONFIG_MODVERSIONS=y",
+            "KBUILD_MODULES=",
+        ])
+        .arg(format!("MODVER={modver}"))
+        .current_dir(tmp.path())
+        .env_remove("MAKEFLAGS")
+        .env_remove("MAKELEVEL")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        out.contains("check --symvers vmlinux.symvers lib/a.ko") && !out.contains("b.ko"),
+        "{out}"
+    );
+}
