@@ -6,6 +6,9 @@
 //!
 //! * [`bitcode`]: the symbol table (irsymtab) stored in LLVM bitcode files,
 //!   read without LLVM.
+//! * [`archive`]: regular and thin archives, walked member by member: the
+//!   one archive reader.
+//! * [`elf`]: ELF images (objects, `vmlinux`, modules): the one ELF reader.
 //! * [`symbols`]: symbol tables of ELF objects, LLVM bitcode and (thin)
 //!   archives, rendered exactly as `llvm-nm` prints them.
 //! * [`modfile`]: the `.mod` and `.usyms` files kbuild writes per module.
@@ -28,9 +31,11 @@
 //! * [`output`]: atomic output files (temporary file + rename).
 //! * [`error`]: the typed errors every module returns.
 
+pub mod archive;
 pub mod bitcode;
 pub mod check;
 pub mod crc;
+pub mod elf;
 pub mod error;
 pub mod explain;
 pub mod exports;

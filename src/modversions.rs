@@ -16,8 +16,8 @@
 //! entry, with a leading `.` of the name dropped (kmod's `libkmod-elf.c`);
 //! [`render_dump`] reproduces that.
 
+use crate::elf::{read_uint, ElfImage};
 use crate::error::{Error, Position, Result};
-use crate::kmodule::{read_uint, ElfImage};
 use serde::Serialize;
 
 /// Size of `struct modversion_info` (64 on every architecture).
@@ -238,7 +238,7 @@ pub fn versions_from_bytes(data: &[u8], display: &str) -> Result<ModuleVersions>
     } else {
         format!("{display} (decompressed)")
     };
-    let elf = ElfImage::parse(&data, &display)?;
+    let elf = crate::kmodule::module_elf(&data, &display)?;
     read_versions(&elf)
 }
 

@@ -343,7 +343,7 @@ pub fn exports_without_crc(
 ) -> Result<Vec<MissingCrc>> {
     let mut missing = Vec::new();
     for o in objects {
-        for e in crate::exports::read_exports(o, kernel, opts)? {
+        for e in crate::exports::read_object_exports(o, kernel, opts)? {
             if !has_crc(o, &e.name)? {
                 missing.push(MissingCrc {
                     symbol: e.name.clone(),

@@ -2,7 +2,7 @@
 //! (replaces kbuild's `$(NM) $@ | grep -q __ksymtab`).
 
 use super::{parse_kernel, print_out};
-use modver::exports::read_exports;
+use modver::exports::read_object_exports;
 use modver::kver::KernelVersion;
 use modver::symbols::ReadOptions;
 use std::path::PathBuf;
@@ -37,7 +37,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
     let mut out = String::new();
     let mut any = false;
     for o in &a.objects {
-        let mut ex = read_exports(o, kernel, &opts)?;
+        let mut ex = read_object_exports(o, kernel, &opts)?;
         ex.sort_by(|x, y| x.name.cmp(&y.name));
         any |= !ex.is_empty();
         if !a.quiet {

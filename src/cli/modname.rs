@@ -30,7 +30,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
     let names = a
         .paths
         .iter()
-        .map(|p| module_name(p, kernel))
+        .map(|p| module_name(p, Some(kernel)))
         .collect::<modver::Result<Vec<_>>>()?;
     let Some(symvers) = a.check_symvers else {
         let mut out = String::new();

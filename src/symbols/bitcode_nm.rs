@@ -28,8 +28,8 @@
 //! asm symbols are enumerated in hash order and LLVM's string hash changed;
 //! older llvm-nm mostly cannot read newer bitcode at all.
 
-use super::irsymtab::IrSymtab;
-use crate::symbols::Symbol;
+use super::Symbol;
+use crate::bitcode::irsymtab::{IrSymtab, SymbolFlags};
 
 /// What llvm-nm would print for one bitcode file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub struct NmView {
 }
 
 /// The nm letter llvm-nm gives an IR symbol with these flags.
-pub fn nm_letter(f: super::irsymtab::SymbolFlags) -> char {
+pub fn nm_letter(f: SymbolFlags) -> char {
     if f.weak() {
         return if f.undefined() { 'w' } else { 'W' };
     }
@@ -164,7 +164,6 @@ pub fn triple_is_64bit(triple: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bitcode::irsymtab::SymbolFlags;
 
     #[test]
     fn letters() {

@@ -6,7 +6,7 @@
 //! count that disagrees with the file, a Darwin target, malformed data) is
 //! handed to llvm-nm instead, and the reason is reported as a note.
 
-use super::{ObjectFormat, SymbolTable};
+use super::{bitcode_nm, stdsort, ObjectFormat, SymbolTable};
 use crate::bitcode::{self, irsymtab};
 use crate::error::Position;
 
@@ -83,9 +83,9 @@ pub fn bitcode_table(data: &[u8], member: Option<String>) -> Result<SymbolTable,
             ),
         ));
     }
-    let view = bitcode::nm::nm_view(&table).map_err(|m| fail(Position::File, m))?;
+    let view = bitcode_nm::nm_view(&table).map_err(|m| fail(Position::File, m))?;
     let mut symbols = view.symbols;
-    bitcode::stdsort::std_sort(&mut symbols, &|a, b| a.name.as_bytes() < b.name.as_bytes());
+    stdsort::std_sort(&mut symbols, &|a, b| a.name.as_bytes() < b.name.as_bytes());
     Ok(SymbolTable {
         member,
         format: ObjectFormat::Bitcode,

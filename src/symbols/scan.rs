@@ -1,0 +1,324 @@
+//! Scanning input files for their symbol tables, as `llvm-nm`'s
+//! `dumpSymbolNamesFromFile` walks a file: an object, or each object member
+//! of an archive. Files are scanned in parallel, each read once; bitcode
+//! the native reader does not serve is collected and handed to one
+//! `llvm-nm` process at the end of the call.
+
+use super::{elf, identify, llvm_nm, native, FileSymbols, InputKind, Magic, ObjectFormat};
+use super::{ReadOptions, SymbolTable};
+use crate::archive::{Archive, MemberCache};
+use crate::error::{Error, Position, Result};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const NOT_OBJECT: &str =
+    "not an object file: expected ELF, LLVM bitcode, or an archive (!<arch> or !<thin>)";
+
+/// A bitcode object whose table is still to be filled in by llvm-nm.
+pub(super) struct PendingBitcode {
+    /// Index of the input file.
+    file: usize,
+    /// Index of the table in that file.
+    table: usize,
+    /// The object on disk, for llvm-nm to read.
+    disk_path: PathBuf,
+    /// How the object is named in errors.
+    display: String,
+}
+
+/// One call's scan: what its threads share.
+pub(super) struct Scan<'a> {
+    opts: &'a ReadOptions,
+    /// Where bitcode archive members are written for llvm-nm; created on
+    /// first use, never when `spill` is false.
+    scratch: OnceLock<Option<tempfile::TempDir>>,
+    spill: bool,
+    /// Tables of thin archive members already read.
+    members: MemberCache<SymbolTable>,
+}
+
+/// The scan of one input file: its position among the inputs, the
+/// bitcode left for llvm-nm and the notes on fallbacks.
+pub(super) struct FileScan<'s, 'a> {
+    scan: &'s Scan<'a>,
+    index: usize,
+    pub(super) pending: Vec<PendingBitcode>,
+    pub(super) notes: Vec<String>,
+}
+
+impl<'a> Scan<'a> {
+    /// A scan with `opts`; `spill` allows writing bitcode archive members
+    /// to a temporary directory for llvm-nm.
+    pub(super) fn new(opts: &'a ReadOptions, spill: bool) -> Self {
+        Scan {
+            opts,
+            scratch: OnceLock::new(),
+            spill,
+            members: MemberCache::default(),
+        }
+    }
+
+    /// The scan of input number `index`.
+    pub(super) fn file_scan(&self, index: usize) -> FileScan<'_, 'a> {
+        FileScan {
+            scan: self,
+            index,
+            pending: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Reads every file of `paths` on up to `MODVER_THREADS` (default:
+    /// available cores) threads, then runs llvm-nm once for the bitcode
+    /// left over. Results are in input order.
+    pub(super) fn files(&self, paths: &[PathBuf]) -> (Vec<Result<FileSymbols>>, Vec<String>) {
+        let mut out: Vec<Result<FileSymbols>> = Vec::with_capacity(paths.len());
+        let mut pending = Vec::new();
+        let mut notes = Vec::new();
+        for (r, fs) in self.parallel(paths) {
+            out.push(r);
+            pending.extend(fs.pending);
+            notes.extend(fs.notes);
+        }
+        fill_bitcode(&mut out, pending, self.opts);
+        (out, notes)
+    }
+
+    fn parallel(&self, paths: &[PathBuf]) -> Vec<(Result<FileSymbols>, FileScan<'_, 'a>)> {
+        let scan_one = |i: usize| {
+            let mut fs = self.file_scan(i);
+            (fs.file(&paths[i]), fs)
+        };
+        let threads = std::env::var("MODVER_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, paths.len().max(1));
+        if threads == 1 {
+            return (0..paths.len()).map(scan_one).collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut all = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if i >= paths.len() {
+                                return done;
+                            }
+                            done.push(scan_one(i));
+                        }
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(paths.len());
+            for w in workers {
+                match w.join() {
+                    Ok(done) => all.extend(done),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            all
+        });
+        all.sort_by_key(|(_, fs)| fs.index);
+        all
+    }
+
+    /// Writes an in-memory bitcode object where llvm-nm can read it.
+    fn spill(&self, bytes: &[u8], file: usize, table: usize) -> Result<PathBuf> {
+        let dir = self
+            .scratch
+            .get_or_init(|| match self.spill {
+                true => tempfile::Builder::new().prefix("modver-nm.").tempdir().ok(),
+                false => None,
+            })
+            .as_ref()
+            .ok_or_else(|| Error::Tool {
+                tool: "modver".into(),
+                message: "cannot create a temporary directory for archive members".into(),
+            })?;
+        let p = dir.path().join(format!("{file}-{table}.bc"));
+        std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))?;
+        Ok(p)
+    }
+}
+
+impl FileScan<'_, '_> {
+    /// Reads and scans the file at `path`.
+    pub(super) fn file(&mut self, path: &Path) -> Result<FileSymbols> {
+        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        self.bytes(&data, &path.display().to_string(), path)
+    }
+
+    /// Scans a file's contents; `path` is where it is on disk (for llvm-nm,
+    /// and for the members of a thin archive).
+    pub(super) fn bytes(&mut self, data: &[u8], display: &str, path: &Path) -> Result<FileSymbols> {
+        let kind = match identify(data) {
+            Some(Magic::Archive | Magic::ThinArchive) => return self.archive(data, display, path),
+            Some(_) => InputKind::Object,
+            None => return Err(Error::malformed(display, Position::Offset(0), NOT_OBJECT)),
+        };
+        let table = self.object(data, display, None, Some(path), 0)?;
+        Ok(FileSymbols {
+            path: display.to_string(),
+            kind,
+            tables: table.into_iter().collect(),
+        })
+    }
+
+    /// The table of one object (a file or an archive member), `None` when
+    /// the bytes are not an object. `disk_path` is the object's file, if it
+    /// has one of its own; `table` its index among the file's tables.
+    pub(super) fn object(
+        &mut self,
+        bytes: &[u8],
+        display: &str,
+        member: Option<String>,
+        disk_path: Option<&Path>,
+        table: usize,
+    ) -> Result<Option<SymbolTable>> {
+        match identify(bytes) {
+            Some(Magic::Elf) => elf::read_elf(bytes, display, member).map(Some),
+            Some(Magic::Bitcode) => {
+                if let Some(t) = self.native(bytes, display, member.clone())? {
+                    return Ok(Some(t));
+                }
+                let disk_path = match disk_path {
+                    Some(p) => p.to_path_buf(),
+                    None => self.scan.spill(bytes, self.index, table)?,
+                };
+                self.pending.push(PendingBitcode {
+                    file: self.index,
+                    table,
+                    disk_path,
+                    display: display.to_string(),
+                });
+                Ok(Some(bitcode_placeholder(member)))
+            }
+            // llvm-nm silently skips archive members that are not objects.
+            _ => Ok(None),
+        }
+    }
+
+    /// Every object member of an archive, in order.
+    fn archive(&mut self, data: &[u8], display: &str, path: &Path) -> Result<FileSymbols> {
+        let archive = Archive::parse(data, path, display)?;
+        let mut tables = Vec::new();
+        for member in archive.members() {
+            let member = member?;
+            if let Some(mut t) = self.scan.members.get(&member) {
+                t.member = Some(member.name);
+                tables.push(t);
+                continue;
+            }
+            let bytes = member.read()?;
+            let waiting = self.pending.len();
+            let name = Some(member.name.clone());
+            let at = tables.len();
+            let Some(t) = self.object(&bytes, &member.display, name, member.disk_path(), at)?
+            else {
+                continue;
+            };
+            if self.pending.len() == waiting {
+                self.scan.members.insert(&member, &t);
+            }
+            tables.push(t);
+        }
+        Ok(FileSymbols {
+            path: display.to_string(),
+            kind: if archive.is_thin() {
+                InputKind::ThinArchive
+            } else {
+                InputKind::Archive
+            },
+            tables,
+        })
+    }
+
+    /// The native table for a bitcode object, `None` when llvm-nm is to
+    /// read it (backend llvm-nm, or auto and the irsymtab cannot be used:
+    /// noted).
+    fn native(
+        &mut self,
+        data: &[u8],
+        display: &str,
+        member: Option<String>,
+    ) -> Result<Option<SymbolTable>> {
+        let backend = self.scan.opts.backend;
+        if backend == native::Backend::LlvmNm {
+            return Ok(None);
+        }
+        match native::bitcode_table(data, member) {
+            Ok(t) => Ok(Some(t)),
+            Err(f) if backend == native::Backend::Auto => {
+                self.notes
+                    .push(format!("{display}: using llvm-nm: {}", f.reason));
+                Ok(None)
+            }
+            Err(f) => Err(Error::malformed(
+                display,
+                f.pos,
+                format!(
+                    "cannot read the bitcode symbol table natively: {}",
+                    f.reason
+                ),
+            )),
+        }
+    }
+}
+
+fn bitcode_placeholder(member: Option<String>) -> SymbolTable {
+    SymbolTable {
+        member,
+        format: ObjectFormat::Bitcode,
+        is_64: true,
+        has_symtab: true,
+        symbols: Vec::new(),
+    }
+}
+
+/// Runs llvm-nm once over every pending bitcode object and puts its
+/// tables in place; a file whose object llvm-nm cannot read (or when there
+/// is no llvm-nm) becomes an error.
+pub(super) fn fill_bitcode(
+    out: &mut [Result<FileSymbols>],
+    pending: Vec<PendingBitcode>,
+    opts: &ReadOptions,
+) {
+    if pending.is_empty() {
+        return;
+    }
+    let tool = match llvm_nm::locate(opts.nm.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            let msg = e.to_string();
+            for p in &pending {
+                if out[p.file].is_ok() {
+                    out[p.file] = Err(Error::Tool {
+                        tool: "llvm-nm".into(),
+                        message: format!("{}: needed for LLVM bitcode: {msg}", p.display),
+                    });
+                }
+            }
+            return;
+        }
+    };
+    let paths: Vec<&Path> = pending.iter().map(|p| p.disk_path.as_path()).collect();
+    let results = tool.symbol_tables(&paths);
+    for (p, r) in pending.iter().zip(results) {
+        let Ok(fs) = &mut out[p.file] else { continue };
+        match r {
+            Ok(t) => {
+                let slot = &mut fs.tables[p.table];
+                slot.is_64 = t.is_64;
+                slot.has_symtab = t.has_symtab;
+                slot.symbols = t.symbols;
+            }
+            Err(msg) => {
+                out[p.file] = Err(Error::malformed(p.display.clone(), Position::File, msg));
+            }
+        }
+    }
+}
