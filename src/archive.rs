@@ -75,7 +75,8 @@ pub struct Archive<'a> {
 
 impl<'a> Archive<'a> {
     /// Parses the archive `data` read from `path` (thin members are
-    /// resolved next to it); `display` names it in errors.
+    /// resolved next to it, as `llvm::object::Archive::Child::getFullName`
+    /// resolves them); `display` names it in errors.
     pub fn parse(data: &'a [u8], path: &Path, display: &str) -> Result<Self> {
         let file = ArchiveFile::parse(data)
             .map_err(|e| Error::malformed(display, Position::Offset(0), e.to_string()))?;
@@ -93,7 +94,8 @@ impl<'a> Archive<'a> {
     }
 
     /// The members in archive order (the symbol table and long-name
-    /// members left out). A malformed member header ends the walk with an
+    /// members left out), as `llvm::object::Archive::children()` walks them
+    /// for `llvm-nm`. A malformed member header ends the walk with an
     /// error at the offset where the header was expected.
     pub fn members(&self) -> impl Iterator<Item = Result<Member<'a>>> + '_ {
         let mut next_at = 8u64;

@@ -40,7 +40,7 @@ pub enum License {
 }
 
 impl License {
-    /// `GplOnly` when `gpl_only` holds.
+    /// `GplOnly` when `gpl_only` holds (modpost's `is_gpl_only`).
     pub fn from_gpl_only(gpl_only: bool) -> Self {
         if gpl_only {
             License::GplOnly
@@ -60,7 +60,7 @@ impl License {
 }
 
 /// One export of an object (before the final link): the symbol an
-/// `EXPORT_SYMBOL*` marker names.
+/// `EXPORT_SYMBOL*` marker of `<linux/export.h>` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectExport {
     /// The exported symbol.
@@ -84,7 +84,8 @@ impl ObjectExport {
     }
 }
 
-/// The symbol-name prefix that marks an export in kernel `k`:
+/// The symbol-name prefix that marks an export in kernel `k` (what
+/// `scripts/Makefile.build` greps the `$(NM)` output for):
 /// `__ksymtab_` up to 6.4, `__export_symbol_` from 6.5.
 pub fn marker_prefix(k: KernelVersion) -> &'static str {
     if k.at_least(6, 5) {
@@ -131,7 +132,7 @@ pub fn read_object_exports(
 }
 
 /// The exports of one ELF object, with license and namespace from its
-/// sections.
+/// sections, as modpost's `handle_symbol()` finds them.
 pub fn elf_object_exports(
     data: &[u8],
     display: &str,

@@ -13,19 +13,22 @@
 //!   archives, rendered exactly as `llvm-nm` prints them.
 //! * [`modfile`]: the `.mod` and `.usyms` files kbuild writes per module.
 //! * [`modname`]: the module name modpost derives from an object path.
-//! * [`kmodule`]: module files (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`) and
-//!   their ELF sections and symbols.
-//! * [`modversions`]: a module's import CRCs (`__versions`, 6.14+ extended
-//!   tables), printed as `modprobe --dump-modversions` does.
-//! * [`symvers`]: the `Module.symvers` file.
-//! * [`ksymtab`]: exports and CRCs of a linked vmlinux or module.
+//! * [`kmodule`]: module files (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`),
+//!   decompressed and opened as ELF images.
+//! * [`modversions`]: a module's *import* CRCs (`__versions`, 6.14+
+//!   extended tables), printed as `modprobe --dump-modversions` does.
+//! * [`symvers`]: the *export* CRCs of a build: the `Module.symvers` file.
+//! * [`ksymtab`]: exports and CRCs of a linked vmlinux or module
+//!   (`__ksymtab`/`__kcrctab`).
 //! * [`check`]: imports checked against their providers' CRCs.
 //! * [`explain`]: why export CRCs differ between two symtypes trees.
 //! * [`symtypes`]: the symtypes files genksyms writes (`-T`).
 //! * [`crc`]: genksyms' symbol version CRCs, computed from symtypes.
-//! * [`exports`]: the symbols an object exports, from its symbol table.
-//! * [`symversions`]: collecting CRCs for the final link (`.symversions`
-//!   linker scripts up to 5.18, `#SYMVER` lines in `.cmd` files from 5.19).
+//! * [`exports`]: the symbols an object exports (before the final link),
+//!   from its `EXPORT_SYMBOL` markers; the export [`exports::License`].
+//! * [`symversions`]: export CRCs on their way from genksyms to the final
+//!   link (`.symversions` linker scripts up to 5.18, `#SYMVER` lines in
+//!   `.cmd` files from 5.19).
 //! * [`lds`]: the LTO section-merge rules of `scripts/module.lds.S`.
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
 //! * [`output`]: atomic output files (temporary file + rename).

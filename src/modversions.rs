@@ -1,5 +1,5 @@
-//! The import version table of a kernel module: the CRCs modpost recorded
-//! in `foo.mod.c` for every symbol the module uses, which the kernel
+//! A module's *import* CRCs (`__versions`, `CONFIG_MODVERSIONS`): the CRCs
+//! modpost recorded in `foo.mod.c` for every symbol the module uses, which the kernel
 //! compares with the exporter's `__kcrctab` at load time
 //! (`kernel/module/version.c: check_version`).
 //!

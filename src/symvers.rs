@@ -1,5 +1,6 @@
-//! `Module.symvers`: the exports of vmlinux and modules with their CRCs,
-//! as modpost writes it (`write_dump`) and reads it back (`read_dump`).
+//! `Module.symvers`, the *export* CRCs: every export of vmlinux and the
+//! modules with its CRC, as modpost writes it (`write_dump`) and reads it
+//! back (`read_dump`).
 //!
 //! Since 5.4 a line is `0x%08x\tsym\tmodule\texport_type\tnamespace\n`
 //! (namespace possibly empty); 4.x wrote the same without the namespace

@@ -1,4 +1,7 @@
-//! Collecting symbol CRCs for the final link of an LTO kernel.
+//! Export CRCs on their way from genksyms to the final link of an LTO
+//! kernel (`.symversions` files up to 5.18, `#SYMVER` lines in `.cmd` files
+//! from 5.19) — not to be confused with [`crate::symvers`] (the exporters'
+//! `Module.symvers`) or [`crate::modversions`] (a module's imports).
 //!
 //! * 5.12–5.18: genksyms writes `__crc_NAME = 0x%08lx;` lines to
 //!   `foo.o.symversions`; kbuild concatenates them with `cat` per thin

@@ -31,7 +31,8 @@
 use super::Symbol;
 use crate::bitcode::irsymtab::{IrSymtab, SymbolFlags};
 
-/// What llvm-nm would print for one bitcode file.
+/// What llvm-nm would print for one bitcode file (its `IRObjectFile`
+/// symbol list, before `sortSymbolList`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NmView {
     /// 16-digit (true) or 8-digit address column.
@@ -42,7 +43,8 @@ pub struct NmView {
     pub symbols: Vec<Symbol>,
 }
 
-/// The nm letter llvm-nm gives an IR symbol with these flags.
+/// The nm letter llvm-nm gives an IR symbol with these flags
+/// (`getNMTypeChar` for an `IRObjectFile`).
 pub fn nm_letter(f: SymbolFlags) -> char {
     if f.weak() {
         return if f.undefined() { 'w' } else { 'W' };
@@ -61,7 +63,8 @@ pub fn nm_letter(f: SymbolFlags) -> char {
     }
 }
 
-/// Maps an irsymtab to llvm-nm's view, or says why that cannot be done
+/// Maps an irsymtab to llvm-nm's view (`dumpSymbolNamesFromObject` on
+/// the IR), or says why that cannot be done
 /// faithfully (the caller then asks llvm-nm).
 pub fn nm_view(t: &IrSymtab<'_>) -> Result<NmView, String> {
     let triple = std::str::from_utf8(t.target_triple)

@@ -21,7 +21,8 @@ pub fn read_elf(data: &[u8], display: &str, member: Option<String>) -> Result<Sy
     Ok(nm_table(&ElfImage::parse(data, display)?, member))
 }
 
-/// The `llvm-nm` table of a parsed ELF image.
+/// The `llvm-nm` table of a parsed ELF image (`dumpSymbolNamesFromObject`
+/// on an `ELFObjectFile`).
 pub fn nm_table(image: &ElfImage<'_>, member: Option<String>) -> SymbolTable {
     let mut symbols: Vec<Symbol> = image
         .symbols

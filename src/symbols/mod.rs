@@ -74,14 +74,14 @@ pub fn read_files_noted(
     scan::Scan::new(opts, true).files(paths)
 }
 
-/// Reads one file's symbol tables.
+/// Reads one file's symbol tables (`llvm-nm FILE`).
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<FileSymbols> {
     read_files(&[path.to_path_buf()], opts)
         .pop()
         .expect("one result per input")
 }
 
-/// [`read_file`] on contents already in memory: `path` is where they
+/// [`read_file`] (`llvm-nm FILE`) on contents already in memory: `path` is where they
 /// are on disk (for llvm-nm, and for the members of a thin archive).
 pub fn read_bytes(
     data: &[u8],
@@ -98,7 +98,7 @@ pub fn read_bytes(
 }
 
 /// The symbol table of one object held in memory (an archive member), as
-/// [`read_files`] reads it; `None` when the bytes are not an object.
+/// [`read_files`] reads it (llvm-nm's `dumpSymbolNamesFromObject`); `None` when the bytes are not an object.
 /// `disk_path` is the object's own file, if it has one (a thin member).
 pub fn read_object(
     data: &[u8],

@@ -10,7 +10,8 @@ use super::{bitcode_nm, stdsort, ObjectFormat, SymbolTable};
 use crate::bitcode::{self, irsymtab};
 use crate::error::Position;
 
-/// Which reader fills in bitcode symbol tables (`--backend`).
+/// Which reader fills in bitcode symbol tables (`--backend`): the
+/// irsymtab as lld reads it (`irsymtab::readBitcode`), or `llvm-nm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Backend {
     /// The irsymtab where it can be trusted, llvm-nm for the rest.
@@ -44,7 +45,7 @@ fn offset_in(outer: &[u8], inner: &[u8]) -> u64 {
 }
 
 /// The symbol table llvm-nm would print for the bitcode in `data`, taken
-/// from its irsymtab, sorted as llvm-nm sorts.
+/// from its irsymtab (`irsymtab::Reader::symbols`), sorted as llvm-nm sorts.
 pub fn bitcode_table(data: &[u8], member: Option<String>) -> Result<SymbolTable, NativeFailure> {
     let contents = bitcode::read_contents(data).map_err(|e| {
         fail(

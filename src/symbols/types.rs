@@ -5,7 +5,7 @@ use super::native;
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// One symbol, as `llvm-nm` lists it.
+/// One symbol, as `llvm-nm` lists it (its `NMSymbol`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Symbol {
     /// The symbol name.
@@ -67,7 +67,8 @@ pub enum InputKind {
     ThinArchive,
 }
 
-/// All symbol tables of one input file, in file/member order.
+/// All symbol tables of one input file, in file/member order (what
+/// `dumpSymbolNamesFromFile` prints for it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileSymbols {
     /// The path as given on the command line.
