@@ -10,7 +10,8 @@
 
 use crate::error::{Error, Position, Result};
 use object::elf;
-use object::read::elf::{FileHeader, SectionHeader, SectionTable, Sym};
+use object::read::elf::{FileHeader, SectionHeader, SectionTable, Sym, SymbolTable};
+use object::SymbolIndex;
 use object::{Endian, Endianness};
 use std::borrow::Cow;
 
@@ -115,33 +116,14 @@ impl<'a> ElfImage<'a> {
         let table = header
             .sections(endian, data)
             .map_err(|e| section_table_error(header, endian, data, display, e))?;
-        let sections = table
+        let sections: Vec<_> = table
             .iter()
             .map(|s| read_section(&table, endian, s))
             .collect();
         let symtab = table
             .symbols(endian, data, elf::SHT_SYMTAB)
             .map_err(|e| bad("symbol table", e))?;
-        let mut symbols = Vec::with_capacity(symtab.len());
-        for (index, sym) in symtab.enumerate().skip(1) {
-            let name = symtab.symbol_name(endian, sym).map_err(|e| {
-                Error::malformed(
-                    display,
-                    Position::File,
-                    format!("invalid ELF symbol {}: name: {e}", index.0),
-                )
-            })?;
-            let section = symtab.symbol_section(endian, sym, index).ok().flatten();
-            symbols.push(ElfSymbol {
-                name: String::from_utf8_lossy(name),
-                value: sym.st_value(endian).into(),
-                size: sym.st_size(endian).into(),
-                shndx: sym.st_shndx(endian),
-                section: section.map(|s| s.0).filter(|&s| s < table.len()),
-                bind: sym.st_bind(),
-                st_type: sym.st_type(),
-            });
-        }
+        let symbols = read_symbols(&symtab, endian, sections.len(), display)?;
         Ok(ElfImage {
             data,
             display: display.to_string(),
@@ -216,6 +198,35 @@ impl<'a> ElfImage<'a> {
     pub fn read_uint(&self, bytes: &[u8], at: usize, width: usize) -> Option<u64> {
         read_uint(bytes, at, width, self.big_endian)
     }
+}
+
+/// `.symtab` without its null symbol; `sections` is the section count.
+fn read_symbols<'a, H: FileHeader<Endian = Endianness>>(
+    symtab: &SymbolTable<'a, H>,
+    endian: Endianness,
+    sections: usize,
+    display: &str,
+) -> Result<Vec<ElfSymbol<'a>>> {
+    let read = |(index, sym): (SymbolIndex, &'a H::Sym)| {
+        let name = symtab.symbol_name(endian, sym).map_err(|e| {
+            Error::malformed(
+                display,
+                Position::File,
+                format!("invalid ELF symbol {}: name: {e}", index.0),
+            )
+        })?;
+        let section = symtab.symbol_section(endian, sym, index).ok().flatten();
+        Ok(ElfSymbol {
+            name: String::from_utf8_lossy(name),
+            value: sym.st_value(endian).into(),
+            size: sym.st_size(endian).into(),
+            shndx: sym.st_shndx(endian),
+            section: section.map(|s| s.0).filter(|&s| s < sections),
+            bind: sym.st_bind(),
+            st_type: sym.st_type(),
+        })
+    };
+    symtab.enumerate().skip(1).map(read).collect()
 }
 
 /// The section header table cannot be read: say where it was expected.

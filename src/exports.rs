@@ -108,7 +108,7 @@ pub fn read_object_exports(
     let display = path.display().to_string();
     let mut exports = Exports::new(kernel);
     match symbols::identify(&data) {
-        Some(Magic::Elf) => exports.add_elf(&ElfImage::parse(&data, &display)?)?,
+        Some(Magic::Elf) => return elf_object_exports(&data, &display, kernel),
         Some(Magic::Archive | Magic::ThinArchive) => {
             for member in Archive::parse(&data, path, &display)?.members() {
                 let member = member?;
