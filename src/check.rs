@@ -420,3 +420,17 @@ pub fn check_modules(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_names_are_module_names() {
+        let name = |p: &str| provider_name(Path::new(p));
+        assert_eq!(name("./drivers/net/foo.ko.zst"), "drivers/net/foo");
+        assert_eq!(name("drivers/net/foo.ko"), "drivers/net/foo");
+        assert_eq!(name("foo.o"), "foo");
+        assert_eq!(name("vmlinux"), "vmlinux");
+    }
+}

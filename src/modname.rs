@@ -105,6 +105,23 @@ mod tests {
     }
 
     #[test]
+    fn module_files_keep_their_object_name() {
+        for p in [
+            "lib/foo.ko",
+            "lib/foo.ko.xz",
+            "lib/foo.ko.zst",
+            "lib/foo.ko.gz",
+        ] {
+            assert_eq!(module_name(p, None).unwrap(), "lib/foo", "{p}");
+        }
+        // Without a kernel no LTO suffix is stripped; only .o has one.
+        assert_eq!(module_name("a/foo.lto.o", None).unwrap(), "a/foo.lto");
+        assert_eq!(name("a/foo.lto.ko.xz", "5.15"), "a/foo.lto");
+        assert!(module_name("lib/.ko.xz", None).is_err());
+        assert!(module_name("lib/foo.xz", None).is_err());
+    }
+
+    #[test]
     fn unknown_module_columns() {
         let text = "0x1\ta\tlib/foo\tEXPORT_SYMBOL\t\n0x2\tb\tvmlinux\tEXPORT_SYMBOL\t\n\
                     0x3\tc\tlib/bar.lto\tEXPORT_SYMBOL\t\n0x4\td\tlib/bar.lto\tEXPORT_SYMBOL\t\n";

@@ -13,6 +13,7 @@
 //! IR type letters ([`bitcode_nm`]) and the libstdc++ `std::sort` order
 //! it lists symbols in ([`stdsort`]).
 
+mod archive;
 pub mod bitcode_nm;
 pub mod elf;
 pub mod format;
@@ -92,7 +93,7 @@ pub fn read_bytes(
     let scan = scan::Scan::new(opts, true);
     let mut fs = scan.file_scan(0);
     let mut out = [fs.bytes(data, display, path)];
-    scan::fill_bitcode(&mut out, fs.pending, opts);
+    llvm_nm::fill_bitcode(&mut out, fs.pending, opts);
     let [r] = out;
     r
 }
@@ -117,7 +118,7 @@ pub fn read_object(
         kind: InputKind::Object,
         tables: vec![table],
     })];
-    scan::fill_bitcode(&mut out, fs.pending, opts);
+    llvm_nm::fill_bitcode(&mut out, fs.pending, opts);
     let [r] = out;
     Ok(r?.tables.pop())
 }

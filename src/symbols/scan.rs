@@ -1,30 +1,20 @@
 //! Scanning input files for their symbol tables, as `llvm-nm`'s
 //! `dumpSymbolNamesFromFile` walks a file: an object, or each object member
-//! of an archive. Files are scanned in parallel, each read once; bitcode
-//! the native reader does not serve is collected and handed to one
-//! `llvm-nm` process at the end of the call.
+//! of an archive ([`super::archive`]). Files are scanned in parallel, each
+//! read once; bitcode the native reader does not serve is collected and
+//! handed to one `llvm-nm` process at the end of the call
+//! ([`super::llvm_nm::fill_bitcode`]).
 
-use super::{elf, identify, llvm_nm, native, FileSymbols, InputKind, Magic, ObjectFormat};
+use super::llvm_nm::{fill_bitcode, PendingBitcode};
+use super::{elf, identify, native, FileSymbols, InputKind, Magic, ObjectFormat};
 use super::{ReadOptions, SymbolTable};
-use crate::archive::{Archive, MemberCache};
+use crate::archive::MemberCache;
 use crate::error::{Error, Position, Result};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 const NOT_OBJECT: &str =
     "not an object file: expected ELF, LLVM bitcode, or an archive (!<arch> or !<thin>)";
-
-/// A bitcode object whose table is still to be filled in by llvm-nm.
-pub(super) struct PendingBitcode {
-    /// Index of the input file.
-    file: usize,
-    /// Index of the table in that file.
-    table: usize,
-    /// The object on disk, for llvm-nm to read.
-    disk_path: PathBuf,
-    /// How the object is named in errors.
-    display: String,
-}
 
 /// One call's scan: what its threads share.
 pub(super) struct Scan<'a> {
@@ -34,14 +24,14 @@ pub(super) struct Scan<'a> {
     scratch: OnceLock<Option<tempfile::TempDir>>,
     spill: bool,
     /// Tables of thin archive members already read.
-    members: MemberCache<SymbolTable>,
+    pub(super) members: MemberCache<SymbolTable>,
 }
 
 /// The scan of one input file: its position among the inputs, the
 /// bitcode left for llvm-nm and the notes on fallbacks.
 pub(super) struct FileScan<'s, 'a> {
-    scan: &'s Scan<'a>,
-    index: usize,
+    pub(super) scan: &'s Scan<'a>,
+    pub(super) index: usize,
     pub(super) pending: Vec<PendingBitcode>,
     pub(super) notes: Vec<String>,
 }
@@ -202,41 +192,6 @@ impl FileScan<'_, '_> {
         }
     }
 
-    /// Every object member of an archive, in order.
-    fn archive(&mut self, data: &[u8], display: &str, path: &Path) -> Result<FileSymbols> {
-        let archive = Archive::parse(data, path, display)?;
-        let mut tables = Vec::new();
-        for member in archive.members() {
-            let member = member?;
-            if let Some(mut t) = self.scan.members.get(&member) {
-                t.member = Some(member.name);
-                tables.push(t);
-                continue;
-            }
-            let bytes = member.read()?;
-            let waiting = self.pending.len();
-            let name = Some(member.name.clone());
-            let at = tables.len();
-            let Some(t) = self.object(&bytes, &member.display, name, member.disk_path(), at)?
-            else {
-                continue;
-            };
-            if self.pending.len() == waiting {
-                self.scan.members.insert(&member, &t);
-            }
-            tables.push(t);
-        }
-        Ok(FileSymbols {
-            path: display.to_string(),
-            kind: if archive.is_thin() {
-                InputKind::ThinArchive
-            } else {
-                InputKind::Archive
-            },
-            tables,
-        })
-    }
-
     /// The native table for a bitcode object, `None` when llvm-nm is to
     /// read it (backend llvm-nm, or auto and the irsymtab cannot be used:
     /// noted).
@@ -276,49 +231,5 @@ fn bitcode_placeholder(member: Option<String>) -> SymbolTable {
         is_64: true,
         has_symtab: true,
         symbols: Vec::new(),
-    }
-}
-
-/// Runs llvm-nm once over every pending bitcode object and puts its
-/// tables in place; a file whose object llvm-nm cannot read (or when there
-/// is no llvm-nm) becomes an error.
-pub(super) fn fill_bitcode(
-    out: &mut [Result<FileSymbols>],
-    pending: Vec<PendingBitcode>,
-    opts: &ReadOptions,
-) {
-    if pending.is_empty() {
-        return;
-    }
-    let tool = match llvm_nm::locate(opts.nm.as_deref()) {
-        Ok(t) => t,
-        Err(e) => {
-            let msg = e.to_string();
-            for p in &pending {
-                if out[p.file].is_ok() {
-                    out[p.file] = Err(Error::Tool {
-                        tool: "llvm-nm".into(),
-                        message: format!("{}: needed for LLVM bitcode: {msg}", p.display),
-                    });
-                }
-            }
-            return;
-        }
-    };
-    let paths: Vec<&Path> = pending.iter().map(|p| p.disk_path.as_path()).collect();
-    let results = tool.symbol_tables(&paths);
-    for (p, r) in pending.iter().zip(results) {
-        let Ok(fs) = &mut out[p.file] else { continue };
-        match r {
-            Ok(t) => {
-                let slot = &mut fs.tables[p.table];
-                slot.is_64 = t.is_64;
-                slot.has_symtab = t.has_symtab;
-                slot.symbols = t.symbols;
-            }
-            Err(msg) => {
-                out[p.file] = Err(Error::malformed(p.display.clone(), Position::File, msg));
-            }
-        }
     }
 }
