@@ -11,7 +11,8 @@
 use crate::error::{Error, Result};
 use crate::kver::KernelVersion;
 
-/// The intermediate suffix modpost strips for `kernel`, if any.
+/// The intermediate suffix modpost strips for `kernel`, if any (its
+/// `read_symbols()`: `.lto` in 5.12-5.17, `.prelink` in 5.18).
 pub fn lto_suffix(kernel: KernelVersion) -> Option<&'static str> {
     if kernel.at_least(5, 19) || !kernel.at_least(5, 12) {
         None

@@ -23,7 +23,8 @@ use serde::Serialize;
 /// Size of `struct modversion_info` (64 on every architecture).
 pub const MODVERSION_INFO_SIZE: usize = 64;
 
-/// One entry of a module's import version table.
+/// One entry of a module's import version table (`struct
+/// modversion_info`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ModversionEntry {
     /// The CRC (`unsigned long` in `__versions`, so 64-bit on 64-bit targets,
@@ -66,7 +67,8 @@ impl ModuleVersions {
     }
 }
 
-/// Parses the contents of a `__versions` section. `base` is the section's
+/// Parses the contents of a `__versions` section (kmod's
+/// `kmod_elf_get_modversions()`). `base` is the section's
 /// file offset, used in error positions.
 pub fn parse_versions(
     section: &[u8],
@@ -182,7 +184,8 @@ fn symbol_name(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Reads the version tables of a module from its (decompressed) ELF image.
+/// Reads the version tables of a module from its (decompressed) ELF image,
+/// as the kernel's `check_modstruct_version()`/`check_version()` find them.
 pub fn read_versions(elf: &ElfImage<'_>) -> Result<ModuleVersions> {
     let file = elf.display.as_str();
     let basic = match elf.section("__versions") {

@@ -12,7 +12,8 @@ use crate::error::{Error, Position, Result};
 use crate::exports::License;
 use serde::Serialize;
 
-/// One line of `Module.symvers`.
+/// One line of `Module.symvers` (one `struct symbol` of modpost's
+/// `write_dump()`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SymversEntry {
     /// The symbol's CRC.
@@ -152,7 +153,7 @@ fn check_namespace((col, ns): Field<'_>) -> Option<(usize, String)> {
     })
 }
 
-/// Reads and parses a `Module.symvers` file.
+/// Reads and parses a `Module.symvers` file (modpost's `read_dump()`).
 pub fn read(path: &std::path::Path) -> Result<Vec<SymversEntry>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let file = path.display().to_string();
@@ -166,7 +167,7 @@ pub fn read(path: &std::path::Path) -> Result<Vec<SymversEntry>> {
     parse(text, &file)
 }
 
-/// Writes entries back in modpost's format (4 columns where the entry has
+/// Writes entries back in modpost's format (`write_dump()`) (4 columns where the entry has
 /// no namespace column).
 pub fn render(entries: &[SymversEntry]) -> String {
     let mut out = String::new();

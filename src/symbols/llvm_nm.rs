@@ -62,7 +62,8 @@ fn resolve(candidate: &Path) -> Option<PathBuf> {
     }
 }
 
-/// The llvm-nm name kbuild derives from `$LLVM`.
+/// The llvm-nm name kbuild derives from `$LLVM` (the top Makefile's
+/// `NM = $(LLVM_PREFIX)llvm-nm$(LLVM_SUFFIX)`).
 pub fn from_llvm_var(llvm: &str) -> Option<PathBuf> {
     if llvm.is_empty() || llvm == "0" {
         None
