@@ -7,7 +7,7 @@
 //! `foo.o` is LTO-linked in place and nothing more is stripped. modver also
 //! accepts the final `foo.ko`.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 use crate::kver::KernelVersion;
 
 /// The intermediate suffix modpost strips for `kernel`, if any.
@@ -28,9 +28,11 @@ pub fn module_name(path: &str, kernel: KernelVersion) -> Result<String> {
         .or_else(|| path.strip_suffix(".o"))
         .filter(|s| !s.is_empty() && !s.ends_with('/'))
         .ok_or_else(|| {
-            Error::Usage(format!(
-                "{path}: expected a module object path ending in .o or .ko"
-            ))
+            Error::malformed(
+                path,
+                Position::File,
+                "expected a module object path ending in .o or .ko",
+            )
         })?;
     if path.ends_with(".o") {
         if let Some(suffix) = lto_suffix(kernel) {
