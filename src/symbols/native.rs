@@ -11,7 +11,7 @@ use crate::bitcode::{self, irsymtab};
 use crate::error::Position;
 
 /// Which reader fills in bitcode symbol tables (`--backend`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Backend {
     /// The irsymtab where it can be trusted, llvm-nm for the rest.
     #[default]
