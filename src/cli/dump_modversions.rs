@@ -1,7 +1,7 @@
 //! `modver dump-modversions`: the import version table of modules, exactly
 //! as `modprobe --dump-modversions` prints it.
 
-use super::print_out;
+use super::{exit, print_out};
 use modver::modversions::{read_module_versions, render_dump};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,9 +35,5 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             }
         }
     }
-    Ok(if failed {
-        ExitCode::from(super::EXIT_ERROR)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit(if failed { exit::ERROR } else { exit::OK }))
 }

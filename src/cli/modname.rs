@@ -1,7 +1,7 @@
 //! `modver modname`: the module name modpost uses for an object path.
 
-use super::{parse_kernel, print_out};
-use modver::kver::KernelVersion;
+use super::args::KernelArgs;
+use super::{exit, print_out};
 use modver::modname::{module_name, unknown_modules};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,9 +12,8 @@ use std::process::ExitCode;
 /// Module.symvers is vmlinux or one of these names.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Kernel version (default: read from the kernel tree in the current directory).
-    #[arg(long, value_parser = parse_kernel)]
-    kernel: Option<KernelVersion>,
+    #[command(flatten)]
+    kernel: KernelArgs,
     /// A Module.symvers written by modpost from these paths: fail (exit 1)
     /// naming every module column that is not one of their names (such as
     /// `lib/foo.lto`).
@@ -26,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    let kernel = KernelVersion::resolve(a.kernel)?;
+    let kernel = a.kernel.resolve()?;
     let names = a
         .paths
         .iter()
@@ -39,12 +38,12 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             out.push('\n');
         }
         print_out(&out)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit(exit::OK));
     };
     let entries = modver::symvers::read(&symvers)?;
     let bad = unknown_modules(&entries, &names.into_iter().collect());
     if bad.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit(exit::OK));
     }
     for u in &bad {
         eprintln!(
@@ -54,5 +53,5 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             u.symbol
         );
     }
-    Ok(ExitCode::from(1))
+    Ok(exit(exit::FAILED))
 }
