@@ -52,3 +52,20 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
+
+/// `-o/--output FILE` of the commands that write one kbuild file (written
+/// atomically: a temporary file renamed into place).
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Output file.
+    #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
+    pub output: PathBuf,
+}
+
+/// `--symbol NAME`: restrict a symtypes command to some exports.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExportFilter {
+    /// Only these exports (repeatable).
+    #[arg(long = "symbol", value_name = "NAME")]
+    pub symbols: Vec<String>,
+}

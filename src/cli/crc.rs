@@ -1,7 +1,7 @@
 //! `modver crc`: symbol version CRCs from symtypes files, printed as
 //! genksyms prints them.
 
-use super::args::KernelArgs;
+use super::args::{ExportFilter, KernelArgs};
 use super::{exit, print_out};
 use modver::crc::{export_crcs, exports_not_found, render, CrcOutput, FileCrcs};
 use modver::Error;
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 /// Compute the CRC of every export in symtypes files (genksyms -T output)
 /// exactly as genksyms does. --kernel chooses genksyms' output format
-/// and is not needed with --format.
+/// and is not needed with --format; a --symbol not found is an error.
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -23,9 +23,8 @@ pub struct Args {
     /// field "expanded" in JSON).
     #[arg(long)]
     expand: bool,
-    /// Only these exports (repeatable); a name not found is an error.
-    #[arg(long = "symbol", value_name = "NAME")]
-    symbols: Vec<String>,
+    #[command(flatten)]
+    only: ExportFilter,
     /// Symtypes files.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -45,11 +44,11 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             crcs,
         });
     }
-    if let Some(s) = exports_not_found(&files, &a.symbols).first() {
+    if let Some(s) = exports_not_found(&files, &a.only.symbols).first() {
         return Err(Error::Usage(format!(
             "no export '{s}' in the symtypes files given"
         )));
     }
-    print_out(&render(&files, format, &a.symbols, a.expand)?)?;
+    print_out(&render(&files, format, &a.only.symbols, a.expand)?)?;
     Ok(exit(exit::OK))
 }

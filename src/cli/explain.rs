@@ -1,7 +1,7 @@
 //! `modver explain`: why export CRCs differ between two symtypes files or
 //! KBUILD_SYMTYPES trees.
 
-use super::args::ReportArgs;
+use super::args::{ExportFilter, ReportArgs};
 use super::{exit, print_out};
 use modver::explain::{explain_paths, render_text};
 use modver::output::{to_json, ReportFormat};
@@ -14,9 +14,8 @@ use std::process::ExitCode;
 /// separately. Exit 0 when no CRC differs, 1 when some do.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Only explain these exports (repeatable).
-    #[arg(long = "symbol", value_name = "NAME")]
-    symbols: Vec<String>,
+    #[command(flatten)]
+    only: ExportFilter,
     #[command(flatten)]
     report: ReportArgs,
     /// The old symtypes file or tree.
@@ -26,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    let e = explain_paths(&a.old, &a.new, &a.symbols)?;
+    let e = explain_paths(&a.old, &a.new, &a.only.symbols)?;
     print_out(&match a.report.format {
         ReportFormat::Text => render_text(&e),
         ReportFormat::Json => to_json(&e)?,

@@ -1,6 +1,6 @@
 //! `modver mod` and `modver usyms`: kbuild's `.mod` and `.usyms` files.
 
-use super::args::{KernelArgs, SymbolArgs};
+use super::args::{KernelArgs, OutputArgs, SymbolArgs};
 use super::exit;
 use modver::modfile::{render_usyms, undefined_symbols, ModFile};
 use modver::output::write_atomic;
@@ -23,9 +23,8 @@ pub struct ModArgs {
     trim: bool,
     #[command(flatten)]
     symbols: SymbolArgs,
-    /// Output file.
-    #[arg(short = 'o', long = "output", required = true)]
-    output: PathBuf,
+    #[command(flatten)]
+    output: OutputArgs,
     /// The module's objects, $(obj)/-prefixed, in kbuild order.
     #[arg(required = true)]
     objects: Vec<String>,
@@ -37,9 +36,8 @@ pub struct ModArgs {
 pub struct UsymsArgs {
     #[command(flatten)]
     symbols: SymbolArgs,
-    /// Output file.
-    #[arg(short = 'o', long = "output", required = true)]
-    output: PathBuf,
+    #[command(flatten)]
+    output: OutputArgs,
     /// The module object (bitcode, ELF or thin archive).
     module: PathBuf,
 }
@@ -53,12 +51,12 @@ pub fn run_mod(a: ModArgs) -> modver::Result<ExitCode> {
         _ => None,
     };
     let m = ModFile::new(kernel, &a.objects, undefined);
-    write_atomic(&a.output, m.render().as_bytes())?;
+    write_atomic(&a.output.output, m.render().as_bytes())?;
     Ok(exit(exit::OK))
 }
 
 pub fn run_usyms(a: UsymsArgs) -> modver::Result<ExitCode> {
     let syms = undefined_symbols(&read_file(&a.module, &a.symbols.options())?);
-    write_atomic(&a.output, render_usyms(&syms).as_bytes())?;
+    write_atomic(&a.output.output, render_usyms(&syms).as_bytes())?;
     Ok(exit(exit::OK))
 }

@@ -1,7 +1,7 @@
 //! `modver symversions`: collect CRCs for the final link and check that
 //! every export has one.
 
-use super::args::{KernelArgs, SymbolArgs};
+use super::args::{KernelArgs, OutputArgs, SymbolArgs};
 use super::{exit, print_out};
 use modver::symversions::{
     cmd_crcs, merge, merged_exports_without_crc, symversions_file_for, MissingCrc,
@@ -39,9 +39,9 @@ struct AllowMissing {
 /// cmd_update_lto_symversions).
 #[derive(clap::Args)]
 struct MergeArgs {
-    /// Output linker script (foo.o.symversions, .tmp_symversions.lds).
-    #[arg(short = 'o', long = "output", required = true)]
-    output: PathBuf,
+    // The output linker script (foo.o.symversions, .tmp_symversions.lds).
+    #[command(flatten)]
+    output: OutputArgs,
     /// Objects whose exports must all have a CRC in the result.
     #[arg(long, num_args = 1.., value_name = "OBJ")]
     objects: Vec<PathBuf>,
@@ -104,7 +104,7 @@ fn run_merge(a: MergeArgs) -> modver::Result<ExitCode> {
     let merged = merge(&inputs)?;
     let missing = merged_exports_without_crc(&a.objects, &merged, &a.symbols.options())?;
     a.allow.report(&missing)?;
-    merged.write_to(&a.output)?;
+    merged.write_to(&a.output.output)?;
     Ok(exit(exit::OK))
 }
 
