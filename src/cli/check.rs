@@ -9,6 +9,8 @@ use modver::output::ReportFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Check modules' imported CRCs against their providers.
+///
 /// Check each import of each module against the CRC of its provider:
 /// Module.symvers files, a vmlinux, and the other modules given. Prints one
 /// line per problem (mismatch, missing, unversioned). Exit status: 0 all

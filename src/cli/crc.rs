@@ -8,6 +8,8 @@ use modver::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Export CRCs from symtypes files, as genksyms prints them.
+///
 /// Compute the CRC of every export in symtypes files (genksyms -T output)
 /// exactly as genksyms does. --kernel chooses genksyms' output format
 /// and is not needed with --format; a --symbol not found is an error.

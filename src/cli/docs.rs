@@ -9,6 +9,8 @@ use modver::output::write_atomic;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Write the man pages of modver and its subcommands.
+///
 /// Write the manual pages (section 1) of modver and of each subcommand
 /// into DIR: modver.1, modver-check.1, ..., modver-symversions-merge.1.
 #[derive(clap::Args)]
@@ -18,6 +20,8 @@ pub struct ManArgs {
     dir: PathBuf,
 }
 
+/// Print the shell completion script.
+///
 /// Print the completion script of SHELL on stdout. Where it goes: bash
 /// PREFIX/share/bash-completion/completions/modver, zsh
 /// PREFIX/share/zsh/site-functions/_modver, fish

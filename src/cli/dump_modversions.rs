@@ -6,6 +6,8 @@ use modver::modversions::{read_module_versions, render_dump};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Modules' version tables, as modprobe --dump-modversions prints them.
+///
 /// Print each module's version table (`0x%08x\tsymbol` per import), like
 /// `modprobe --dump-modversions` run on each module in turn. Reads .ko,
 /// .ko.xz, .ko.zst and .ko.gz.

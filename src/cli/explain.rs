@@ -8,6 +8,8 @@ use modver::output::{to_json, ReportFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Explain why export CRCs differ between two symtypes files or trees.
+///
 /// For every export whose CRC differs between OLD and NEW (symtypes files
 /// or directories of them): the chain to each changed type and what changed
 /// in it, member by member. Changed types that affect no export are listed

@@ -7,6 +7,8 @@ use modver::exports::read_exports;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The exports of objects (kbuild's `$(NM) | grep -q __ksymtab`).
+///
 /// List the exports of objects: name, then (ELF only) EXPORT_SYMBOL or
 /// EXPORT_SYMBOL_GPL and the namespace, tab-separated. --kernel tells the
 /// export markers (`__ksymtab_` up to 6.4, `__export_symbol_` from 6.5).

@@ -7,6 +7,8 @@ use modver::output::write_atomic;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The LTO section-merge fragment of that kernel's scripts/module.lds.S.
+///
 /// Print the linker-script fragment that merges the sections LLD splits
 /// under LTO, as that kernel's scripts/module.lds.S has it under
 /// CONFIG_LTO_CLANG.

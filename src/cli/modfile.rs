@@ -8,6 +8,8 @@ use modver::symbols::read_file;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Write a module's .mod file (kbuild's cmd_mod).
+///
 /// Write a module's .mod file as that kernel's kbuild does (objects
 /// deduplicated; undefined symbols sorted, once each, on one line).
 #[derive(clap::Args)]
@@ -30,6 +32,8 @@ pub struct ModArgs {
     objects: Vec<String>,
 }
 
+/// Write a module's .usyms file (kbuild's cmd_undefined_syms, 5.19+).
+///
 /// Write a module's .usyms file (5.19+): its undefined symbols, one per
 /// line, sorted, each once.
 #[derive(clap::Args)]

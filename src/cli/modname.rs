@@ -6,6 +6,8 @@ use modver::modname::{module_name, unknown_modules};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The module names modpost derives from object paths.
+///
 /// Print the module name modpost derives from each path (strips .ko, .o,
 /// and .lto.o on 5.12-5.17 or .prelink.o on 5.18). With --check-symvers,
 /// print nothing and check instead that every module named in that

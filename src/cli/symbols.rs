@@ -6,6 +6,8 @@ use modver::symbols::{self, NmFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Symbol tables of objects, bitcode and archives, as llvm-nm prints them.
+///
 /// Print symbol tables of ELF objects, LLVM bitcode and (thin) archives,
 /// exactly as llvm-nm prints them.
 #[derive(clap::Args)]

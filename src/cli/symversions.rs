@@ -10,7 +10,7 @@ use modver::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// .symversions (5.12–5.18) and .cmd #SYMVER (5.19+) CRC collection.
+/// Collect CRCs for the final link: .symversions (5.12–5.18) or .cmd #SYMVER (5.19+).
 #[derive(clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -31,6 +31,8 @@ struct AllowMissing {
     allow_missing: bool,
 }
 
+/// Merge .symversions files as kbuild does (5.12–5.18), checked.
+///
 /// Concatenate per-object .symversions files into one linker script as
 /// kbuild's `cat` does (5.12–5.18), checking every line; conflicting CRCs
 /// are an error. Missing inputs are skipped like kbuild does; --objects
@@ -54,6 +56,8 @@ struct MergeArgs {
     inputs: Vec<PathBuf>,
 }
 
+/// The #SYMVER CRCs of objects' .cmd files, as modpost reads them (5.19+).
+///
 /// Read the #SYMVER lines of each object's dir/.OBJ.cmd by modpost's rule
 /// (5.19+) and check every export of the object has a CRC. Prints
 /// OBJECT<TAB>SYMBOL<TAB>0xCRC per CRC found.
