@@ -151,7 +151,7 @@ fn completions_for_each_shell() {
         let s = stdout(&o);
         assert!(s.contains(check), "{shell}: {check}");
         assert!(
-            s.contains("dump-modversions") && s.contains("--check-symvers"),
+            s.contains("dump-modversions") && s.contains("check-symvers"),
             "{shell}"
         );
     }
