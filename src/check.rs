@@ -369,6 +369,28 @@ fn problem_line(path: &str, i: &ImportCheck) -> String {
     }
 }
 
+/// The totals line `modver check` prints (on stderr) after the text report.
+pub fn render_summary(s: &Summary) -> String {
+    format!(
+        "modver check: {} modules ({} unreadable, {} without __versions), {} imports: {} ok, {} mismatch, {} missing, {} unversioned\n",
+        s.modules, s.errors, s.unversioned_modules, s.imports, s.ok, s.mismatch, s.missing, s.unversioned
+    )
+}
+
+/// The JSON report: every module with its imports and their verdicts, and
+/// the totals (`{"modules": [...], "summary": {...}}`).
+pub fn render_json(checks: &[ModuleCheck], summary: &Summary) -> Result<String> {
+    #[derive(Serialize)]
+    struct Report<'a> {
+        modules: &'a [ModuleCheck],
+        summary: &'a Summary,
+    }
+    crate::output::to_json(&Report {
+        modules: checks,
+        summary,
+    })
+}
+
 /// Whether the checks found anything that stops a module from loading
 /// (a mismatch or a missing symbol).
 pub fn has_failures(checks: &[ModuleCheck]) -> bool {

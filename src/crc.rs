@@ -193,11 +193,9 @@ impl<'a> SymbolTable<'a> {
         trail: &mut Trail,
         buf: &mut Vec<u8>,
     ) -> Result<SymbolCrc> {
-        let export = self
-            .file
-            .entries
-            .get(idx)
-            .ok_or_else(|| Error::Usage(format!("{}: no entry {idx}", self.file.path)))?;
+        let export = self.file.entries.get(idx).ok_or_else(|| {
+            Error::malformed(&self.file.path, Position::File, format!("no entry {idx}"))
+        })?;
         buf.clear();
         // Collecting the bytes and hashing once is faster than feeding
         // crc32fast many short slices (measured with scripts/bench-crc.sh).
@@ -372,6 +370,93 @@ pub fn dump_line(c: &SymbolCrc) -> String {
         c.name,
         c.expanded.as_deref().unwrap_or_default()
     )
+}
+
+/// What `modver crc` prints: the lines genksyms of one kernel layout
+/// writes, or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CrcOutput {
+    /// `#SYMVER name 0x%08x` (genksyms 5.19+)
+    Symver,
+    /// `__crc_name = 0x%08x;` (genksyms up to 5.18)
+    Lds,
+    /// JSON array of {file, symbol, crc[, expanded]}
+    Json,
+}
+
+impl CrcOutput {
+    /// What genksyms of kernel `k` prints ([`CrcFormat::for_kernel`]).
+    pub fn for_kernel(k: crate::kver::KernelVersion) -> Self {
+        match CrcFormat::for_kernel(k) {
+            CrcFormat::Symver => CrcOutput::Symver,
+            CrcFormat::Lds => CrcOutput::Lds,
+        }
+    }
+}
+
+/// The export CRCs of one symtypes file ([`export_crcs`]), with its path.
+#[derive(Debug, Clone)]
+pub struct FileCrcs {
+    /// The symtypes file, as given.
+    pub path: String,
+    /// Its exports' CRCs, in file order.
+    pub crcs: Vec<SymbolCrc>,
+}
+
+/// The names in `only` that no file in `files` exports.
+pub fn exports_not_found<'a>(files: &[FileCrcs], only: &'a [String]) -> Vec<&'a str> {
+    only.iter()
+        .filter(|s| !files.iter().any(|f| f.crcs.iter().any(|c| &c.name == *s)))
+        .map(String::as_str)
+        .collect()
+}
+
+/// The CRCs of `files` as `format` prints them, in file order; only the
+/// exports named in `only` (every export when it is empty). With
+/// `expand`, each genksyms line follows its `genksyms -D` dump line
+/// ([`dump_line`]).
+pub fn render(
+    files: &[FileCrcs],
+    format: CrcOutput,
+    only: &[String],
+    expand: bool,
+) -> Result<String> {
+    let wanted = |n: &str| only.is_empty() || only.iter().any(|s| s == n);
+    let selected = files
+        .iter()
+        .flat_map(|f| f.crcs.iter().map(move |c| (f.path.as_str(), c)))
+        .filter(|(_, c)| wanted(&c.name));
+    let line_format = match format {
+        CrcOutput::Symver => CrcFormat::Symver,
+        CrcOutput::Lds => CrcFormat::Lds,
+        CrcOutput::Json => {
+            #[derive(serde::Serialize)]
+            struct JsonCrc<'a> {
+                file: &'a str,
+                symbol: &'a str,
+                crc: String,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                expanded: Option<&'a str>,
+            }
+            let items: Vec<JsonCrc<'_>> = selected
+                .map(|(file, c)| JsonCrc {
+                    file,
+                    symbol: &c.name,
+                    crc: format!("0x{:08x}", c.crc),
+                    expanded: c.expanded.as_deref(),
+                })
+                .collect();
+            return crate::output::to_json(&items);
+        }
+    };
+    let mut out = String::new();
+    for (_, c) in selected {
+        if expand {
+            out.push_str(&dump_line(c));
+        }
+        out.push_str(&line_format.line(&c.name, c.crc));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! module file (`foo.ko`, or compressed `foo.ko.xz`/`.ko.zst`/`.ko.gz`) has
 //! the same name: it is what `Module.symvers` records for the module.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 use crate::kver::KernelVersion;
 
 /// The intermediate suffix modpost strips for `kernel`, if any (its
@@ -38,9 +38,11 @@ pub fn module_name(path: &str, kernel: Option<KernelVersion>) -> Result<String> 
         .or_else(|| MODULE_SUFFIXES.iter().find_map(|x| path.strip_suffix(x)))
         .filter(|s| !s.is_empty() && !s.ends_with('/'))
         .ok_or_else(|| {
-            Error::Usage(format!(
-                "{path}: expected a module object path ending in .o or .ko"
-            ))
+            Error::malformed(
+                path,
+                Position::File,
+                "expected a module object path ending in .o or .ko",
+            )
         })?;
     let lto = object.and(kernel).and_then(lto_suffix);
     match lto.and_then(|suffix| stem.strip_suffix(suffix)) {

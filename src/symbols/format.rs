@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::fmt::Write;
 
 /// Output format of `modver symbols`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum NmFormat {
     /// `llvm-nm` default output.
     #[default]

@@ -12,7 +12,7 @@ use crate::error::Position;
 
 /// Which reader fills in bitcode symbol tables (`--backend`): the
 /// irsymtab as lld reads it (`irsymtab::readBitcode`), or `llvm-nm`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Backend {
     /// The irsymtab where it can be trusted, llvm-nm for the rest.
     #[default]
