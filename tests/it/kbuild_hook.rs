@@ -3,18 +3,18 @@
 //! an unsupported kernel stops make with a message. (The real-kernel proof
 //! is scripts/e2e-kernel.sh.)
 
+use crate::fixture::{repo, Scratch};
+use crate::util::{require, tool, Run, MODVER};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 fn hook() -> PathBuf {
-    [env!("CARGO_MANIFEST_DIR"), "Makefile.rs-hook"]
-        .iter()
-        .collect()
+    repo().join("Makefile.rs-hook")
 }
 
 /// Runs `make -f kbuild.mk` in `dir` with the hook in MAKEFILES.
-fn make(dir: &Path, vars: &[&str]) -> Output {
-    Command::new("make")
+fn make(dir: &Path, vars: &[&str]) -> Run {
+    require("make", "base");
+    tool("make")
         .arg("-s")
         .arg("-f")
         .arg("kbuild.mk")
@@ -23,8 +23,7 @@ fn make(dir: &Path, vars: &[&str]) -> Output {
         .current_dir(dir)
         .env_remove("MAKEFLAGS")
         .env_remove("MAKELEVEL")
-        .output()
-        .expect("make not found: run scripts/setup.sh base")
+        .run()
 }
 
 /// A stand-in for scripts/Makefile.build: plain definitions of the same
@@ -44,9 +43,9 @@ all:
 
 #[test]
 fn overrides_win_over_kbuild_definitions() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_MK).unwrap();
-    let modver = env!("CARGO_BIN_EXE_modver");
+    let modver = MODVER;
     let o = make(
         tmp.path(),
         &["VERSION=6", "PATCHLEVEL=1", &format!("MODVER={modver}")],
@@ -70,7 +69,7 @@ fn overrides_win_over_kbuild_definitions() {
 
 #[test]
 fn missing_modver_stops_make() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_MK).unwrap();
     let o = make(
         tmp.path(),
@@ -110,7 +109,7 @@ lib/sub/built-in.a include/linux/h.h lib/foo.lto.o FORCE: ;
 "#;
 
 fn old_layout(vars: &[&str]) -> (bool, String, String) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_OLD_MK).unwrap();
     let o = make(tmp.path(), vars);
     (
@@ -122,7 +121,7 @@ fn old_layout(vars: &[&str]) -> (bool, String, String) {
 
 #[test]
 fn old_layout_steps_are_routed() {
-    let modver = env!("CARGO_BIN_EXE_modver");
+    let modver = MODVER;
     let mv = format!("MODVER={modver}");
     for pl in ["12", "15", "18"] {
         let pl = format!("PATCHLEVEL={pl}");
@@ -210,7 +209,7 @@ fn old_layout_steps_are_routed() {
 /// there the hook must define nothing and need nothing.
 #[test]
 fn top_level_make_is_untouched() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_MK).unwrap();
     let o = make(tmp.path(), &["MODVER=/nonexistent/modver"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
