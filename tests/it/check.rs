@@ -3,6 +3,7 @@
 //! real module trees.
 
 use crate::fixture::{debian_modules, Corpus};
+use crate::golden::assert_golden;
 use crate::util::{files_with_suffix, modver, tool, Rng, Run};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -156,6 +157,7 @@ fn check_names_exactly_the_imports_a_changed_struct_breaks() {
         .args(["check", "--symvers", "v2/Module.symvers", "v1/consumer.ko"])
         .run();
     let text = String::from_utf8(out.stdout).unwrap();
+    assert_golden("check/v1-consumer-vs-v2-symvers.txt", text.as_bytes());
     let v1 = std::fs::read_to_string(root.join("v1/Module.symvers")).unwrap();
     let v2 = std::fs::read_to_string(root.join("v2/Module.symvers")).unwrap();
     let crc = |t: &str, s: &str| {
@@ -473,6 +475,7 @@ fn explain_names_the_struct_and_member_behind_each_changed_crc() {
         ])
         .run();
     let text = String::from_utf8(out.stdout).unwrap();
+    assert_golden("check/explain-holder_use.txt", text.as_bytes());
     assert!(
         text.contains("holder_use -> s#holder -> t#widget_t -> s#widget"),
         "{text}"

@@ -4,11 +4,17 @@
 //! is scripts/e2e-kernel.sh.)
 
 use crate::fixture::{repo, Scratch};
+use crate::golden::assert_golden;
 use crate::util::{require, tool, Run, MODVER};
 use std::path::{Path, PathBuf};
 
 fn hook() -> PathBuf {
     repo().join("Makefile.rs-hook")
+}
+
+/// make's output with the modver path written as `$MODVER`, for golden files.
+fn with_modver_var(out: &str) -> Vec<u8> {
+    out.replace(MODVER, "$MODVER").into_bytes()
 }
 
 /// Runs `make -f kbuild.mk` in `dir` with the hook in MAKEFILES.
@@ -51,6 +57,7 @@ fn overrides_win_over_kbuild_definitions() {
         &["VERSION=6", "PATCHLEVEL=1", &format!("MODVER={modver}")],
     );
     let out = String::from_utf8_lossy(&o.stdout);
+    assert_golden("kbuild_hook/6.1.txt", &with_modver_var(&out));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(
         out.contains(&format!("mod: {modver} mod --kernel 6.1 -o ")),
@@ -136,6 +143,10 @@ fn old_layout_steps_are_routed() {
         ]
         .concat();
         let (ok, out, err) = old_layout(&lto);
+        assert_golden(
+            &format!("kbuild_hook/5.{}-lto.txt", &pl["PATCHLEVEL=".len()..]),
+            &with_modver_var(&out),
+        );
         assert!(ok, "{pl}: {err}");
         assert!(!out.contains("stock"), "{out}");
         let line = |p: &str| out.lines().find(|l| l.starts_with(p)).unwrap().to_string();

@@ -4,6 +4,7 @@
 //! and GNU ld.
 
 use crate::fixture::{build_script, Scratch};
+use crate::golden::assert_golden;
 use crate::util::{modver, require as need, tool};
 use object::{Object, ObjectSection, SectionKind};
 use std::path::Path;
@@ -83,6 +84,7 @@ fn fragment_matches_real_module_lds() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let expected = String::from_utf8(o.stdout).unwrap();
         let got = modver_lds(&["--kernel", ver]);
+        assert_golden(&format!("lds/{ver}.lds"), got.as_bytes());
         // cpp drops comments and joins the macro expansion on one line:
         // compare token sequences without the comment.
         let got_nc: String = {
@@ -174,6 +176,11 @@ fn fragment_merges_lto_sections() {
                 args.push("--cfi");
             }
             modver_lds(&args);
+            let cfi_tag = if cfi { "-cfi" } else { "" };
+            assert_golden(
+                &format!("lds/{kernel}{cfi_tag}.lds"),
+                &std::fs::read(&frag).unwrap(),
+            );
             build(tmp.path(), llvm, &frag);
             let plain = sections(&tmp.path().join("plain.ko"));
             let merged = sections(&tmp.path().join("merged.ko"));

@@ -9,11 +9,14 @@
 //! - [`fixture`]: the one fixture builder (the `testdata/*/build.sh`
 //!   corpora built once per process, a [`fixture::Scratch`] dir per test,
 //!   the LLVM tools of one version);
-//! - [`kbuild`]: genksyms and modpost of linux-kbuild-6.1/6.12 as oracles.
+//! - [`kbuild`]: genksyms and modpost of linux-kbuild-6.1/6.12 as oracles;
+//! - [`golden`]: recorded outputs under `tests/it/golden/`, compared byte
+//!   for byte and rewritten with `MODVER_BLESS=1`.
 //!
-//! Run one area with `cargo test --test it symbols::`.
+//! Run one area with `cargo test --test it symbols::`; see tests/README.md.
 
 mod fixture;
+mod golden;
 mod kbuild;
 mod util;
 
