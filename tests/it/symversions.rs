@@ -3,12 +3,13 @@
 //! modpost of linux-kbuild-6.1/6.12 reading the same `.cmd` files. CRCs
 //! come from the real genksyms; objects from clang-14/19 (ELF and bitcode).
 
-mod crc_fixtures;
-
-use crc_fixtures::*;
+use crate::fixture::{Corpus, Llvm, Scratch};
+use crate::kbuild::{
+    fixdep_cmd, genksyms_lines, modpost, CRC_OBJECTS as OBJECTS, CRC_SOURCES as SOURCES,
+};
+use crate::util::{modver, shell, Run};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 /// genksyms 6.1's CRCs in the pre-5.19 `.symversions` form
 /// (`__crc_%s = 0x%08lx;`, as genksyms up to 5.18 printed them).
@@ -29,42 +30,35 @@ fn kbuild_cat(dir: &Path, inputs: &[&str], out: &str) -> Option<Vec<u8>> {
         "rm -f {out}; for n in {}; do if test -s $n; then cat $n >> {out}; fi; done",
         inputs.join(" ")
     );
-    let st = Command::new("sh")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(dir)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    shell(&script).current_dir(dir).ok();
     std::fs::read(dir.join(out)).ok()
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    modver().args(args).current_dir(dir).output().unwrap()
+fn run(dir: &Path, args: &[&str]) -> Run {
+    modver().args(args).current_dir(dir).run()
 }
 
 /// `modver symversions merge -o OUT ARGS...` in `dir`.
-fn merge(dir: &Path, out: &str, args: &[&str]) -> Output {
+fn merge(dir: &Path, out: &str, args: &[&str]) -> Run {
     let mut all = vec!["symversions", "merge", "-o", out];
     all.extend(args);
     run(dir, &all)
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+fn stderr(o: &Run) -> String {
+    o.stderr_str()
 }
 
 /// A work dir with the corpus objects and their .symversions files.
-fn merge_fixture(tag: &str, v: u32, kind: &str) -> PathBuf {
-    // Tests run in parallel: each gets its own directory.
-    let work = scratch(&format!("symversions-merge-{tag}-{v}-{kind}"));
-    let src = objects(v).join("61").join(kind);
+fn merge_fixture(v: u32, kind: &str) -> Scratch {
+    let work = Scratch::new();
+    let src = Corpus::CrcObjects(v).dir().join("61").join(kind);
     for m in OBJECTS {
-        std::fs::copy(src.join(format!("{m}.o")), work.join(format!("{m}.o"))).unwrap();
+        work.copy(src.join(format!("{m}.o")), format!("{m}.o"));
     }
-    std::fs::copy(src.join("built-in.a"), work.join("built-in.a")).unwrap();
+    work.copy(src.join("built-in.a"), "built-in.a");
     for s in SOURCES {
-        std::fs::write(work.join(format!("{s}.o.symversions")), symversions_text(s)).unwrap();
+        work.write(format!("{s}.o.symversions"), symversions_text(s));
     }
     work
 }
@@ -80,7 +74,7 @@ const INPUTS: [&str; 4] = [
 fn merge_is_kbuild_cat_and_checks_exports() {
     for v in [14, 19] {
         for kind in ["elf", "bc"] {
-            let work = merge_fixture("cat", v, kind);
+            let work = merge_fixture(v, kind);
             let nm = format!("llvm-nm-{v}");
             let want = kbuild_cat(&work, &INPUTS, "want.lds").unwrap();
             let mut args = vec!["--nm", &nm, "--objects"];
@@ -144,7 +138,7 @@ fn merge_is_kbuild_cat_and_checks_exports() {
 
 #[test]
 fn merge_inputs_from_objects_and_crcs_linked_in() {
-    let work = merge_fixture("fromobj", 19, "elf");
+    let work = merge_fixture(19, "elf");
     // No INPUTS: OBJ.symversions of each --objects OBJ, as
     // cmd_update_lto_symversions concatenates them.
     let o = merge(
@@ -160,19 +154,17 @@ fn merge_inputs_from_objects_and_crcs_linked_in() {
 
     // An ELF object with its CRCs linked in (cmd_modversions_S: ld -r -T)
     // needs no .symversions file; without them its exports are reported.
-    let st = Command::new("ld.lld-19")
-        .args([
+    work.ld(
+        Llvm(19),
+        &[
             "-r",
             "-o",
             "basic-crc.o",
             "basic.o",
             "-T",
             "basic.o.symversions",
-        ])
-        .current_dir(&work)
-        .status()
-        .unwrap();
-    assert!(st.success());
+        ],
+    );
     let o = merge(&work, "g.lds", &["--objects", "basic-crc.o"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!work.join("g.lds").exists(), "nothing to concatenate");
@@ -184,7 +176,7 @@ fn merge_inputs_from_objects_and_crcs_linked_in() {
 
 #[test]
 fn merge_duplicates_conflicts_and_bad_lines() {
-    let work = merge_fixture("dups", 19, "elf");
+    let work = merge_fixture(19, "elf");
     let basic = std::fs::read_to_string(work.join("basic.o.symversions")).unwrap();
     // Exact duplicates (an object listed twice) are kept, as cat keeps them.
     let o = merge(
@@ -256,19 +248,21 @@ fn merge_duplicates_conflicts_and_bad_lines() {
 
 /// A work dir for one kernel's modpost: modules NAME.o with NAME.mod and
 /// .NAME.o.cmd (fixdep part + `extra(NAME)`).
-fn cmd_fixture(tag: &str, v: u32, dir: &str, extra: impl Fn(&str) -> String) -> PathBuf {
-    // Tests run in parallel: each gets its own directory.
-    let work = scratch(&format!("symversions-cmd-{tag}-{v}-{dir}"));
+fn cmd_fixture(v: u32, dir: &str, extra: impl Fn(&str) -> String) -> Scratch {
+    let work = Scratch::new();
     for m in OBJECTS {
-        std::fs::copy(
-            objects(v).join(dir).join("elf").join(format!("{m}.o")),
-            work.join(format!("{m}.o")),
-        )
-        .unwrap();
-        std::fs::write(work.join(format!("{m}.mod")), format!("{m}.o\n")).unwrap();
+        work.copy(
+            Corpus::CrcObjects(v)
+                .dir()
+                .join(dir)
+                .join("elf")
+                .join(format!("{m}.o")),
+            format!("{m}.o"),
+        );
+        work.write(format!("{m}.mod"), format!("{m}.o\n"));
         let mut cmd = fixdep_cmd(&format!("{m}.o"));
         cmd += &extra(m);
-        std::fs::write(work.join(format!(".{m}.o.cmd")), cmd).unwrap();
+        work.write(format!(".{m}.o.cmd"), cmd);
     }
     work
 }
@@ -301,7 +295,7 @@ fn modver_cmd_crcs(
 fn cmd_crcs_match_modpost() {
     for v in [14, 19] {
         for (dir, kernel) in [("61", "6.1"), ("612", "6.12")] {
-            let work = cmd_fixture("match", v, dir, |m| {
+            let work = cmd_fixture(v, dir, |m| {
                 if m == "noexport" {
                     String::new()
                 } else {
@@ -351,7 +345,7 @@ fn cmd_edge_cases_follow_modpost() {
         .concat()
     };
     for (dir, kernel) in [("61", "6.1"), ("612", "6.12")] {
-        let work = cmd_fixture("edge", 19, dir, tricky);
+        let work = cmd_fixture(19, dir, tricky);
         let (symvers, mp_err) = modpost(kernel, &work, &OBJECTS);
         let (code, _, err) = modver_cmd_crcs(&work, kernel, false);
         assert_eq!(code, Some(2), "missing CRCs must fail: {err}");
@@ -380,8 +374,11 @@ fn cmd_edge_cases_follow_modpost() {
 
 #[test]
 fn cmd_bad_inputs() {
-    let work = scratch("symversions-cmd-bad");
-    std::fs::copy(objects(19).join("61/elf/basic.o"), work.join("basic.o")).unwrap();
+    let work = Scratch::new();
+    work.copy(
+        Corpus::CrcObjects(19).dir().join("61/elf/basic.o"),
+        "basic.o",
+    );
     // No .cmd file: modpost stops too.
     let o = run(&work, &["symversions", "cmd", "--kernel", "6.1", "basic.o"]);
     assert_eq!(o.status.code(), Some(2));

@@ -1,9 +1,14 @@
 //! `.mod`, `.usyms` and module names against kbuild's own shell pipelines,
 //! reproduced command for command from scripts/Makefile.build.
 
-mod common;
-use common::*;
+use crate::fixture::{Corpus, Scratch, LLVM_VERSIONS};
+use crate::util::{first_difference, modver, shell};
 use std::path::Path;
+
+/// `sh -c SCRIPT` in `dir`, asserting success; its stdout.
+fn sh(dir: &Path, script: &str) -> Vec<u8> {
+    shell(script).current_dir(dir).ok().stdout
+}
 
 /// kbuild 5.12 (the LTO series as merged), CONFIG_TRIM_UNUSED_KSYMS=y:
 /// `{ echo $(objs); $(NM) $< | awk '$1 == "U" {...}'; echo; } > $@`
@@ -52,21 +57,21 @@ fn sorted_unique(mut v: Vec<String>) -> Vec<String> {
 
 fn modver_out(dir: &Path, args: &[&str]) -> Vec<u8> {
     // Tests run in parallel over the same fixtures: one output dir per call.
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     let out = tmp.path().join("out");
-    let o = run_in(dir, modver().args(args).arg("-o").arg(&out));
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    modver()
+        .current_dir(dir)
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .ok();
     std::fs::read(&out).unwrap()
 }
 
 #[test]
 fn mod_512_trim_equals_kbuild_for_single_objects() {
     for v in LLVM_VERSIONS {
-        let d = symbol_fixtures(v);
+        let d = Corpus::Symbols(v).dir();
         for module in [
             "thin/demo_main.o",
             "full/demo_util.o",
@@ -102,7 +107,7 @@ fn mod_512_trim_equals_kbuild_for_single_objects() {
 #[test]
 fn mod_512_thin_archive_drops_kbuild_duplicates() {
     for v in LLVM_VERSIONS {
-        let d = symbol_fixtures(v);
+        let d = Corpus::Symbols(v).dir();
         let objs = "drivers/demo/demo_main.o drivers/demo/demo_util.o drivers/demo/demo_data.o";
         let kb = kbuild_512_mod(d, v, objs, "thin/demo-thin.a");
         let nm = format!("llvm-nm-{v}");
@@ -140,7 +145,7 @@ fn mod_512_thin_archive_drops_kbuild_duplicates() {
 
 #[test]
 fn mod_512_without_trim_has_empty_second_line() {
-    let d = symbol_fixtures(14);
+    let d = Corpus::Symbols(14).dir();
     let kb = sh(d, "{ echo drivers/demo/a.o drivers/demo/b.o; echo; }");
     let ours = modver_out(
         d,
@@ -158,7 +163,7 @@ fn mod_512_without_trim_has_empty_second_line() {
 #[test]
 fn mod_many_symbols_stay_on_one_line_where_xargs_split() {
     let v = 14;
-    let d = symbol_fixtures(v);
+    let d = Corpus::Symbols(v).dir();
     let xargs = kbuild_xargs_line2(d, v, "many/many-thin.a");
     let xargs_lines = String::from_utf8_lossy(&xargs).lines().count();
     assert!(
@@ -189,7 +194,7 @@ fn mod_many_symbols_stay_on_one_line_where_xargs_split() {
 
 #[test]
 fn mod_61_equals_kbuild_including_duplicate_objects() {
-    let d = symbol_fixtures(14);
+    let d = Corpus::Symbols(14).dir();
     let kb = kbuild_61_mod(
         d,
         "drivers/demo",
@@ -230,7 +235,7 @@ fn mod_61_equals_kbuild_including_duplicate_objects() {
 #[test]
 fn usyms_equals_kbuild_and_dedups_thin_archives() {
     for v in LLVM_VERSIONS {
-        let d = symbol_fixtures(v);
+        let d = Corpus::Symbols(v).dir();
         let nm = format!("llvm-nm-{v}");
         for module in ["thin/demo_main.o", "elf/demo_util.o", "bc32/demo_main.o"] {
             let kb = kbuild_61_usyms(d, v, module);
@@ -259,17 +264,16 @@ fn usyms_equals_kbuild_and_dedups_thin_archives() {
 
 #[test]
 fn failures_exit_2_and_leave_no_or_the_old_output() {
-    let d = symbol_fixtures(14);
-    let tmp = tempfile::tempdir().unwrap();
+    let d = Corpus::Symbols(14).dir();
+    let tmp = Scratch::new();
     let out = tmp.path().join("x.mod");
     // Unknown kernel.
-    let o = run_in(
-        d,
-        modver()
-            .args(["mod", "--kernel", "5.99", "-o"])
-            .arg(&out)
-            .arg("a.o"),
-    );
+    let o = modver()
+        .current_dir(d)
+        .args(["mod", "--kernel", "5.99", "-o"])
+        .arg(&out)
+        .arg("a.o")
+        .run();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("5.99"));
     assert!(!out.exists());
@@ -281,7 +285,12 @@ fn failures_exit_2_and_leave_no_or_the_old_output() {
         "junk/missing-member.a",
         "junk/nope.o",
     ] {
-        let o = run_in(d, modver().args(["usyms", "-o"]).arg(&out).arg(bad));
+        let o = modver()
+            .current_dir(d)
+            .args(["usyms", "-o"])
+            .arg(&out)
+            .arg(bad)
+            .run();
         assert_eq!(o.status.code(), Some(2), "{bad}");
         assert!(String::from_utf8_lossy(&o.stderr).contains(bad.rsplit('/').next().unwrap()));
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous\n");
@@ -289,7 +298,10 @@ fn failures_exit_2_and_leave_no_or_the_old_output() {
     // No temporary files are left behind.
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
     // No kernel version and no kernel tree.
-    let o = run_in(tmp.path(), modver().args(["mod", "-o", "y.mod", "a.o"]));
+    let o = modver()
+        .current_dir(tmp.path())
+        .args(["mod", "-o", "y.mod", "a.o"])
+        .run();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--kernel"));
     assert!(!tmp.path().join("y.mod").exists());
@@ -297,32 +309,32 @@ fn failures_exit_2_and_leave_no_or_the_old_output() {
 
 #[test]
 fn kernel_version_is_read_from_the_tree() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     std::fs::write(
         tmp.path().join("Makefile"),
         "VERSION = 5\nPATCHLEVEL = 15\n",
     )
     .unwrap();
-    let o = run_in(
-        tmp.path(),
-        modver().args(["mod", "-o", "a.mod", "d/a.o", "d/b.o"]),
-    );
+    let o = modver()
+        .current_dir(tmp.path())
+        .args(["mod", "-o", "a.mod", "d/a.o", "d/b.o"])
+        .run();
     assert!(o.status.success());
     assert_eq!(
         std::fs::read_to_string(tmp.path().join("a.mod")).unwrap(),
         "d/a.o d/b.o\n\n"
     );
-    let o = run_in(
-        tmp.path(),
-        modver().args(["modname", "d/foo.lto.o", "d/bar.ko"]),
-    );
+    let o = modver()
+        .current_dir(tmp.path())
+        .args(["modname", "d/foo.lto.o", "d/bar.ko"])
+        .run();
     assert_eq!(String::from_utf8_lossy(&o.stdout), "d/foo\nd/bar\n");
 }
 
 #[test]
 fn concurrent_writers_never_leave_a_partial_file() {
-    let d = symbol_fixtures(14);
-    let tmp = tempfile::tempdir().unwrap();
+    let d = Corpus::Symbols(14).dir();
+    let tmp = Scratch::new();
     let out = tmp.path().join("many.usyms");
     let full = modver_out(d, &["usyms", "--nm", "llvm-nm-14", "many/many-thin.a"]);
     for _ in 0..5 {
@@ -334,7 +346,6 @@ fn concurrent_writers_never_leave_a_partial_file() {
                     .arg(&out)
                     .arg("many/many-thin.a")
                     .spawn()
-                    .unwrap()
             })
             .collect();
         // Read while they write: the file is absent or complete, never partial.
@@ -361,8 +372,7 @@ fn modname_matches_modpost_per_kernel() {
             "lib/crc.o",
             "fs/x.ko",
         ])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
         "drivers/a/foo\nlib/crc\nfs/x\n"
@@ -375,15 +385,11 @@ fn modname_matches_modpost_per_kernel() {
             "drivers/a/foo.prelink.o",
             "drivers/a/foo.lto.o",
         ])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
         "drivers/a/foo\ndrivers/a/foo.lto\n"
     );
-    let o = modver()
-        .args(["modname", "--kernel", "6.1", "foo.c"])
-        .output()
-        .unwrap();
+    let o = modver().args(["modname", "--kernel", "6.1", "foo.c"]).run();
     assert_eq!(o.status.code(), Some(2));
 }

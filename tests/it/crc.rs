@@ -4,112 +4,20 @@
 //! through genksyms -T/-D, and modver must reproduce every CRC and every
 //! expanded string from the symtypes alone.
 
-mod common;
-
-use common::{first_difference, modver, require};
+use crate::fixture::{Llvm, Scratch};
+use crate::kbuild::{
+    crc_corpus_dir as corpus_dir, genksyms_versions, preprocess, run_genksyms, Genksyms,
+};
+use crate::util::{first_difference, modver, require, Rng};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-/// The genksyms binaries: (kernel, path).
-fn genksyms_versions() -> Vec<(&'static str, PathBuf)> {
-    let v61 = PathBuf::from("/usr/lib/linux-kbuild-6.1/scripts/genksyms/genksyms");
-    assert!(
-        v61.is_file(),
-        "{} missing: run scripts/setup.sh kbuild",
-        v61.display()
-    );
-    let mut v612 = None;
-    for e in std::fs::read_dir("/usr/lib").expect("/usr/lib").flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with("linux-kbuild-6.12") {
-            let p = e.path().join("scripts/genksyms/genksyms");
-            if p.is_file() {
-                v612 = Some(p);
-            }
-        }
-    }
-    let v612 = v612.expect(
-        "no /usr/lib/linux-kbuild-6.12*/scripts/genksyms/genksyms: run scripts/setup.sh kbuild",
-    );
-    vec![("6.1", v61), ("6.12", v612)]
-}
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/crc")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// `clang -E -D__GENKSYMS__` as kbuild's cmd_gensymtypes_c does.
-fn preprocess(clang: &str, src: &Path, include: &Path) -> Vec<u8> {
-    let o = Command::new(clang)
-        .args(["-E", "-D__GENKSYMS__", "-I"])
-        .arg(include)
-        .arg(src)
-        .output()
-        .expect("run clang");
-    assert!(
-        o.status.success(),
-        "{clang} -E {}: {}",
-        src.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o.stdout
-}
-
-/// The oracle: genksyms' stdout (CRC lines), -D dump (stderr) and -T file.
-struct Oracle {
-    crc_lines: String,
-    dump: String,
-    symtypes: PathBuf,
-}
-
-fn run_genksyms(genksyms: &Path, input: &[u8], symtypes: &Path) -> Oracle {
-    use std::io::Write;
-    let mut child = Command::new(genksyms)
-        .arg("-D")
-        .arg("-T")
-        .arg(symtypes)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn genksyms");
-    let mut stdin = child.stdin.take().unwrap();
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&data));
-    let o = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        o.status.success(),
-        "genksyms failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Oracle {
-        crc_lines: String::from_utf8(o.stdout).unwrap(),
-        dump: String::from_utf8(o.stderr).unwrap(),
-        symtypes: symtypes.to_path_buf(),
-    }
-}
 
 fn modver_ok(args: &[&str], files: &[&Path]) -> String {
-    let o = modver().args(args).args(files).output().unwrap();
-    assert!(
-        o.status.success(),
-        "modver {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
+    modver().args(args).args(files).stdout()
 }
 
 /// Checks everything modver derives from one symtypes file against the
 /// genksyms run that wrote it. Returns the number of CRCs compared.
-fn check_against(oracle: &Oracle, what: &str) -> usize {
+fn check_against(oracle: &Genksyms, what: &str) -> usize {
     let st = oracle.symtypes.as_path();
     // The CRC lines, for both kernels' genksyms (both print #SYMVER).
     for k in ["6.1", "6.12"] {
@@ -173,13 +81,13 @@ fn corpus_crcs_match_genksyms() {
         .collect();
     sources.sort();
     assert!(sources.len() >= 3, "corpus missing in {}", dir.display());
-    let out = scratch("crc-corpus");
+    let out = Scratch::new();
     let mut total = 0;
     for v in [14, 19] {
         let clang = format!("clang-{v}");
         require(&clang, "base");
         for src in &sources {
-            let pre = preprocess(&clang, src, &include);
+            let pre = preprocess(Llvm(v), src, &[&include]);
             for (k, genksyms) in genksyms_versions() {
                 let stem = src.file_stem().unwrap().to_string_lossy();
                 let st = out.join(format!("{stem}.{v}.{k}.symtypes"));
@@ -195,15 +103,15 @@ fn corpus_crcs_match_genksyms() {
 #[test]
 fn multiple_files_and_symbol_filter() {
     let dir = corpus_dir();
-    let out = scratch("crc-multi");
+    let out = Scratch::new();
     require("clang-19", "base");
     let (_, genksyms) = genksyms_versions().remove(0);
     let mut oracles = Vec::new();
     for name in ["basic", "structs"] {
         let pre = preprocess(
-            "clang-19",
+            Llvm(19),
             &dir.join(format!("{name}.c")),
-            &dir.join("include"),
+            &[&dir.join("include")],
         );
         oracles.push(run_genksyms(
             &genksyms,
@@ -250,8 +158,7 @@ fn multiple_files_and_symbol_filter() {
     let o = modver()
         .args(["crc", "--kernel", "6.1", "--symbol", "nope"])
         .args(&files)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("nope"));
 }
@@ -259,7 +166,7 @@ fn multiple_files_and_symbol_filter() {
 /// Bad symtypes input: exit 2 with file:line:column and what was expected.
 #[test]
 fn bad_symtypes_input() {
-    let out = scratch("crc-bad");
+    let out = Scratch::new();
     let cases: &[(&str, &str, &str)] = &[
         (
             "unknown-prefix",
@@ -300,11 +207,7 @@ fn bad_symtypes_input() {
     for (name, text, expect) in cases {
         let p = out.join(format!("{name}.symtypes"));
         std::fs::write(&p, text.as_bytes()).unwrap();
-        let o = modver()
-            .args(["crc", "--kernel", "6.1"])
-            .arg(&p)
-            .output()
-            .unwrap();
+        let o = modver().args(["crc", "--kernel", "6.1"]).arg(&p).run();
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{name}: {err}");
         assert!(o.stdout.is_empty(), "{name}: printed output");
@@ -315,11 +218,7 @@ fn bad_symtypes_input() {
     }
     let p = out.join("not-utf8.symtypes");
     std::fs::write(&p, b"f int\nf int \xff \n").unwrap();
-    let o = modver()
-        .args(["crc", "--kernel", "6.1"])
-        .arg(&p)
-        .output()
-        .unwrap();
+    let o = modver().args(["crc", "--kernel", "6.1"]).arg(&p).run();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains(":2:7: invalid UTF-8"));
     // Recursion through typedefs (impossible in C, possible in a file)
@@ -334,8 +233,7 @@ fn bad_symtypes_input() {
     // A missing file.
     let o = modver()
         .args(["crc", "--kernel", "6.1", "/nonexistent.symtypes"])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -345,7 +243,7 @@ fn bad_symtypes_input() {
 /// One random translation unit: a header with a type graph and a .c file
 /// exporting functions and variables that use it.
 fn random_program(seed: u64) -> (String, String) {
-    let mut r = common::Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut h = String::from("#ifndef GEN_H\n#define GEN_H\n");
     // Types usable by value, and struct/union tags usable behind pointers.
     let mut values: Vec<String> = [
@@ -486,7 +384,7 @@ fn random_program(seed: u64) -> (String, String) {
 #[test]
 fn random_type_graphs_match_genksyms() {
     require("clang-19", "base");
-    let out = scratch("crc-random");
+    let out = Scratch::new();
     let include = corpus_dir().join("include");
     let versions = genksyms_versions();
     let n: u64 = std::env::var("MODVER_RANDOM_CASES")
@@ -497,25 +395,12 @@ fn random_type_graphs_match_genksyms() {
     for seed in 1..=n {
         let (h, c) = random_program(seed);
         let dir = out.join(format!("s{seed}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("gen.h"), &h).unwrap();
-        let src = dir.join("gen.c");
-        std::fs::write(&src, &c).unwrap();
-        let o = Command::new("clang-19")
-            .args(["-E", "-D__GENKSYMS__", "-I"])
-            .arg(&include)
-            .arg("-I")
-            .arg(&dir)
-            .arg(&src)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "seed {seed}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        out.write(dir.join("gen.h"), &h);
+        let src = out.write(dir.join("gen.c"), &c);
+        // (A failure names the seed: the path is s{seed}/gen.c.)
+        let pre = preprocess(Llvm(19), &src, &[&include, &dir]);
         for (k, g) in &versions {
-            let oracle = run_genksyms(g, &o.stdout, &dir.join(format!("gen.{k}.symtypes")));
+            let oracle = run_genksyms(g, &pre, &dir.join(format!("gen.{k}.symtypes")));
             total += check_against(&oracle, &format!("random seed {seed}, genksyms {k}"));
         }
     }
@@ -529,20 +414,20 @@ fn random_type_graphs_match_genksyms() {
 fn symtypes_parser_survives_mutations() {
     require("clang-19", "base");
     let dir = corpus_dir();
-    let out = scratch("crc-mutate");
+    let out = Scratch::new();
     let (_, g) = genksyms_versions().remove(0);
     let mut seeds = Vec::new();
     for name in ["basic", "structs", "misc"] {
         let pre = preprocess(
-            "clang-19",
+            Llvm(19),
             &dir.join(format!("{name}.c")),
-            &dir.join("include"),
+            &[&dir.join("include")],
         );
         let o = run_genksyms(&g, &pre, &out.join(format!("{name}.symtypes")));
         seeds.push(std::fs::read(&o.symtypes).unwrap());
     }
     let specials = b"#'\" \n\x00\xffstuEx{}";
-    let mut r = common::Rng(0x5eed);
+    let mut r = Rng(0x5eed);
     let mut parsed = 0;
     for i in 0..10_000 {
         let mut d = seeds[i % seeds.len()].clone();

@@ -3,50 +3,18 @@
 //!
 //! Needs clang/llvm 13, 14, 15, 16, 19 and 22: `scripts/setup.sh base llvm-all`.
 
-mod common;
-
-use common::{modver, require};
+use crate::fixture::{testdata, Corpus, Llvm, Scratch};
+use crate::util::{modver, Rng, TestCommand};
 use modver::bitcode::{self, irsymtab};
 use modver::symbols::native::bitcode_table;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::path::Path;
 
 /// Every LLVM version whose bitcode and llvm-nm are compared.
 const VERSIONS: [u32; 6] = [13, 14, 15, 16, 19, 22];
 
-fn group(v: u32) -> &'static str {
-    if v == 14 || v == 19 {
-        "base"
-    } else {
-        "llvm-all"
-    }
-}
-
 /// The corpus of testdata/bitcode built with clang-`v` (once per process).
-fn corpus(v: u32) -> PathBuf {
-    static BUILT: OnceLock<Mutex<HashMap<u32, PathBuf>>> = OnceLock::new();
-    let map = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-    map.entry(v)
-        .or_insert_with(|| {
-            for t in ["clang", "llvm-ar", "llvm-nm"] {
-                require(&format!("{t}-{v}"), group(v));
-            }
-            let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bitcode-{v}"));
-            let _ = std::fs::remove_dir_all(&out);
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bitcode/build.sh");
-            let st = Command::new("bash")
-                .arg(&script)
-                .arg(v.to_string())
-                .arg(&out)
-                .status()
-                .expect("run testdata/bitcode/build.sh");
-            assert!(st.success(), "testdata/bitcode/build.sh {v} failed");
-            out
-        })
-        .clone()
+fn corpus(v: u32) -> &'static Path {
+    Corpus::Bitcode(v).dir()
 }
 
 /// Objects and archives of a corpus, sorted (relative names).
@@ -61,19 +29,15 @@ fn files(dir: &Path) -> Vec<String> {
     v
 }
 
-fn stdout_of(dir: &Path, cmd: &mut Command) -> (bool, String, String) {
-    let out = cmd.current_dir(dir).output().expect("spawn");
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).expect("UTF-8 output"),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+fn stdout_of(dir: &Path, cmd: &mut TestCommand) -> (bool, String, String) {
+    let out = cmd.current_dir(dir).run();
+    (out.success(), out.stdout_str(), out.stderr_str())
 }
 
 /// Checks one invocation, native vs that version's llvm-nm, both formats.
 fn assert_same(v: u32, dir: &Path, args: &[String]) {
     for (nm_flag, fmt) in [(None, "bsd"), (Some("-P"), "posix")] {
-        let mut nm = Command::new(format!("llvm-nm-{v}"));
+        let mut nm = Llvm(v).nm();
         nm.args(nm_flag).args(args);
         let (nm_ok, expected, nm_err) = stdout_of(dir, &mut nm);
         assert!(nm_ok, "llvm-nm-{v} {args:?} failed: {nm_err}");
@@ -96,17 +60,17 @@ fn assert_same(v: u32, dir: &Path, args: &[String]) {
 fn native_equals_each_versions_llvm_nm() {
     for v in VERSIONS {
         let dir = corpus(v);
-        let all = files(&dir);
+        let all = files(dir);
         assert!(
             all.len() >= 38,
             "corpus for clang-{v} is incomplete: {all:?}"
         );
         // Every file alone (no "file:" labels) ...
         for f in &all {
-            assert_same(v, &dir, std::slice::from_ref(f));
+            assert_same(v, dir, std::slice::from_ref(f));
         }
         // ... and all in one invocation, as kbuild-scale callers use it.
-        assert_same(v, &dir, &all);
+        assert_same(v, dir, &all);
         // Which irsymtab each version writes (for the record).
         let data = std::fs::read(dir.join("x86_64-linux-gnu-thin-symbols.o")).unwrap();
         let c = bitcode::read_contents(&data).unwrap();
@@ -127,7 +91,7 @@ fn auto_uses_native_without_llvm_nm() {
     // With no llvm-nm reachable at all, auto still serves trustworthy files.
     let dir = corpus(19);
     let (ok, got, err) = stdout_of(
-        &dir,
+        dir,
         modver()
             .args([
                 "symbols",
@@ -143,8 +107,10 @@ fn auto_uses_native_without_llvm_nm() {
     assert!(ok, "{err}");
     assert!(!err.contains("using llvm-nm"), "{err}");
     let (_, expected, _) = stdout_of(
-        &dir,
-        Command::new("llvm-nm-19").args(["x86_64-linux-gnu-thin-exports.o", "all.a", "thin.a"]),
+        dir,
+        Llvm(19)
+            .nm()
+            .args(["x86_64-linux-gnu-thin-exports.o", "all.a", "thin.a"]),
     );
     assert_eq!(got, expected);
 }
@@ -155,49 +121,37 @@ fn symtab_offset(data: &[u8]) -> usize {
     c.symtab.unwrap().as_ptr() as usize - data.as_ptr() as usize
 }
 
-/// Writes `data` to `dir/name`.
-fn put(dir: &Path, name: &str, data: &[u8]) {
-    std::fs::write(dir.join(name), data).unwrap();
-}
-
 #[test]
 fn falls_back_where_the_irsymtab_cannot_be_used() {
-    require("llvm-as-19", "base");
     let src = corpus(19);
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     let dir = tmp.path();
     // 1. No irsymtab: a module without a datalayout gets none.
-    put(
-        dir,
+    tmp.write(
         "nodl.ll",
         b"define i32 @f() {\n  ret i32 0\n}\n@g = global i32 1\ndeclare void @u()\n",
     );
-    assert!(Command::new("llvm-as-19")
+    tmp.cmd(Llvm(19).llvm_as())
         .args(["nodl.ll", "-o", "nodl.o"])
-        .current_dir(dir)
-        .status()
-        .unwrap()
-        .success());
+        .ok();
     // 2. A Darwin target (llvm-nm prints 's' for constants there).
-    assert!(Command::new("clang-19")
+    tmp.cmd(Llvm(19).clang())
         .args(["-c", "-flto=thin", "--target=x86_64-apple-macos11", "-o"])
         .arg(dir.join("darwin.o"))
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bitcode/common.c"))
-        .status()
-        .unwrap()
-        .success());
+        .arg(testdata("bitcode/common.c"))
+        .ok();
     // 3. An irsymtab version modver does not know.
     let mut data = std::fs::read(src.join("x86_64-linux-gnu-thin-symbols.o")).unwrap();
     let at = symtab_offset(&data);
     data[at..at + 4].copy_from_slice(&99u32.to_le_bytes());
-    put(dir, "v99.o", &data);
+    tmp.write("v99.o", &data);
     // 4. A table covering two modules in a one-module file.
     let mut data = std::fs::read(src.join("x86_64-linux-gnu-thin-symbols.o")).unwrap();
     let at = symtab_offset(&data);
     let modules = u32::from_le_bytes(data[at + 12..at + 16].try_into().unwrap()) as usize;
     data[at + 16..at + 20].copy_from_slice(&0u32.to_le_bytes());
     let _ = modules;
-    put(dir, "nomodules.o", &data);
+    tmp.write("nomodules.o", &data);
 
     for (name, reason) in [
         ("nodl.o", "no irsymtab"),
@@ -218,16 +172,13 @@ fn falls_back_where_the_irsymtab_cannot_be_used() {
             err.contains(&format!("{name}: using llvm-nm: ")) && err.contains(reason),
             "{name}: {err}"
         );
-        let (_, expected, _) = stdout_of(dir, Command::new("llvm-nm-19").arg(name));
+        let (_, expected, _) = stdout_of(dir, Llvm(19).nm().arg(name));
         assert_eq!(got, expected, "{name}: auto output differs from llvm-nm-19");
     }
     // llvm-nm rebuilds its table from IR: the damaged irsymtab above did
     // not change what it prints.
-    let (_, a, _) = stdout_of(dir, Command::new("llvm-nm-19").arg("v99.o"));
-    let (_, b, _) = stdout_of(
-        &src,
-        Command::new("llvm-nm-19").arg("x86_64-linux-gnu-thin-symbols.o"),
-    );
+    let (_, a, _) = stdout_of(dir, Llvm(19).nm().arg("v99.o"));
+    let (_, b, _) = stdout_of(src, Llvm(19).nm().arg("x86_64-linux-gnu-thin-symbols.o"));
     assert_eq!(a, b);
 }
 
@@ -250,7 +201,7 @@ fn damaged_bitcode_is_an_error_never_a_panic() {
             inputs.push(std::fs::read(dir.join(f)).unwrap());
         }
     }
-    let mut rng = common::Rng(0x5eed);
+    let mut rng = Rng(0x5eed);
     let mut runs = 0u64;
     let mut accepted = 0u64;
     for orig in &inputs {
@@ -322,8 +273,8 @@ fn damaged_bitcode_is_an_error_never_a_panic() {
 fn truncated_and_lying_files_through_the_cli() {
     let dir = corpus(19);
     let data = std::fs::read(dir.join("x86_64-linux-gnu-thin-symbols.o")).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    put(tmp.path(), "cut.o", &data[..data.len() - 8]);
+    let tmp = Scratch::new();
+    tmp.write("cut.o", &data[..data.len() - 8]);
     let (ok, out, err) = stdout_of(
         tmp.path(),
         modver().args(["symbols", "--backend", "native", "cut.o"]),
@@ -338,7 +289,7 @@ fn truncated_and_lying_files_through_the_cli() {
     let st = symtab_offset(&d);
     let sym0 = st + u32::from_le_bytes(d[st + 28..st + 32].try_into().unwrap()) as usize;
     d[sym0..sym0 + 4].copy_from_slice(&0x00ff_0000u32.to_le_bytes());
-    put(tmp.path(), "strtab.o", &d);
+    tmp.write("strtab.o", &d);
     let (ok, _, err) = stdout_of(
         tmp.path(),
         modver().args(["symbols", "--backend", "native", "strtab.o"]),
@@ -352,10 +303,10 @@ fn truncated_and_lying_files_through_the_cli() {
 #[test]
 fn thread_count_does_not_change_output() {
     let dir = corpus(22);
-    let all = files(&dir);
+    let all = files(dir);
     let run = |threads: &str| {
         let (ok, out, err) = stdout_of(
-            &dir,
+            dir,
             modver()
                 .args(["symbols", "--backend", "native"])
                 .args(&all)
@@ -375,41 +326,24 @@ fn archives_sharing_members_and_elf_members() {
     // kbuild's nested built-in.a do: read once, listed under each archive
     // with its own member name), and a regular archive of ELF objects
     // (unaligned member data) next to bitcode.
-    require("llvm-ar-19", "base");
+    let llvm = Llvm(19);
     let src = corpus(19);
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     let dir = tmp.path();
-    std::fs::create_dir(dir.join("sub")).unwrap();
     let objs = [
         "x86_64-linux-gnu-thin-symbols.o",
         "x86_64-linux-gnu-full-exports.o",
     ];
     for o in objs {
-        std::fs::copy(src.join(o), dir.join("sub").join(o)).unwrap();
+        tmp.copy(src.join(o), Path::new("sub").join(o));
     }
     let cc = |out: &str, c: &str| {
-        assert!(Command::new("clang-19")
-            .args(["-c", "-O2", "-o"])
-            .arg(dir.join(out))
-            .arg(
-                Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("testdata/bitcode")
-                    .join(c)
-            )
-            .status()
-            .unwrap()
-            .success());
+        let c = testdata("bitcode").join(c);
+        tmp.clang(llvm, &["-c", "-O2", "-o", out, c.to_str().unwrap()]);
     };
     cc("sub/elf1.o", "common.c");
     cc("sub/elf2.o", "longnames.c");
-    let ar = |args: &[&str]| {
-        assert!(Command::new("llvm-ar-19")
-            .args(args)
-            .current_dir(dir)
-            .status()
-            .unwrap()
-            .success());
-    };
+    let ar = |args: &[&str]| tmp.ar(llvm, args);
     ar(&[
         "rcT",
         "sub/inner.a",

@@ -3,25 +3,14 @@
 //! ThinLTO module with it merges the split sections, with ld.lld 14 and 19
 //! and GNU ld.
 
+use crate::fixture::{build_script, Scratch};
+use crate::golden::assert_golden;
+use crate::util::{modver, require as need, tool};
 use object::{Object, ObjectSection, SectionKind};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-const MODVER: &str = env!("CARGO_BIN_EXE_modver");
-
-fn need(tool: &str, group: &str) {
-    let ok = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(ok, "{tool} not found: run scripts/setup.sh {group}");
-}
+use std::path::Path;
 
 fn modver_lds(args: &[&str]) -> String {
-    let o = Command::new(MODVER).arg("lds").args(args).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
+    modver().arg("lds").args(args).stdout()
 }
 
 /// Extracts `files` of the Debian kernel source tarball into `dir`.
@@ -35,15 +24,13 @@ fn extract(ver: &str, dir: &Path, files: &[&str]) {
         .iter()
         .map(|f| format!("linux-source-{ver}/{f}"))
         .collect();
-    let st = Command::new("tar")
+    tool("tar")
         .arg("-xJf")
         .arg(&tarball)
         .arg("-C")
         .arg(dir)
         .args(&members)
-        .status()
-        .unwrap();
-    assert!(st.success(), "tar failed on {tarball}");
+        .ok();
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -56,7 +43,7 @@ fn words(s: &str) -> Vec<String> {
 fn fragment_matches_real_module_lds() {
     need("clang-14", "base");
     for ver in ["6.1", "6.12"] {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = Scratch::new();
         let files = ["scripts/module.lds.S", "include/asm-generic/codetag.lds.h"];
         extract(
             ver,
@@ -81,7 +68,7 @@ fn fragment_matches_real_module_lds() {
         lds.push_str("}\n");
         let input = tmp.path().join("lto.lds.S");
         std::fs::write(&input, &lds).unwrap();
-        let o = Command::new("clang-14")
+        let o = tool("clang-14")
             .args([
                 "-E",
                 "-P",
@@ -93,11 +80,11 @@ fn fragment_matches_real_module_lds() {
             ])
             .arg(root.join("include"))
             .arg(&input)
-            .output()
-            .unwrap();
+            .run();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let expected = String::from_utf8(o.stdout).unwrap();
         let got = modver_lds(&["--kernel", ver]);
+        assert_golden(&format!("lds/{ver}.lds"), got.as_bytes());
         // cpp drops comments and joins the macro expansion on one line:
         // compare token sequences without the comment.
         let got_nc: String = {
@@ -161,17 +148,10 @@ fn size_of(s: &Sections, base: &str) -> u64 {
 }
 
 fn build(dir: &Path, llvm: &str, frag: &Path) {
-    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "testdata/lds/build.sh"]
-        .iter()
-        .collect();
-    let o = Command::new("bash")
-        .arg(script)
-        .arg(dir)
-        .arg(llvm)
-        .arg(frag)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    build_script(
+        "lds",
+        &[dir.to_str().unwrap(), llvm, frag.to_str().unwrap()],
+    );
 }
 
 /// The final `ld -r` of a multi-unit LTO module, as kbuild does it, with and
@@ -189,13 +169,18 @@ fn fragment_merges_lto_sections() {
             ("5.15", true, true),
             ("6.1", false, false),
         ] {
-            let tmp = tempfile::tempdir().unwrap();
+            let tmp = Scratch::new();
             let frag = tmp.path().join("frag.lds");
             let mut args = vec!["--kernel", kernel, "-o", frag.to_str().unwrap()];
             if cfi {
                 args.push("--cfi");
             }
             modver_lds(&args);
+            let cfi_tag = if cfi { "-cfi" } else { "" };
+            assert_golden(
+                &format!("lds/{kernel}{cfi_tag}.lds"),
+                &std::fs::read(&frag).unwrap(),
+            );
             build(tmp.path(), llvm, &frag);
             let plain = sections(&tmp.path().join("plain.ko"));
             let merged = sections(&tmp.path().join("merged.ko"));
@@ -232,14 +217,13 @@ fn fragment_merges_lto_sections() {
             );
             // GNU ld accepts the same fragment for the same final link.
             let gnu = tmp.path().join("gnu.ko");
-            let st = Command::new("ld")
+            let st = tool("ld")
                 .args(["-m", "elf_x86_64", "-r", "-T"])
                 .arg(&frag)
                 .arg("-o")
                 .arg(&gnu)
                 .arg(tmp.path().join("module.o"))
-                .status()
-                .unwrap();
+                .run();
             assert!(st.success(), "GNU ld rejected the {kernel} fragment");
             let g = sections(&gnu);
             for b in &bases {
@@ -257,8 +241,7 @@ fn bad_requests_fail_with_exit_2() {
         &["--kernel", "5.12", "--cfi"],
         &["--kernel", "5.15", "--cfi", "--page-size", "1000"],
     ] {
-        let o = Command::new(MODVER).arg("lds").args(args).output().unwrap();
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let o = modver().arg("lds").args(args).code(2);
         assert!(o.stdout.is_empty());
         assert!(String::from_utf8_lossy(&o.stderr).starts_with("modver: "));
     }

@@ -3,11 +3,10 @@
 //! built with clang-14/19, and, for ELF, against the export type and
 //! namespace the real modpost (6.1, 6.12) writes into Module.symvers.
 
-mod crc_fixtures;
-
-use crc_fixtures::*;
+use crate::fixture::{Corpus, Llvm, Scratch};
+use crate::kbuild::{fixdep_cmd, modpost, CRC_OBJECTS as OBJECTS};
+use crate::util::modver;
 use std::collections::BTreeSet;
-use std::process::Command;
 
 fn layouts() -> [(&'static str, &'static str, &'static str); 2] {
     // (directory, --kernel, the marker kbuild greps for)
@@ -19,13 +18,10 @@ fn layouts() -> [(&'static str, &'static str, &'static str); 2] {
 
 /// kbuild's view: `llvm-nm OBJ`, names after the marker (defined ones).
 fn nm_exports(v: u32, obj: &std::path::Path, marker: &str) -> BTreeSet<String> {
-    let o = Command::new(format!("llvm-nm-{v}"))
+    Llvm(v)
+        .nm()
         .arg(obj)
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    String::from_utf8(o.stdout)
-        .unwrap()
+        .stdout()
         .lines()
         .filter_map(|l| {
             let mut f = l.split_whitespace().rev();
@@ -40,7 +36,7 @@ fn nm_exports(v: u32, obj: &std::path::Path, marker: &str) -> BTreeSet<String> {
 #[test]
 fn export_names_match_kbuild_grep() {
     for v in [14, 19] {
-        let root = objects(v);
+        let root = Corpus::CrcObjects(v).dir();
         for (dir, kernel, marker) in layouts() {
             for kind in ["elf", "bc"] {
                 let d = root.join(dir).join(kind);
@@ -52,8 +48,7 @@ fn export_names_match_kbuild_grep() {
                     let o = modver()
                         .args(["exports", "--nm", &nm, "--kernel", kernel])
                         .arg(f)
-                        .output()
-                        .unwrap();
+                        .run();
                     let what = format!(
                         "clang-{v} {dir}/{kind}/{}",
                         f.file_name().unwrap().to_string_lossy()
@@ -75,8 +70,7 @@ fn export_names_match_kbuild_grep() {
                     let q = modver()
                         .args(["exports", "-q", "--nm", &nm, "--kernel", kernel])
                         .arg(f)
-                        .output()
-                        .unwrap();
+                        .run();
                     assert_eq!(q.status.code(), Some(code), "{what} -q");
                     assert!(q.stdout.is_empty());
                 }
@@ -88,9 +82,10 @@ fn export_names_match_kbuild_grep() {
 #[test]
 fn license_and_namespace_match_modpost() {
     for v in [14, 19] {
-        let root = objects(v);
+        let root = Corpus::CrcObjects(v).dir();
         for (dir, kernel, _) in layouts() {
-            let work = scratch(&format!("exports-modpost-{v}-{dir}"));
+            let scratch = Scratch::new();
+            let work = scratch.path();
             for m in OBJECTS {
                 std::fs::copy(
                     root.join(dir).join("elf").join(format!("{m}.o")),
@@ -104,7 +99,7 @@ fn license_and_namespace_match_modpost() {
                 )
                 .unwrap();
             }
-            let (symvers, _) = modpost(kernel, &work, &OBJECTS);
+            let (symvers, _) = modpost(kernel, work, &OBJECTS);
             assert!(
                 symvers.len() > 20,
                 "modpost {kernel} found {} exports",
@@ -120,8 +115,7 @@ fn license_and_namespace_match_modpost() {
                 let o = modver()
                     .args(["exports", "--kernel", kernel])
                     .arg(work.join(format!("{m}.o")))
-                    .output()
-                    .unwrap();
+                    .run();
                 for l in String::from_utf8(o.stdout).unwrap().lines() {
                     got.push(format!("{m}\t{l}"));
                 }
@@ -130,11 +124,7 @@ fn license_and_namespace_match_modpost() {
             assert_eq!(got, want, "clang-{v} layout {dir}");
             // The thin archive of the same ELF objects: the members' lines.
             let a = root.join(dir).join("elf").join("built-in.a");
-            let o = modver()
-                .args(["exports", "--kernel", kernel])
-                .arg(&a)
-                .output()
-                .unwrap();
+            let o = modver().args(["exports", "--kernel", kernel]).arg(&a).run();
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
             let mut from_archive: Vec<String> = String::from_utf8(o.stdout)
                 .unwrap()
@@ -154,19 +144,13 @@ fn license_and_namespace_match_modpost() {
 
 #[test]
 fn bad_objects_are_errors() {
-    let work = scratch("exports-bad");
-    let p = work.join("junk.o");
-    std::fs::write(&p, b"not an object").unwrap();
-    let o = modver()
-        .args(["exports", "--kernel", "6.1"])
-        .arg(&p)
-        .output()
-        .unwrap();
+    let work = Scratch::new();
+    let p = work.write("junk.o", b"not an object");
+    let o = modver().args(["exports", "--kernel", "6.1"]).arg(&p).run();
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
     let o = modver()
         .args(["exports", "--kernel", "6.1", "/nonexistent.o"])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(o.status.code(), Some(2));
 }

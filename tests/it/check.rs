@@ -2,27 +2,22 @@
 //! `modver check` on the project's own two-build fixture and on Debian's
 //! real module trees.
 
-mod common;
-
-use common::{check_fixtures, debian_modules, files_with_suffix, modver};
+use crate::fixture::{debian_modules, Corpus};
+use crate::golden::assert_golden;
+use crate::util::{files_with_suffix, modver, tool, Rng, Run};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn modprobe_dump(path: &Path) -> std::process::Output {
-    Command::new("modprobe")
-        .arg("--dump-modversions")
-        .arg(path)
-        .output()
-        .expect("run modprobe")
+fn check_fixtures() -> &'static Path {
+    Corpus::Check.dir()
 }
 
-fn dump(paths: &[PathBuf]) -> std::process::Output {
-    modver()
-        .arg("dump-modversions")
-        .args(paths)
-        .output()
-        .expect("run modver")
+fn modprobe_dump(path: &Path) -> Run {
+    tool("modprobe").arg("--dump-modversions").arg(path).run()
+}
+
+fn dump(paths: &[PathBuf]) -> Run {
+    modver().arg("dump-modversions").args(paths).run()
 }
 
 #[test]
@@ -128,8 +123,7 @@ fn check_names_exactly_the_imports_a_changed_struct_breaks() {
             "v2/provider.ko",
             "v2/rawprov.ko",
         ])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -151,8 +145,7 @@ fn check_names_exactly_the_imports_a_changed_struct_breaks() {
             "v2/Module.symvers",
             "v1/consumer.ko",
         ])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         statuses(&out.stdout, "v1/consumer.ko"),
@@ -162,9 +155,9 @@ fn check_names_exactly_the_imports_a_changed_struct_breaks() {
     let out = modver()
         .current_dir(root)
         .args(["check", "--symvers", "v2/Module.symvers", "v1/consumer.ko"])
-        .output()
-        .unwrap();
+        .run();
     let text = String::from_utf8(out.stdout).unwrap();
+    assert_golden("check/v1-consumer-vs-v2-symvers.txt", text.as_bytes());
     let v1 = std::fs::read_to_string(root.join("v1/Module.symvers")).unwrap();
     let v2 = std::fs::read_to_string(root.join("v2/Module.symvers")).unwrap();
     let crc = |t: &str, s: &str| {
@@ -206,8 +199,7 @@ fn check_names_exactly_the_imports_a_changed_struct_breaks() {
                 "v2/rawprov.ko",
             ])
             .args(provider)
-            .output()
-            .unwrap();
+            .run();
         assert_eq!(out.status.code(), Some(1), "{provider:?}");
         assert_eq!(
             statuses(&out.stdout, "v1/consumer.ko"),
@@ -222,8 +214,7 @@ fn check_names_exactly_the_imports_a_changed_struct_breaks() {
             .args(["check", "--symvers"])
             .arg(format!("{b}/Module.symvers"))
             .arg(format!("{b}/consumer.ko"))
-            .output()
-            .unwrap();
+            .run();
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             text.lines()
@@ -257,8 +248,7 @@ fn bad_inputs_are_positioned_errors() {
             .arg(root.join("v1/Module.symvers"))
             .arg(bad.join(f))
             .arg(root.join("v1/consumer.ko"))
-            .output()
-            .unwrap();
+            .run();
         assert_eq!(out.status.code(), Some(1), "{f}");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -271,8 +261,7 @@ fn bad_inputs_are_positioned_errors() {
             .args(["check", "--symvers"])
             .arg(root.join("v1/Module.symvers"))
             .arg(bad.join(f))
-            .output()
-            .unwrap();
+            .run();
         assert_eq!(out.status.code(), Some(2), "{f}");
     }
     // A module without __versions: modprobe fails (ENOENT), so do we; check
@@ -287,16 +276,14 @@ fn bad_inputs_are_positioned_errors() {
         .args(["check", "--symvers"])
         .arg(root.join("v1/Module.symvers"))
         .arg(&nov)
-        .output()
-        .unwrap();
+        .run();
     assert!(String::from_utf8_lossy(&out.stdout).contains("no __versions table"));
     // A malformed Module.symvers line: file:line:column, exit 2, no report.
     let out = modver()
         .args(["check", "--symvers"])
         .arg(bad.join("Module.symvers"))
         .arg(root.join("v1/consumer.ko"))
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -343,8 +330,7 @@ fn debian_tree(series: &str, suffix: &str) {
         .arg("--symvers")
         .arg(root.join("Module.symvers"))
         .args(&modules)
-        .output()
-        .unwrap();
+        .run();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{series}: {text}");
     assert!(text.is_empty(), "{series}: problems reported:\n{text}");
@@ -373,7 +359,7 @@ fn debian_6_12_compressed_modules_dump_like_modprobe_and_check_clean() {
 #[test]
 fn mutated_modules_and_symvers_never_panic() {
     let root = check_fixtures();
-    let mut rng = common::Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut parsed = 0;
     for src in [
         "v1/consumer.ko",
@@ -421,8 +407,7 @@ fn explain_names_the_struct_and_member_behind_each_changed_crc() {
     let out = modver()
         .current_dir(root)
         .args(["explain", "--format", "json", "v1", "v2"])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -488,9 +473,9 @@ fn explain_names_the_struct_and_member_behind_each_changed_crc() {
             "v1/provider.symtypes",
             "v2/provider.symtypes",
         ])
-        .output()
-        .unwrap();
+        .run();
     let text = String::from_utf8(out.stdout).unwrap();
+    assert_golden("check/explain-holder_use.txt", text.as_bytes());
     assert!(
         text.contains("holder_use -> s#holder -> t#widget_t -> s#widget"),
         "{text}"
@@ -504,8 +489,7 @@ fn explain_names_the_struct_and_member_behind_each_changed_crc() {
     let out = modver()
         .current_dir(root)
         .args(["explain", "v1", "v1"])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
 }

@@ -3,18 +3,24 @@
 //! an unsupported kernel stops make with a message. (The real-kernel proof
 //! is scripts/e2e-kernel.sh.)
 
+use crate::fixture::{repo, Scratch};
+use crate::golden::assert_golden;
+use crate::util::{require, tool, Run, MODVER};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 fn hook() -> PathBuf {
-    [env!("CARGO_MANIFEST_DIR"), "Makefile.rs-hook"]
-        .iter()
-        .collect()
+    repo().join("Makefile.rs-hook")
+}
+
+/// make's output with the modver path written as `$MODVER`, for golden files.
+fn with_modver_var(out: &str) -> Vec<u8> {
+    out.replace(MODVER, "$MODVER").into_bytes()
 }
 
 /// Runs `make -f kbuild.mk` in `dir` with the hook in MAKEFILES.
-fn make(dir: &Path, vars: &[&str]) -> Output {
-    Command::new("make")
+fn make(dir: &Path, vars: &[&str]) -> Run {
+    require("make", "base");
+    tool("make")
         .arg("-s")
         .arg("-f")
         .arg("kbuild.mk")
@@ -23,8 +29,7 @@ fn make(dir: &Path, vars: &[&str]) -> Output {
         .current_dir(dir)
         .env_remove("MAKEFLAGS")
         .env_remove("MAKELEVEL")
-        .output()
-        .expect("make not found: run scripts/setup.sh base")
+        .run()
 }
 
 /// A stand-in for scripts/Makefile.build: plain definitions of the same
@@ -44,14 +49,15 @@ all:
 
 #[test]
 fn overrides_win_over_kbuild_definitions() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_MK).unwrap();
-    let modver = env!("CARGO_BIN_EXE_modver");
+    let modver = MODVER;
     let o = make(
         tmp.path(),
         &["VERSION=6", "PATCHLEVEL=1", &format!("MODVER={modver}")],
     );
     let out = String::from_utf8_lossy(&o.stdout);
+    assert_golden("kbuild_hook/6.1.txt", &with_modver_var(&out));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(
         out.contains(&format!("mod: {modver} mod --kernel 6.1 -o ")),
@@ -70,7 +76,7 @@ fn overrides_win_over_kbuild_definitions() {
 
 #[test]
 fn missing_modver_stops_make() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_MK).unwrap();
     let o = make(
         tmp.path(),
@@ -110,7 +116,7 @@ lib/sub/built-in.a include/linux/h.h lib/foo.lto.o FORCE: ;
 "#;
 
 fn old_layout(vars: &[&str]) -> (bool, String, String) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_OLD_MK).unwrap();
     let o = make(tmp.path(), vars);
     (
@@ -122,7 +128,7 @@ fn old_layout(vars: &[&str]) -> (bool, String, String) {
 
 #[test]
 fn old_layout_steps_are_routed() {
-    let modver = env!("CARGO_BIN_EXE_modver");
+    let modver = MODVER;
     let mv = format!("MODVER={modver}");
     for pl in ["12", "15", "18"] {
         let pl = format!("PATCHLEVEL={pl}");
@@ -137,6 +143,10 @@ fn old_layout_steps_are_routed() {
         ]
         .concat();
         let (ok, out, err) = old_layout(&lto);
+        assert_golden(
+            &format!("kbuild_hook/5.{}-lto.txt", &pl["PATCHLEVEL=".len()..]),
+            &with_modver_var(&out),
+        );
         assert!(ok, "{pl}: {err}");
         assert!(!out.contains("stock"), "{out}");
         let line = |p: &str| out.lines().find(|l| l.starts_with(p)).unwrap().to_string();
@@ -210,7 +220,7 @@ fn old_layout_steps_are_routed() {
 /// there the hook must define nothing and need nothing.
 #[test]
 fn top_level_make_is_untouched() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Scratch::new();
     std::fs::write(tmp.path().join("kbuild.mk"), KBUILD_MK).unwrap();
     let o = make(tmp.path(), &["MODVER=/nonexistent/modver"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

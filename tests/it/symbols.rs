@@ -1,11 +1,21 @@
 //! `modver symbols` against the real llvm-nm (14 and 19), byte for byte.
 
-mod common;
-use common::*;
-use std::path::Path;
+use crate::fixture::{Corpus, Llvm, Scratch, LLVM_VERSIONS};
+use crate::util::{files_under, first_difference, modver, tool, Rng};
+use std::path::{Path, PathBuf};
+
+/// All fixture objects and archives (not the deliberately bad ones).
+fn fixture_files(root: &Path) -> Vec<PathBuf> {
+    let mut v = files_under(root);
+    v.retain(|p| {
+        !p.components().any(|c| c.as_os_str() == "junk")
+            && matches!(p.extension().and_then(|e| e.to_str()), Some("o" | "a"))
+    });
+    v
+}
 
 fn nm_vs_modver(dir: &Path, v: u32, files: &[&Path], posix: bool) {
-    let mut nm = std::process::Command::new(format!("llvm-nm-{v}"));
+    let mut nm = Llvm(v).nm();
     let mut ours = modver();
     ours.arg("symbols").arg("--nm").arg(format!("llvm-nm-{v}"));
     if posix {
@@ -14,13 +24,13 @@ fn nm_vs_modver(dir: &Path, v: u32, files: &[&Path], posix: bool) {
     }
     nm.args(files);
     ours.args(files);
-    let theirs = run_in(dir, &mut nm);
-    let ours = run_in(dir, &mut ours);
-    assert!(theirs.status.success(), "llvm-nm-{v} failed on {files:?}");
+    let theirs = nm.current_dir(dir).run();
+    let ours = ours.current_dir(dir).run();
+    assert!(theirs.success(), "llvm-nm-{v} failed on {files:?}");
     assert!(
-        ours.status.success(),
+        ours.success(),
         "modver failed on {files:?}: {}",
-        String::from_utf8_lossy(&ours.stderr)
+        ours.stderr_str()
     );
     assert!(!theirs.stdout.is_empty());
     assert!(
@@ -34,7 +44,7 @@ fn nm_vs_modver(dir: &Path, v: u32, files: &[&Path], posix: bool) {
 #[test]
 fn every_fixture_matches_llvm_nm_default_and_posix() {
     for v in LLVM_VERSIONS {
-        let root = symbol_fixtures(v);
+        let root = Corpus::Symbols(v).dir();
         let files = fixture_files(root);
         assert!(files.len() >= 25, "fixtures missing: {files:?}");
         for f in &files {
@@ -48,7 +58,7 @@ fn every_fixture_matches_llvm_nm_default_and_posix() {
 #[test]
 fn many_files_in_one_call_match_llvm_nm() {
     for v in LLVM_VERSIONS {
-        let root = symbol_fixtures(v);
+        let root = Corpus::Symbols(v).dir();
         let files = fixture_files(root);
         let rel: Vec<&Path> = files
             .iter()
@@ -64,23 +74,23 @@ fn many_files_in_one_call_match_llvm_nm() {
 
 #[test]
 fn json_has_one_record_per_symbol() {
-    let root = symbol_fixtures(14);
-    let o = run_in(
-        root,
-        modver().args(["symbols", "--format", "json", "mixed.a", "elf/demo_main.o"]),
-    );
-    assert!(o.status.success());
-    let posix = run_in(
-        root,
-        modver().args(["symbols", "-f", "posix", "mixed.a", "elf/demo_main.o"]),
-    );
-    let symbol_lines = String::from_utf8(posix.stdout)
-        .unwrap()
+    let root = Corpus::Symbols(14).dir();
+    let o = modver()
+        .current_dir(root)
+        .args(["symbols", "--format", "json", "mixed.a", "elf/demo_main.o"])
+        .run();
+    assert!(o.success());
+    let posix = modver()
+        .current_dir(root)
+        .args(["symbols", "-f", "posix", "mixed.a", "elf/demo_main.o"])
+        .run();
+    let symbol_lines = posix
+        .stdout_str()
         .lines()
         .filter(|l| l.contains(' '))
         .count();
-    let records: Vec<serde_json::Value> = String::from_utf8(o.stdout)
-        .unwrap()
+    let records: Vec<serde_json::Value> = o
+        .stdout_str()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -102,7 +112,7 @@ fn json_has_one_record_per_symbol() {
 
 #[test]
 fn bad_inputs_name_the_file_and_exit_2() {
-    let root = symbol_fixtures(14);
+    let root = Corpus::Symbols(14).dir();
     let cases = [
         ("junk/nonexistent.o", "No such file"),
         ("junk/text.o", "not an object file"),
@@ -112,9 +122,9 @@ fn bad_inputs_name_the_file_and_exit_2() {
         ("junk/missing-member.a", "missing-member.a(member.o)"),
     ];
     for (file, expect) in cases {
-        let o = run_in(root, modver().args(["symbols", file]));
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{file}: {err}");
+        let o = modver().current_dir(root).args(["symbols", file]).run();
+        let err = o.stderr_str();
+        assert_eq!(o.code(), Some(2), "{file}: {err}");
         assert!(
             err.contains(file.rsplit('/').next().unwrap()),
             "{file}: {err}"
@@ -123,19 +133,19 @@ fn bad_inputs_name_the_file_and_exit_2() {
         assert!(!err.contains("panicked"), "{file}: {err}");
     }
     // One bad file among good ones: the good ones are still listed.
-    let o = run_in(
-        root,
-        modver().args(["symbols", "junk/text.o", "elf/demo_util.o"]),
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("demo_util_scale"));
+    let o = modver()
+        .current_dir(root)
+        .args(["symbols", "junk/text.o", "elf/demo_util.o"])
+        .run();
+    assert_eq!(o.code(), Some(2));
+    assert!(o.stdout_str().contains("demo_util_scale"));
 }
 
 #[test]
 fn every_truncation_of_elf_and_archives_is_an_error_not_a_panic() {
-    let root = symbol_fixtures(14);
+    let root = Corpus::Symbols(14).dir();
     let opts = modver::symbols::ReadOptions::default();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Scratch::new();
     for src in [
         "elf/demo_util.o",
         "elf32/demo_main.o",
@@ -145,24 +155,21 @@ fn every_truncation_of_elf_and_archives_is_an_error_not_a_panic() {
         let data = std::fs::read(root.join(src)).unwrap();
         let full = modver::symbols::read_file(&root.join(src), &opts);
         assert!(full.is_ok(), "{src}: {:?}", full.err());
+        // Thin archives resolve members relative to their directory: the
+        // members go next to the cut archives, in this test's own dir.
+        if src.ends_with("-thin.a") {
+            for m in ["demo_main.o", "demo_util.o", "demo_data.o"] {
+                dir.copy(root.join("elf").join(m), m);
+            }
+        }
         let step = (data.len() / 400).max(1);
         for len in (0..data.len()).step_by(step) {
-            let p = dir.path().join(format!("cut-{len}"));
-            // Thin archives resolve members relative to their directory.
-            let p = if src.ends_with("-thin.a") {
-                root.join(src).with_file_name(format!("cut-{len}.a"))
-            } else {
-                p
-            };
-            std::fs::write(&p, &data[..len]).unwrap();
+            let p = dir.write(format!("cut-{len}"), &data[..len]);
             let r = modver::symbols::read_file(&p, &opts);
             if let Ok(fs) = &r {
                 // A cut archive may still be well-formed up to a member
                 // boundary; then it lists fewer members, never garbage.
                 assert!(fs.tables.len() <= 3, "{src} cut at {len}");
-            }
-            if src.ends_with("-thin.a") {
-                std::fs::remove_file(&p).unwrap();
             }
         }
     }
@@ -170,67 +177,61 @@ fn every_truncation_of_elf_and_archives_is_an_error_not_a_panic() {
 
 #[test]
 fn llvm_nm_is_found_as_kbuild_would_and_missing_is_explained() {
-    let root = symbol_fixtures(19);
+    let root = Corpus::Symbols(19).dir();
     // LLVM=-19 selects llvm-nm-19 (as kbuild's LLVM=-19 does).
-    let theirs = run_in(
-        root,
-        std::process::Command::new("llvm-nm-19").arg("thin/demo_main.o"),
-    );
-    let ours = run_in(
-        root,
-        modver()
-            .env_remove("NM")
-            .env("LLVM", "-19")
-            // Force llvm-nm: the native reader would serve this bitcode.
-            .args(["symbols", "--backend", "llvm-nm", "thin/demo_main.o"]),
-    );
-    assert!(ours.status.success());
+    let theirs = Llvm(19)
+        .nm()
+        .current_dir(root)
+        .arg("thin/demo_main.o")
+        .run();
+    let ours = modver()
+        .current_dir(root)
+        .env_remove("NM")
+        .env("LLVM", "-19")
+        // Force llvm-nm: the native reader would serve this bitcode.
+        .args(["symbols", "--backend", "llvm-nm", "thin/demo_main.o"])
+        .run();
+    assert!(ours.success());
     assert_eq!(ours.stdout, theirs.stdout);
     // LLVM=/usr/lib/llvm-19/bin/ selects that directory's llvm-nm.
-    let ours = run_in(
-        root,
-        modver()
-            .env_remove("NM")
-            .env("LLVM", "/usr/lib/llvm-19/bin/")
-            .env("PATH", "/nonexistent")
-            // Force llvm-nm: the native reader would serve this bitcode.
-            .args(["symbols", "--backend", "llvm-nm", "thin/demo_main.o"]),
-    );
-    assert!(
-        ours.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ours.stderr)
-    );
+    let ours = modver()
+        .current_dir(root)
+        .env_remove("NM")
+        .env("LLVM", "/usr/lib/llvm-19/bin/")
+        .env("PATH", "/nonexistent")
+        // Force llvm-nm: the native reader would serve this bitcode.
+        .args(["symbols", "--backend", "llvm-nm", "thin/demo_main.o"])
+        .run();
+    assert!(ours.success(), "{}", ours.stderr_str());
     // Nothing to be found: the error says what was tried; ELF needs no llvm-nm.
-    let o = run_in(
-        root,
-        modver()
-            .env_remove("NM")
-            .env("LLVM", "/nonexistent/")
-            .env("PATH", "/nonexistent")
-            // Force llvm-nm: the native reader would serve this bitcode.
-            .args([
-                "symbols",
-                "--backend",
-                "llvm-nm",
-                "thin/demo_main.o",
-                "elf/demo_main.o",
-            ]),
-    );
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2));
+    let o = modver()
+        .current_dir(root)
+        .env_remove("NM")
+        .env("LLVM", "/nonexistent/")
+        .env("PATH", "/nonexistent")
+        // Force llvm-nm: the native reader would serve this bitcode.
+        .args([
+            "symbols",
+            "--backend",
+            "llvm-nm",
+            "thin/demo_main.o",
+            "elf/demo_main.o",
+        ])
+        .run();
+    let err = o.stderr_str();
+    assert_eq!(o.code(), Some(2));
     assert!(
         err.contains("$LLVM -> /nonexistent/llvm-nm") && err.contains("llvm-nm on PATH"),
         "{err}"
     );
-    assert!(String::from_utf8_lossy(&o.stdout).contains("demo_alloc"));
+    assert!(o.stdout_str().contains("demo_alloc"));
 }
 
 /// The fuzz targets' property on stable Rust, over deterministic mutations
 /// of real fixtures (cargo-fuzz explores further; see fuzz/).
 #[test]
 fn mutated_objects_and_nm_output_never_panic() {
-    let root = symbol_fixtures(14);
+    let root = Corpus::Symbols(14).dir();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut parsed = 0;
     for src in [
@@ -253,12 +254,11 @@ fn mutated_objects_and_nm_output_never_panic() {
         parsed > 0,
         "no mutant parsed at all: the mutation is too coarse"
     );
-    let nm = std::process::Command::new("llvm-nm-14")
+    let out = tool("llvm-nm-14")
         .args(["thin/demo_main.o", "thin/demo_util.o"])
         .current_dir(root)
-        .output()
-        .unwrap();
-    let out = String::from_utf8(nm.stdout).unwrap();
+        .run()
+        .stdout_str();
     let files = [Path::new("thin/demo_main.o"), Path::new("thin/demo_util.o")];
     assert!(modver::symbols::llvm_nm::split_output(&out, &files).is_some());
     let bytes = out.as_bytes();
