@@ -22,6 +22,7 @@ mod util;
 
 mod bitcode;
 mod check;
+mod cli;
 mod crc;
 mod exports;
 mod kbuild_hook;

@@ -2,19 +2,16 @@
 //! statuses of usage errors, the man pages and completions `modver`
 //! writes, and `scripts/install.sh` installing them under a PREFIX.
 
+use crate::util::{self, Run};
 use std::path::Path;
-use std::process::{Command, Output};
 
 const MODVER: &str = env!("CARGO_BIN_EXE_modver");
 
-fn modver(args: &[&str]) -> Output {
-    Command::new(MODVER)
-        .args(args)
-        .output()
-        .expect("run modver")
+fn modver(args: &[&str]) -> Run {
+    util::modver().args(args).run()
 }
 
-fn stdout(o: &Output) -> String {
+fn stdout(o: &Run) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -163,13 +160,12 @@ fn completions_for_each_shell() {
 fn install_script_writes_under_prefix() {
     let dest = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install.sh");
-    let o = Command::new("bash")
+    let o = util::tool("bash")
         .arg(&script)
         .arg("/usr/local")
         .env("MODVER", MODVER)
         .env("DESTDIR", dest.path())
-        .output()
-        .unwrap();
+        .run();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let root = dest.path().join("usr/local");
     for f in [
@@ -186,17 +182,13 @@ fn install_script_writes_under_prefix() {
         assert!(len > 0, "{f} missing or empty");
     }
     // The installed binary runs, and bash accepts the completion script.
-    let v = Command::new(root.join("bin/modver"))
-        .arg("--version")
-        .output()
-        .unwrap();
+    let v = util::tool(root.join("bin/modver")).arg("--version").run();
     assert!(v.status.success());
-    let b = Command::new("bash")
+    let b = util::tool("bash")
         .arg("-c")
         .arg("source \"$1\" && complete -p modver")
         .arg("bash")
         .arg(root.join("share/bash-completion/completions/modver"))
-        .output()
-        .unwrap();
+        .run();
     assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
 }
