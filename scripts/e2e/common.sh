@@ -1,11 +1,14 @@
 # Sourced by scripts/e2e-kernel.sh (and scripts/test.sh for e2e_workdir):
 # result counting, logging, the work-dir default, step selection.
 
-# e2e_workdir NAME: where the e2e keeps an unpacked tree and its O= output
-# dirs. The one definition of the default; MODVER_E2E_DIR overrides it.
+# e2e_workdir NAME: where the e2e of kernel NAME (6.1, 6.12, ...) keeps
+# the unpacked tree and its O= output dirs: $MODVER_E2E_DIR/kernel-build-NAME
+# if MODVER_E2E_DIR is set, else /work/kernel-build-NAME when /work is
+# writable, else $TMPDIR/modver-kernel-build-NAME. The one definition of
+# this default (scripts/test.sh and the benchmarks use it too).
 e2e_workdir() {
   if [[ -n ${MODVER_E2E_DIR:-} ]]; then
-    echo "$MODVER_E2E_DIR"
+    echo "$MODVER_E2E_DIR/kernel-build-$1"
   elif [[ -w /work ]]; then
     echo "/work/kernel-build-$1"
   else
