@@ -13,9 +13,9 @@
 #   --llvm N  build with LLVM=-N (clang-N, ld.lld-N, llvm-nm-N ...). Default:
 #             the oldest installed LLVM the tree's scripts/min-tool-version.sh
 #             accepts.
-#   --work    work dir (default /work/kernel-build-X.Y when /work is
-#             writable, else $TMPDIR/modver-kernel-build-X.Y; MODVER_E2E_DIR
-#             sets it too). Each build starts from a fresh O= dir there
+#   --work    work dir (default $MODVER_E2E_DIR/kernel-build-X.Y if set, else
+#             /work/kernel-build-X.Y when /work is writable, else
+#             $TMPDIR/modver-kernel-build-X.Y). Each build starts from a fresh O= dir there
 #             (out-stock, out-hook, out-negative, out-trim), which is kept.
 #   --steps   default "stock hook compare boot negative"; "trim" adds a third
 #             build with CONFIG_TRIM_UNUSED_KSYMS (MODVER_E2E_STEPS,
@@ -62,7 +62,7 @@ JOBS=${JOBS:-2}
 
 # ---------------------------------------------------------------- setup
 bash "$REPO/scripts/setup.sh" base kbuild kernel || die "scripts/setup.sh base kbuild kernel"
-[[ -e $SOURCE ]] || die "no kernel source $SOURCE (a tree or a tarball; Debian: apt-get install linux-source-$VER)"
+[[ -e $SOURCE ]] || die "no kernel source $SOURCE${VER:+ (Debian: apt-get install linux-source-$VER, or give --source DIR|TARBALL)}"
 if [[ -d $SOURCE ]]; then
   SRC=$(cd "$SOURCE" && pwd)
   [[ -f $SRC/Makefile ]] || die "$SRC: no Makefile, not a kernel tree"

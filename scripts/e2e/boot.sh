@@ -108,7 +108,7 @@ boot_step() { # boot_step NAME OUTDIR: kmod's view of the modules, then the boot
   local name=$1 out=$2
   log "booting the $name kernel (log: $W/boot-$name.log)"
   boot "$out" "$W/boot-$name.log"
-  check "$name: depmod -e -E Module.symvers: every import of the $(wc -l <"$out/modules.order") modules resolves with its CRC" \
+  check "$name: kmod's depmod -e -E Module.symvers: every import of the $(wc -l <"$out/modules.order") modules resolves, vmlinux ones with their CRC" \
     depmod_clean "$out"
   check "$name: all $(wc -l <"$out/modules.order") modules load in kmod's order under QEMU" boot_ok "$out" "$W/boot-$name.log"
 }
