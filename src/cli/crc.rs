@@ -3,7 +3,7 @@
 
 use super::{parse_kernel, print_out};
 use clap::ValueEnum;
-use modver::crc::{dump_line, export_crcs, CrcFormat};
+use modver::crc::{dump_line, files_export_crcs, CrcFormat};
 use modver::kver::KernelVersion;
 use modver::Error;
 use std::path::PathBuf;
@@ -60,12 +60,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             CrcFormat::Lds => Format::Lds,
         },
     };
-    let mut results = Vec::new();
-    for f in &a.files {
-        let st = modver::symtypes::read(f)?;
-        let crcs = export_crcs(&st, a.expand)?;
-        results.push((st.path, crcs));
-    }
+    let results = files_export_crcs(&a.files, a.expand)?;
     let wanted = |n: &str| a.symbols.is_empty() || a.symbols.iter().any(|s| s == n);
     for s in &a.symbols {
         if !results.iter().any(|(_, c)| c.iter().any(|c| &c.name == s)) {
