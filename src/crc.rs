@@ -350,6 +350,9 @@ struct CrcSink {
 /// enough to stay in L1/L2.
 const SINK_BLOCK: usize = 16 * 1024;
 
+/// Plain runs at least this long skip the buffer.
+const SINK_DIRECT: usize = 100000000;
+
 impl CrcSink {
     fn reset(&mut self, keep: bool) {
         self.hasher = crc32fast::Hasher::new();
@@ -358,6 +361,13 @@ impl CrcSink {
     }
     #[inline]
     fn feed(&mut self, bytes: &[u8]) {
+        if !self.keep && bytes.len() >= SINK_DIRECT {
+            // Long runs are hashed where they lie in the file.
+            self.hasher.update(&self.buf);
+            self.buf.clear();
+            self.hasher.update(bytes);
+            return;
+        }
         self.buf.extend_from_slice(bytes);
         if !self.keep && self.buf.len() >= SINK_BLOCK {
             self.hasher.update(&self.buf);
@@ -464,7 +474,8 @@ pub fn files_export_crcs(
     paths: &[std::path::PathBuf],
     expand: bool,
 ) -> Result<Vec<(String, Vec<SymbolCrc>)>> {
-    crate::parallel::map(paths.len(), |i| {
+    let weight = |i: usize| crate::parallel::file_weight(&paths[i]);
+    crate::parallel::map_heaviest_first(paths.len(), weight, |i| {
         let text = crate::symtypes::read(&paths[i])?;
         let crcs = export_crcs(&text.parse()?, expand)?;
         Ok((text.path, crcs))

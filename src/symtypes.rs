@@ -270,7 +270,17 @@ fn split_line<'a>(
 /// Classifies a raw token as genksyms' `read_node` does: a second
 /// character `#` makes it a reference, whose first character must be a
 /// known prefix.
+#[inline]
 fn classify<'a>(path: &str, line_no: usize, text: &'a str, column: usize) -> Result<Token<'a>> {
+    let b = text.as_bytes();
+    // Fast path: an ASCII first byte and no '#' second byte is plain text.
+    if b.first().is_some_and(|c| c.is_ascii()) && b.get(1) != Some(&b'#') {
+        return Ok(Token {
+            kind: SymbolKind::Normal,
+            text,
+            column,
+        });
+    }
     let mut chars = text.chars();
     let first = chars.next();
     if chars.next() == Some('#') {
@@ -324,7 +334,8 @@ fn parse_line<'a>(path: &str, line_no: usize, line: &'a str) -> Result<Option<Sy
     let mut state = LineState::Start;
     let mut head: Option<Token<'a>> = None;
     let (mut is_override, mut is_extern) = (false, false);
-    let mut tokens = Vec::new();
+    // About one token per six bytes in kernel symtypes.
+    let mut tokens = Vec::with_capacity(line.len() / 6);
     split_line(path, line_no, line, |text, column| {
         match state {
             LineState::Start if text == "override" => {

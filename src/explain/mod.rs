@@ -121,7 +121,8 @@ pub fn explain_paths(old: &Path, new: &Path, only: &[String]) -> Result<Explanat
             .filter_map(|(k, a)| n.get(&k).map(|b| (k, a, b.clone())))
             .collect()
     };
-    let parts = crate::parallel::map(pairs.len(), |i| {
+    let weight = |i: usize| crate::parallel::file_weight(&pairs[i].2);
+    let parts = crate::parallel::map_heaviest_first(pairs.len(), weight, |i| {
         let (file, a, b) = &pairs[i];
         let (a, b) = (crate::symtypes::read(a)?, crate::symtypes::read(b)?);
         let mut part = Explanation::default();
