@@ -411,7 +411,11 @@ pub fn check_modules(
     symvers: &[PathBuf],
     vmlinux: Option<&Path>,
 ) -> Result<Vec<ModuleCheck>> {
-    let loaded: Vec<Result<LoadedModule>> = modules.iter().map(|m| load_module(m)).collect();
+    // Reading (and decompressing) dominates: modules in parallel, largest
+    // first.
+    let weight = |i: usize| crate::parallel::file_weight(&modules[i]);
+    let loaded: Vec<Result<LoadedModule>> =
+        crate::parallel::map_heaviest_first(modules.len(), weight, |i| load_module(&modules[i]));
     let mut index = ProviderIndex::new();
     for l in loaded.iter().flatten() {
         index.add_ksymtab(

@@ -4,8 +4,9 @@
 //! image ([`crate::elf`]) once decompressed.
 //!
 //! Compression is recognised by magic bytes, as kmod does, not by the
-//! file name. Decompression uses pure-Rust decoders (`lzma-rs`, `ruzstd`,
-//! `flate2` with `miniz_oxide`), so no C library is needed.
+//! file name. `.ko.xz` is decoded by liblzma (the `xz2` crate; the
+//! pure-Rust `lzma-rs` took 2.7 ms per Debian module against liblzma's
+//! 0.6 ms), `.ko.zst` by `ruzstd`, `.ko.gz` by `flate2` with `miniz_oxide`.
 
 use crate::elf::ElfImage;
 use crate::error::{Error, Position, Result};
@@ -47,8 +48,11 @@ pub fn decompress(data: &[u8], display: &str) -> Result<(Vec<u8>, Compression)> 
     let out = match kind {
         Compression::None => data.to_vec(),
         Compression::Xz => {
-            let mut out = Vec::new();
-            lzma_rs::xz_decompress(&mut std::io::Cursor::new(data), &mut out)
+            use std::io::Read;
+            // Modules compress about 4:1; one allocation in most cases.
+            let mut out = Vec::with_capacity(data.len().saturating_mul(4));
+            xz2::bufread::XzDecoder::new_multi_decoder(data)
+                .read_to_end(&mut out)
                 .map_err(|e| corrupt("xz", e.to_string()))?;
             out
         }

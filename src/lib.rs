@@ -32,6 +32,7 @@
 //! * [`lds`]: the LTO section-merge rules of `scripts/module.lds.S`.
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
 //! * [`output`]: atomic output files (temporary file + rename).
+//! * [`parallel`]: independent work split across cores, results in order.
 //! * [`error`]: the typed errors every module returns.
 
 pub mod archive;
@@ -50,6 +51,7 @@ pub mod modfile;
 pub mod modname;
 pub mod modversions;
 pub mod output;
+pub mod parallel;
 pub mod symbols;
 pub mod symtypes;
 pub mod symvers;

@@ -3,7 +3,7 @@
 
 use super::args::{ExportFilter, KernelArgs};
 use super::{exit, print_out};
-use modver::crc::{export_crcs, exports_not_found, render, CrcOutput, FileCrcs};
+use modver::crc::{exports_not_found, files_export_crcs, render, CrcOutput, FileCrcs};
 use modver::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,15 +37,10 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         Some(f) => f,
         None => CrcOutput::for_kernel(a.kernel.resolve()?),
     };
-    let mut files = Vec::new();
-    for f in &a.files {
-        let st = modver::symtypes::read(f)?;
-        let crcs = export_crcs(&st, a.expand)?;
-        files.push(FileCrcs {
-            path: st.path,
-            crcs,
-        });
-    }
+    let files: Vec<FileCrcs> = files_export_crcs(&a.files, a.expand)?
+        .into_iter()
+        .map(|(path, crcs)| FileCrcs { path, crcs })
+        .collect();
     if let Some(s) = exports_not_found(&files, &a.only.symbols).first() {
         return Err(Error::Usage(format!(
             "no export '{s}' in the symtypes files given"

@@ -20,8 +20,12 @@ pub struct Args {
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
     let mut failed = false;
-    for m in &a.modules {
-        match read_module_versions(m) {
+    let weight = |i: usize| modver::parallel::file_weight(&a.modules[i]);
+    let read = modver::parallel::map_heaviest_first(a.modules.len(), weight, |i| {
+        read_module_versions(&a.modules[i])
+    });
+    for (m, r) in a.modules.iter().zip(read) {
+        match r {
             // kmod fails with ENOENT when there is no __versions.
             Ok(v) if v.effective().is_none() => {
                 eprintln!(
