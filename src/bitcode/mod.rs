@@ -6,10 +6,12 @@
 //! with its strings in the following `STRTAB_BLOCK`. Linkers (lld, the gold
 //! plugin) read it instead of parsing IR. [`read_contents`] finds these
 //! blocks with a top-level-only [`bitstream`] reader; [`irsymtab`] decodes
-//! the table; [`nm`] turns it into the symbols `llvm-nm` prints.
+//! the table; [`nm`] turns it into the symbols `llvm-nm` prints;
+//! [`metadata`] reads the debug-info metadata of each module.
 
 pub mod bitstream;
 pub mod irsymtab;
+pub mod metadata;
 pub mod nm;
 pub mod stdsort;
 
@@ -81,7 +83,7 @@ pub fn read_contents(data: &[u8]) -> BsResult<BitcodeContents<'_>> {
 
 /// Strips the wrapper header (`magic, version, offset, size, cputype`, five
 /// little-endian words), returning the bitcode and its offset.
-fn unwrap(data: &[u8]) -> BsResult<(&[u8], u64)> {
+pub fn unwrap(data: &[u8]) -> BsResult<(&[u8], u64)> {
     if !data.starts_with(&WRAPPER_MAGIC) {
         return Ok((data, 0));
     }
