@@ -722,6 +722,328 @@ pub enum Metadata<'a> {
     },
 }
 
+/// One field of a node as LLVM's assembly writer names it (`tag:`,
+/// `baseType:`, ...), for dumps and for comparing with `llvm-dis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field<'a> {
+    /// A number (tags, flags, sizes, enumerator values, ...).
+    Int(i128),
+    /// A string operand.
+    Str(MdStr<'a>),
+    /// A node operand.
+    Ref(MdRef),
+}
+
+struct FieldList<'a>(Vec<(&'static str, Field<'a>)>);
+
+impl<'a> FieldList<'a> {
+    fn int(mut self, name: &'static str, v: impl Into<i128>) -> Self {
+        self.0.push((name, Field::Int(v.into())));
+        self
+    }
+    fn str(mut self, name: &'static str, v: MdStr<'a>) -> Self {
+        self.0.push((name, Field::Str(v)));
+        self
+    }
+    fn r(mut self, name: &'static str, v: MdRef) -> Self {
+        self.0.push((name, Field::Ref(v)));
+        self
+    }
+    fn size(self, name: &'static str, v: MdInt) -> Self {
+        match v {
+            MdInt::Const(c) => self.int(name, c),
+            MdInt::Node(r) => self.r(name, r),
+        }
+    }
+    fn bound(self, name: &'static str, v: Bound) -> Self {
+        match v {
+            Bound::Const(c) => self.int(name, c),
+            Bound::Node(r) => self.r(name, r),
+        }
+    }
+}
+
+impl<'a> Metadata<'a> {
+    /// The node's class name in LLVM's assembly (`DICompositeType`, ...)
+    /// and its fields named as the assembly writer names them; `None` for
+    /// strings, values, tuples and expressions, which it prints inline.
+    pub fn fields(&self) -> Option<(&'static str, Vec<(&'static str, Field<'a>)>)> {
+        let f = FieldList(Vec::new());
+        let (kind, f) = match self {
+            Metadata::String(_)
+            | Metadata::Value { .. }
+            | Metadata::Tuple(_)
+            | Metadata::Expression(_)
+            | Metadata::Other { .. } => return None,
+            Metadata::BasicType(b) => (
+                "DIBasicType",
+                f.int("tag", b.tag)
+                    .str("name", b.name)
+                    .size("size", b.size)
+                    .int("align", b.align)
+                    .int("encoding", b.encoding)
+                    .int("num_extra_inhabitants", b.num_extra_inhabitants)
+                    .int("dataSize", b.data_size)
+                    .int("flags", b.flags)
+                    .r("file", b.file)
+                    .int("line", b.line)
+                    .r("scope", b.scope),
+            ),
+            Metadata::DerivedType(d) => (
+                "DIDerivedType",
+                f.int("tag", d.tag)
+                    .str("name", d.name)
+                    .r("scope", d.scope)
+                    .r("file", d.file)
+                    .int("line", d.line)
+                    .r("baseType", d.base_type)
+                    .size("size", d.size)
+                    .int("align", d.align)
+                    .size("offset", d.offset)
+                    .int("flags", d.flags)
+                    .r("extraData", d.extra_data)
+                    .int("dwarfAddressSpace", d.dwarf_address_space.unwrap_or(0))
+                    .r("annotations", d.annotations)
+                    .int("ptrAuthData", d.ptr_auth_data.unwrap_or(0)),
+            ),
+            Metadata::CompositeType(c) => (
+                "DICompositeType",
+                f.int("tag", c.tag)
+                    .str("name", c.name)
+                    .r("scope", c.scope)
+                    .r("file", c.file)
+                    .int("line", c.line)
+                    .r("baseType", c.base_type)
+                    .size("size", c.size)
+                    .int("align", c.align)
+                    .size("offset", c.offset)
+                    .int("flags", c.flags)
+                    .r("elements", c.elements)
+                    .int("runtimeLang", c.runtime_lang)
+                    .r("vtableHolder", c.vtable_holder)
+                    .r("templateParams", c.template_params)
+                    .str("identifier", c.identifier)
+                    .r("discriminator", c.discriminator)
+                    .r("dataLocation", c.data_location)
+                    .r("associated", c.associated)
+                    .r("allocated", c.allocated)
+                    .r("rank", c.rank)
+                    .r("annotations", c.annotations)
+                    .int("num_extra_inhabitants", c.num_extra_inhabitants)
+                    .r("specification", c.specification)
+                    .int("enumKind", c.enum_kind.unwrap_or(0))
+                    .r("bitStride", c.bit_stride),
+            ),
+            Metadata::SubroutineType(s) => (
+                "DISubroutineType",
+                f.int("flags", s.flags).int("cc", s.cc).r("types", s.types),
+            ),
+            Metadata::File(d) => (
+                "DIFile",
+                f.str("filename", d.filename)
+                    .str("directory", d.directory)
+                    .int("checksumkind", d.checksum.map_or(0, |c| c.0))
+                    .str("checksum", d.checksum.and_then(|c| c.1))
+                    .str("source", d.source),
+            ),
+            Metadata::CompileUnit(c) => (
+                "DICompileUnit",
+                f.int("language", c.language)
+                    .r("file", c.file)
+                    .str("producer", c.producer)
+                    .int("isOptimized", c.is_optimized)
+                    .str("flags", c.flags)
+                    .int("runtimeVersion", c.runtime_version)
+                    .str("splitDebugFilename", c.split_debug_filename)
+                    .int("emissionKind", c.emission_kind)
+                    .r("enums", c.enums)
+                    .r("retainedTypes", c.retained_types)
+                    .r("globals", c.globals)
+                    .r("imports", c.imports)
+                    .r("macros", c.macros)
+                    .int("dwoId", c.dwo_id)
+                    .int("splitDebugInlining", c.split_debug_inlining)
+                    .int("debugInfoForProfiling", c.debug_info_for_profiling)
+                    .int("nameTableKind", c.name_table_kind)
+                    .int("rangesBaseAddress", c.ranges_base_address)
+                    .str("sysroot", c.sysroot)
+                    .str("sdk", c.sdk),
+            ),
+            Metadata::Subprogram(s) => (
+                "DISubprogram",
+                f.r("scope", s.scope)
+                    .str("name", s.name)
+                    .str("linkageName", s.linkage_name)
+                    .r("file", s.file)
+                    .int("line", s.line)
+                    .r("type", s.ty)
+                    .int("scopeLine", s.scope_line)
+                    .r("containingType", s.containing_type)
+                    .int("virtualIndex", s.virtual_index)
+                    .int("thisAdjustment", s.this_adjustment)
+                    .int("flags", s.flags)
+                    .int("spFlags", s.sp_flags)
+                    .r("unit", s.unit)
+                    .r("templateParams", s.template_params)
+                    .r("declaration", s.declaration)
+                    .r("retainedNodes", s.retained_nodes)
+                    .r("thrownTypes", s.thrown_types)
+                    .r("annotations", s.annotations)
+                    .str("targetFuncName", s.target_func_name)
+                    .int("keyInstructions", s.key_instructions),
+            ),
+            Metadata::GlobalVariable(g) => (
+                "DIGlobalVariable",
+                f.str("name", g.name)
+                    .str("linkageName", g.linkage_name)
+                    .r("scope", g.scope)
+                    .r("file", g.file)
+                    .int("line", g.line)
+                    .r("type", g.ty)
+                    .int("isLocal", g.is_local)
+                    .int("isDefinition", g.is_definition)
+                    .r("declaration", g.static_data_member_declaration)
+                    .r("templateParams", g.template_params)
+                    .int("align", g.align)
+                    .r("annotations", g.annotations),
+            ),
+            Metadata::GlobalVariableExpression(g) => (
+                "DIGlobalVariableExpression",
+                f.r("var", g.variable).r("expr", g.expression),
+            ),
+            Metadata::Enumerator(e) => {
+                let v = e.value.to_i128(e.is_unsigned).unwrap_or(i128::MIN);
+                (
+                    "DIEnumerator",
+                    f.str("name", e.name)
+                        .int("value", v)
+                        .int("isUnsigned", e.is_unsigned),
+                )
+            }
+            Metadata::Subrange(s) => (
+                "DISubrange",
+                f.bound("count", s.count)
+                    .bound("lowerBound", s.lower_bound)
+                    .bound("upperBound", s.upper_bound)
+                    .bound("stride", s.stride),
+            ),
+            Metadata::GenericSubrange(s) => (
+                "DIGenericSubrange",
+                f.r("count", s.count)
+                    .r("lowerBound", s.lower_bound)
+                    .r("upperBound", s.upper_bound)
+                    .r("stride", s.stride),
+            ),
+            Metadata::StringType(s) => (
+                "DIStringType",
+                f.int("tag", s.tag)
+                    .str("name", s.name)
+                    .r("stringLength", s.string_length)
+                    .r("stringLengthExpression", s.string_length_expression)
+                    .r("stringLocationExpression", s.string_location_expression)
+                    .size("size", s.size)
+                    .int("align", s.align)
+                    .int("encoding", s.encoding),
+            ),
+            Metadata::LocalVariable(v) => (
+                "DILocalVariable",
+                f.str("name", v.name)
+                    .int("arg", v.arg)
+                    .r("scope", v.scope)
+                    .r("file", v.file)
+                    .int("line", v.line)
+                    .r("type", v.ty)
+                    .int("flags", v.flags)
+                    .int("align", v.align)
+                    .r("annotations", v.annotations),
+            ),
+            Metadata::Label(l) => (
+                "DILabel",
+                f.r("scope", l.scope)
+                    .str("name", l.name)
+                    .r("file", l.file)
+                    .int("line", l.line)
+                    .int("column", l.column)
+                    .int("isArtificial", l.is_artificial)
+                    .int("coroSuspendIdx", l.coro_suspend_idx.unwrap_or(0)),
+            ),
+            Metadata::TemplateTypeParameter(t) => (
+                "DITemplateTypeParameter",
+                f.str("name", t.name)
+                    .r("type", t.ty)
+                    .int("defaulted", t.is_default),
+            ),
+            Metadata::TemplateValueParameter(t) => (
+                "DITemplateValueParameter",
+                f.int("tag", t.tag)
+                    .str("name", t.name)
+                    .r("type", t.ty)
+                    .int("defaulted", t.is_default)
+                    .r("value", t.value),
+            ),
+            Metadata::ImportedEntity(e) => (
+                "DIImportedEntity",
+                f.int("tag", e.tag)
+                    .str("name", e.name)
+                    .r("scope", e.scope)
+                    .r("entity", e.entity)
+                    .r("file", e.file)
+                    .int("line", e.line)
+                    .r("elements", e.elements),
+            ),
+            Metadata::Namespace(n) => (
+                "DINamespace",
+                f.str("name", n.name)
+                    .r("scope", n.scope)
+                    .int("exportSymbols", n.export_symbols),
+            ),
+            Metadata::Module(m) => (
+                "DIModule",
+                f.r("scope", m.scope)
+                    .str("name", m.name)
+                    .str("configMacros", m.configuration_macros)
+                    .str("includePath", m.include_path)
+                    .str("apinotes", m.api_notes_file)
+                    .r("file", m.file)
+                    .int("line", m.line)
+                    .int("isDecl", m.is_decl),
+            ),
+            Metadata::LexicalBlock(b) => (
+                "DILexicalBlock",
+                f.r("scope", b.scope)
+                    .r("file", b.file)
+                    .int("line", b.line)
+                    .int("column", b.column),
+            ),
+            Metadata::LexicalBlockFile(b) => (
+                "DILexicalBlockFile",
+                f.r("scope", b.scope)
+                    .r("file", b.file)
+                    .int("discriminator", b.discriminator),
+            ),
+            Metadata::Location(l) => (
+                "DILocation",
+                f.int("line", l.line)
+                    .int("column", l.column)
+                    .r("scope", l.scope)
+                    .r("inlinedAt", l.inlined_at)
+                    .int("isImplicitCode", l.implicit_code)
+                    .int("atomGroup", l.atom_group)
+                    .int("atomRank", l.atom_rank),
+            ),
+            Metadata::CommonBlock(b) => (
+                "DICommonBlock",
+                f.r("scope", b.scope)
+                    .r("declaration", b.decl)
+                    .str("name", b.name)
+                    .r("file", b.file)
+                    .int("line", b.line),
+            ),
+        };
+        Some((kind, f.0))
+    }
+}
+
 /// A node and whether it is `distinct`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node<'a> {
@@ -1484,17 +1806,17 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                 let is_unsigned = ops[0] & 2 != 0;
                 let value = if ops[0] & 4 != 0 {
                     let width = ops[1];
-                    let words: Vec<u64> =
+                    // emitWideAPInt writes the active words only; the
+                    // rest are zero.
+                    let mut words: Vec<u64> =
                         ops[3..].iter().map(|&w| unrotate_sign(w) as u64).collect();
-                    if width == 0
-                        || width > u64::from(u32::MAX)
-                        || words.len() as u64 != width.div_ceil(64)
-                    {
+                    if width == 0 || width > 1 << 16 || words.len() as u64 > width.div_ceil(64) {
                         return Err(f.unsupported(&format!(
                             "enumerator of {width} bits in {} words",
                             words.len()
                         )));
                     }
+                    words.resize(width.div_ceil(64) as usize, 0);
                     EnumValue {
                         bit_width: width as u32,
                         words,
@@ -1608,9 +1930,9 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     annotations: f.md_opt(21)?,
                     num_extra_inhabitants: f.opt(22),
                     specification: f.md_opt(23)?,
-                    // DW_APPLE_ENUM_KIND_invalid is ~0u8.
+                    // DW_APPLE_ENUM_KIND_invalid is ~0u32.
                     enum_kind: match ops.get(24) {
-                        Some(&k) if k != 0xff => Some(k),
+                        Some(&k) if k != u64::from(u32::MAX) => Some(k),
                         _ => None,
                     },
                     bit_stride: f.md_opt(25)?,
