@@ -2486,6 +2486,143 @@ mod tests {
         assert_eq!(w.to_i128(true), Some(1i128 << 100));
     }
 
+    /// A bitstream writer for hand-made modules (LLVM's BitstreamWriter,
+    /// unabbreviated records only).
+    #[derive(Default)]
+    struct W {
+        bits: Vec<bool>,
+    }
+
+    impl W {
+        fn put(&mut self, v: u64, w: u32) -> &mut Self {
+            for i in 0..w {
+                self.bits.push(v >> i & 1 == 1);
+            }
+            self
+        }
+        fn vbr(&mut self, mut v: u64, w: u32) -> &mut Self {
+            let hi = 1u64 << (w - 1);
+            while v >= hi {
+                self.put(v & (hi - 1) | hi, w);
+                v >>= w - 1;
+            }
+            self.put(v, w)
+        }
+        fn align(&mut self) -> &mut Self {
+            while self.bits.len() % 32 != 0 {
+                self.bits.push(false);
+            }
+            self
+        }
+        /// A block with abbreviation width 3 inside one of width `outer`.
+        fn block(&mut self, outer: u32, id: u64, body: impl FnOnce(&mut W)) -> &mut Self {
+            self.put(ENTER_SUBBLOCK, outer).vbr(id, 8).vbr(3, 4).align();
+            let len_at = self.bits.len();
+            self.put(0, 32);
+            body(self);
+            self.put(0, 3).align();
+            let words = ((self.bits.len() - len_at - 32) / 32) as u64;
+            for i in 0..32 {
+                self.bits[len_at + i] = words >> i & 1 == 1;
+            }
+            self
+        }
+        fn record(&mut self, code: u64, ops: &[u64]) -> &mut Self {
+            self.put(3, 3).vbr(code, 6).vbr(ops.len() as u64, 6);
+            for &o in ops {
+                self.vbr(o, 6);
+            }
+            self
+        }
+        fn bytes(&self) -> Vec<u8> {
+            let mut out = BITCODE_MAGIC.to_vec();
+            for chunk in self.bits.chunks(8) {
+                out.push(
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &b)| u8::from(b) << i)
+                        .sum(),
+                );
+            }
+            out.resize(out.len().div_ceil(4) * 4 + 8, 0);
+            out
+        }
+    }
+
+    /// A module of version `version` whose METADATA_BLOCK holds `records`.
+    fn module(version: u64, records: &[(u64, &[u64])]) -> Vec<u8> {
+        let mut w = W::default();
+        w.block(2, MODULE_BLOCK_ID, |w| {
+            w.record(module_code::VERSION, &[version]);
+            w.block(3, METADATA_BLOCK_ID, |w| {
+                for (code, ops) in records {
+                    w.record(*code, ops);
+                }
+            });
+        });
+        w.bytes()
+    }
+
+    #[test]
+    fn hand_made_module_with_tuples() {
+        let data = module(2, &[(code::NODE, &[]), (code::DISTINCT_NODE, &[1, 0])]);
+        let m = read(&data).unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].nodes.len(), 2);
+        assert_eq!(m[0].nodes[1].md, Metadata::Tuple(vec![Some(MdId(0)), None]));
+        assert!(m[0].nodes[1].distinct);
+    }
+
+    #[test]
+    fn unknown_record_is_unsupported_with_its_offset() {
+        let data = module(2, &[(code::NODE, &[]), (99, &[1, 2])]);
+        let e = read(&data).unwrap_err();
+        assert!(e.is_unsupported(), "{e}");
+        assert!(
+            matches!(
+                e,
+                MetadataError::UnknownRecord {
+                    code: 99,
+                    block: METADATA_BLOCK_ID,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.offset() > 4 && (e.offset() as usize) < data.len(), "{e}");
+    }
+
+    #[test]
+    fn unknown_layouts_are_unsupported() {
+        for (code, ops) in [
+            (code::DERIVED_TYPE, &[0u64, 0x16, 0, 0, 0][..]),
+            (code::SUBPROGRAM, &[1u64; 18][..]),
+            (code::EXPRESSION, &[4u64, 0x10][..]),
+            (code::SUBRANGE, &[6u64, 1, 0][..]),
+        ] {
+            let e = read(&module(2, &[(code, ops)])).unwrap_err();
+            assert!(
+                matches!(e, MetadataError::UnsupportedLayout { code: c, .. } if c == code),
+                "{code}: {e:?}"
+            );
+        }
+        let e = read(&module(1, &[])).unwrap_err();
+        assert!(e.is_unsupported(), "{e}");
+    }
+
+    #[test]
+    fn dangling_references_are_malformed() {
+        for records in [
+            &[(code::NODE, &[5u64][..])][..],
+            &[(code::BASIC_TYPE, &[0u64, 0x24, 1, 32, 0, 5][..])][..],
+        ] {
+            let e = read(&module(2, records)).unwrap_err();
+            assert!(matches!(e, MetadataError::Malformed { .. }), "{e:?}");
+            assert!(!e.is_unsupported());
+        }
+    }
+
     #[test]
     fn not_bitcode() {
         assert!(read(b"\x7fELF").is_err());
