@@ -23,6 +23,10 @@
 //! * [`exports`]: the symbols an object exports, from its symbol table.
 //! * [`symversions`]: collecting CRCs for the final link (`.symversions`
 //!   linker scripts up to 5.18, `#SYMVER` lines in `.cmd` files from 5.19).
+//! * [`debuginfo`]: the DIE model gendwarfksyms' logic runs over.
+//! * [`dwarf`]: the DWARF of ELF objects, read into that model.
+//! * [`dwarfksyms`]: symbol versions from debug information, as the
+//!   kernel's gendwarfksyms computes them.
 //! * [`lds`]: the LTO section-merge rules of `scripts/module.lds.S`.
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
 //! * [`output`]: atomic output files (temporary file + rename).
@@ -31,6 +35,9 @@
 pub mod bitcode;
 pub mod check;
 pub mod crc;
+pub mod debuginfo;
+pub mod dwarf;
+pub mod dwarfksyms;
 pub mod error;
 pub mod explain;
 pub mod exports;

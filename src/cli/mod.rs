@@ -4,6 +4,7 @@
 mod check;
 mod crc;
 mod dump_modversions;
+mod dwarfksyms;
 mod explain;
 mod exports;
 mod lds;
@@ -37,13 +38,23 @@ enum Command {
     Exports(exports::Args),
     Symversions(symversions::Args),
     Lds(lds::Args),
+    Dwarfksyms(dwarfksyms::Args),
 }
 
 /// Exit status for errors (bad input, missing tools), as the issues specify.
 pub const EXIT_ERROR: u8 = 2;
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // Installed (or linked) as `gendwarfksyms`, modver is that tool.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        == Some("gendwarfksyms".as_ref())
+    {
+        args.insert(1, "dwarfksyms".into());
+    }
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -67,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Exports(a) => exports::run(a),
         Command::Symversions(a) => symversions::run(a),
         Command::Lds(a) => lds::run(a),
+        Command::Dwarfksyms(a) => dwarfksyms::run(a),
     };
     match result {
         Ok(code) => code,
