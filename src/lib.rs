@@ -45,6 +45,7 @@ pub mod kmodule;
 pub mod ksymtab;
 pub mod kver;
 pub mod lds;
+pub mod metadata_dwarf;
 pub mod modfile;
 pub mod modname;
 pub mod modversions;

@@ -120,7 +120,13 @@ fn compare(
 }
 
 fn golden(config: &str, stem: &str, set: &str, ext: &str) -> Option<Vec<u8>> {
-    std::fs::read(root().join("golden").join(config).join(format!("{stem}.{set}.{ext}"))).ok()
+    std::fs::read(
+        root()
+            .join("golden")
+            .join(config)
+            .join(format!("{stem}.{set}.{ext}")),
+    )
+    .ok()
 }
 
 #[test]
@@ -148,10 +154,22 @@ fn golden_outputs_match() {
                     vec![]
                 };
                 let obj = format!("{stem}.o");
-                let inputs = if inputs.is_empty() { vec![obj.as_str()] } else { inputs };
+                let inputs = if inputs.is_empty() {
+                    vec![obj.as_str()]
+                } else {
+                    inputs
+                };
                 let got = modver_run(&dir, flags, &list, &inputs, set);
                 let what = format!("{config}/{stem}");
-                bad.extend(compare(&what, set, &got, &stdout, Some(&stderr), symtypes.as_deref(), rc));
+                bad.extend(compare(
+                    &what,
+                    set,
+                    &got,
+                    &stdout,
+                    Some(&stderr),
+                    symtypes.as_deref(),
+                    rc,
+                ));
                 checked += 1;
                 if stem == "all" {
                     // Archives: their members as if given one by one (the
@@ -175,7 +193,12 @@ fn golden_outputs_match() {
         }
     }
     assert!(checked > 200, "only {checked} runs checked");
-    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 /// With `$GENDWARFKSYMS` set, modver equals the real binary on every
@@ -193,7 +216,14 @@ fn real_gendwarfksyms_when_present() {
             for (set, flags) in FLAGSETS {
                 let list = PathBuf::from(format!("{stem}.syms"));
                 let obj = format!("{stem}.o");
-                let want = run(&mut Command::new(&real), &dir, flags, &list, &[&obj], "real");
+                let want = run(
+                    &mut Command::new(&real),
+                    &dir,
+                    flags,
+                    &list,
+                    &[&obj],
+                    "real",
+                );
                 let got = modver_run(&dir, flags, &list, &[&obj], set);
                 bad.extend(compare(
                     &format!("{config}/{stem}"),
@@ -206,7 +236,9 @@ fn real_gendwarfksyms_when_present() {
                 ));
                 let recorded = golden(&config, stem, set, "stdout");
                 if recorded.is_some() && recorded.as_deref() != Some(&want.out.stdout[..]) {
-                    bad.push(format!("{config}/{stem} [{set}]: golden stdout is stale: rerun build.sh"));
+                    bad.push(format!(
+                        "{config}/{stem} [{set}]: golden stdout is stale: rerun build.sh"
+                    ));
                 }
             }
         }

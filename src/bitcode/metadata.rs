@@ -43,10 +43,18 @@ pub const METADATA_BLOCK_ID: u64 = 15;
 const METADATA_ATTACHMENT_ID: u64 = 16;
 /// `METADATA_KIND_BLOCK_ID`.
 const METADATA_KIND_BLOCK_ID: u64 = 22;
+/// `TYPE_BLOCK_ID_NEW`.
+const TYPE_BLOCK_ID: u64 = 17;
+/// `TYPE_CODE_NUMENTRY` and `TYPE_CODE_STRUCT_NAME` define no type.
+const TYPE_NUMENTRY: u64 = 1;
+const TYPE_STRUCT_NAME: u64 = 19;
+/// `TYPE_CODE_INTEGER [width]`.
+const TYPE_INTEGER: u64 = 7;
 
 /// `MODULE_CODE_*` records read here.
 mod module_code {
     pub const VERSION: u64 = 1;
+    pub const TRIPLE: u64 = 2;
     pub const GLOBALVAR: u64 = 7;
     pub const FUNCTION: u64 = 8;
     pub const ALIAS: u64 = 14;
@@ -1081,6 +1089,9 @@ pub struct GlobalObject<'a> {
     pub linkage: u64,
     /// Attachments: metadata kind id and node.
     pub attachments: Vec<(u64, MdId)>,
+    /// For an alias or ifunc: the global value it resolves to, when that
+    /// is a global value itself (not a constant expression).
+    pub aliasee: Option<usize>,
 }
 
 /// A named metadata list (`!llvm.dbg.cu = !{...}`).
@@ -1099,6 +1110,11 @@ pub struct ModuleMetadata<'a> {
     pub producer: Option<String>,
     /// `MODULE_CODE_SOURCE_FILENAME`.
     pub source_file_name: Vec<u8>,
+    /// `MODULE_CODE_TRIPLE`: the target triple.
+    pub target_triple: Vec<u8>,
+    /// Width of each integer type of the type table, by type id (0 for
+    /// types that are not integers).
+    pub int_type_widths: Vec<u32>,
     /// Every node: module-level ones first (their bitcode numbers), then
     /// each function's local ones.
     pub nodes: Vec<Node<'a>>,
@@ -1162,6 +1178,24 @@ impl<'a> ModuleMetadata<'a> {
             } => Some(0),
             _ => None,
         }
+    }
+
+    /// The integer a constant-as-metadata node holds, zero-extended from
+    /// its type's width (LLVM's `ConstantInt::getZExtValue`).
+    pub fn constant_uint(&self, id: MdId) -> Option<u128> {
+        let v = self.constant_int(id)?;
+        let width = match self.md(id)? {
+            Metadata::Value { type_id, .. } => self
+                .int_type_widths
+                .get(*type_id as usize)
+                .copied()
+                .unwrap_or(0),
+            _ => 0,
+        };
+        Some(match width {
+            1..=127 => (v as u128) & ((1u128 << width) - 1),
+            _ => v as u128,
+        })
     }
 
     /// The constant value of a size or offset field, if it is constant.
@@ -1345,7 +1379,11 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
         }
     }
 
-    fn finish(self) -> (ModuleMetadata<'a>, Vec<(u64, u64)>) {
+    fn finish(mut self) -> (ModuleMetadata<'a>, Vec<(u64, u64)>) {
+        let n = self.m.globals.len();
+        for g in &mut self.m.globals {
+            g.aliasee = g.aliasee.filter(|&a| a < n);
+        }
         (self.m, self.names)
     }
 
@@ -1358,6 +1396,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                 Entry::SubBlock(h) => match h.id {
                     BLOCKINFO_BLOCK_ID => self.cur.read_block_info(h, &mut self.info)?,
                     CONSTANTS_BLOCK_ID => self.constants_block(h)?,
+                    TYPE_BLOCK_ID => self.type_block(h)?,
                     METADATA_KIND_BLOCK_ID => self.kind_block(h)?,
                     METADATA_BLOCK_ID => {
                         let n = Numbering {
@@ -1394,6 +1433,10 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
             }
             module_code::SOURCE_FILENAME => {
                 self.m.source_file_name = r.ops.iter().map(|&v| v as u8).collect();
+                return Ok(());
+            }
+            module_code::TRIPLE => {
+                self.m.target_triple = r.ops.iter().map(|&v| v as u8).collect();
                 return Ok(());
             }
             module_code::GLOBALVAR => GlobalKind::Variable,
@@ -1436,12 +1479,17 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
         if kind == GlobalKind::Function && !declaration {
             self.bodies.push_back(self.m.globals.len());
         }
+        let aliasee = match kind {
+            GlobalKind::Alias | GlobalKind::IFunc => Some(op(4)? as usize),
+            _ => None,
+        };
         self.m.globals.push(GlobalObject {
             name: &[],
             kind,
             declaration,
             linkage,
             attachments: Vec::new(),
+            aliasee,
         });
         self.names.push((off, size));
         Ok(())
@@ -1470,6 +1518,25 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     };
                     self.constants.push(v);
                 }
+            }
+        }
+    }
+
+    /// The type table, for the widths of integer constants.
+    fn type_block(&mut self, hdr: BlockHeader) -> MdResult<()> {
+        let mut block = self.cur.enter_block(hdr, &self.info);
+        loop {
+            match self.cur.next_entry(&mut block)? {
+                Entry::EndBlock => return Ok(()),
+                Entry::SubBlock(h) => self.cur.skip_block(&h)?,
+                Entry::Record(r) => match r.code {
+                    TYPE_NUMENTRY | TYPE_STRUCT_NAME => {}
+                    TYPE_INTEGER => {
+                        let w = r.ops.first().copied().unwrap_or(0);
+                        self.m.int_type_widths.push(u32::try_from(w).unwrap_or(0));
+                    }
+                    _ => self.m.int_type_widths.push(0),
+                },
             }
         }
     }

@@ -1,0 +1,173 @@
+//! gendwarfksyms' logic on the native lowering of bitcode metadata
+//! (`modver::metadata_dwarf`) against the same logic on the DWARF that the
+//! producing clang emits for that bitcode (`clang -c -x ir`), for every
+//! exported symbol: the same `#SYMVER` lines and the same symtypes.
+//!
+//! Inputs: testdata/bitcode-metadata (kernel-like types) and
+//! testdata/dwarfksyms/src (kernel-style exports), built as ThinLTO and
+//! full-LTO bitcode, DWARF 4 and 5, by each clang.
+
+mod common;
+
+use common::require;
+use modver::bitcode::metadata;
+use modver::dwarf::{self, ElfGlobal};
+use modver::dwarfksyms::{ModuleInput, Options, Run};
+use modver::metadata_dwarf::{self, Lowering};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const VERSIONS: [u32; 4] = [15, 16, 19, 22];
+
+/// Bitcode of every source, with `flags`, into a fresh directory.
+fn build(v: u32, tag: &str, flags: &[&str]) -> Vec<PathBuf> {
+    require(&format!("clang-{v}"), "llvm-all");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bitcode-dwarf-{v}-{tag}"));
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut sources: Vec<PathBuf> = Vec::new();
+    for dir in ["bitcode-metadata", "dwarfksyms/src"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "c") {
+                sources.push(e.path());
+            }
+        }
+    }
+    sources.sort();
+    let mut objs = Vec::new();
+    for src in sources {
+        let o = out.join(src.file_stem().unwrap()).with_extension("o");
+        let st = Command::new(format!("clang-{v}"))
+            .args(["-c", "-O2", "-g", "-ffreestanding", "-fno-common", "-w"])
+            .args(flags)
+            .arg("-I")
+            .arg(root.join("dwarfksyms/src/include"))
+            .arg(&src)
+            .arg("-o")
+            .arg(&o)
+            .status()
+            .unwrap();
+        assert!(st.success(), "clang-{v} {}", src.display());
+        objs.push(o);
+    }
+    objs
+}
+
+/// The bitcode compiled back to an ELF object by the same clang.
+fn codegen(v: u32, bc: &Path) -> Vec<u8> {
+    let elf = bc.with_extension("elf.o");
+    let st = Command::new(format!("clang-{v}"))
+        .args(["-c", "-O2", "-x", "ir"])
+        .arg(bc)
+        .arg("-o")
+        .arg(&elf)
+        .status()
+        .unwrap();
+    assert!(st.success(), "clang-{v} -c -x ir {}", bc.display());
+    std::fs::read(&elf).unwrap()
+}
+
+/// The lines only one side has (native `<`, codegen `>`).
+fn line_diff(native: &str, codegen: &str) -> String {
+    let mut out = String::new();
+    for l in native.lines().filter(|l| !codegen.lines().any(|c| c == *l)) {
+        out.push_str(&format!("< {l}\n"));
+    }
+    for l in codegen.lines().filter(|l| !native.lines().any(|c| c == *l)) {
+        out.push_str(&format!("> {l}\n"));
+    }
+    out
+}
+
+fn gendwarfksyms(input: &ModuleInput, list: &str, stable: bool) -> (String, String) {
+    let opts = Options {
+        symtypes: true,
+        stable,
+        ..Options::default()
+    };
+    let mut run = Run::new(opts, list.as_bytes()).unwrap();
+    run.add_module(input)
+        .unwrap_or_else(|e| panic!("{}: {e}", input.name));
+    let out = run.finish();
+    (out.stdout, out.symtypes)
+}
+
+fn compare(v: u32, bc: &Path) -> usize {
+    let data = std::fs::read(bc).unwrap();
+    let modules = metadata::read(&data).unwrap_or_else(|e| panic!("{}: {e}", bc.display()));
+    let m = &modules[0];
+    let info = metadata_dwarf::lower(m, Lowering::for_module(m))
+        .unwrap_or_else(|e| panic!("{}: {e}", bc.display()));
+    let elf = codegen(v, bc);
+    let obj = dwarf::read_object(&elf, "elf").unwrap();
+    // Every defined global of the object is an "export".
+    let mut names: Vec<String> = obj
+        .symbols
+        .iter()
+        .filter(|s| s.section != 0)
+        .map(|s| s.name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    let list = names.join("\n") + "\n";
+    let symbols: Vec<ElfGlobal> = m
+        .globals
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.declaration && !matches!(g.linkage, 3 | 9))
+        .map(|(i, g)| ElfGlobal {
+            name: String::from_utf8_lossy(g.name).into_owned(),
+            section: 1,
+            // An alias has its target's address.
+            value: g.aliasee.unwrap_or(i) as u64 * 16,
+        })
+        .collect();
+    let native = ModuleInput {
+        name: "obj".into(),
+        info,
+        symbols,
+        kabi_rules: None,
+    };
+    let reference = ModuleInput {
+        name: "obj".into(),
+        info: obj.info,
+        symbols: obj.symbols,
+        kabi_rules: None,
+    };
+    for stable in [false, true] {
+        let (n_out, n_types) = gendwarfksyms(&native, &list, stable);
+        let (r_out, r_types) = gendwarfksyms(&reference, &list, stable);
+        assert!(
+            n_types == r_types,
+            "clang-{v} {} (stable {stable}): symtypes differ:\n{}",
+            bc.display(),
+            line_diff(&n_types, &r_types)
+        );
+        assert_eq!(
+            n_out,
+            r_out,
+            "clang-{v} {}: #SYMVER lines differ",
+            bc.display()
+        );
+    }
+    names.len()
+}
+
+#[test]
+fn native_lowering_equals_codegen_dwarf() {
+    let mut objects = 0;
+    let mut symbols = 0;
+    for v in VERSIONS {
+        for (tag, flags) in [
+            ("thin5", &["-flto=thin", "-gdwarf-5"][..]),
+            ("full4", &["-flto", "-gdwarf-4"][..]),
+        ] {
+            for bc in build(v, tag, flags) {
+                symbols += compare(v, &bc);
+                objects += 1;
+            }
+        }
+    }
+    eprintln!("{objects} objects, {symbols} symbols: identical symtypes and versions");
+}
