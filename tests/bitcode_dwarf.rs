@@ -55,10 +55,11 @@ fn build(v: u32, tag: &str, flags: &[&str]) -> Vec<PathBuf> {
 }
 
 /// The bitcode compiled back to an ELF object by the same clang.
-fn codegen(v: u32, bc: &Path) -> Vec<u8> {
+fn codegen(v: u32, bc: &Path, triple: &str) -> Vec<u8> {
     let elf = bc.with_extension("elf.o");
     let st = Command::new(format!("clang-{v}"))
-        .args(["-c", "-O2", "-x", "ir"])
+        .args(["-c", "-O2", "-Werror=override-module", "-x", "ir"])
+        .arg(format!("--target={triple}"))
         .arg(bc)
         .arg("-o")
         .arg(&elf)
@@ -99,7 +100,7 @@ fn compare(v: u32, bc: &Path) -> usize {
     let m = &modules[0];
     let info = metadata_dwarf::lower(m, Lowering::for_module(m))
         .unwrap_or_else(|e| panic!("{}: {e}", bc.display()));
-    let elf = codegen(v, bc);
+    let elf = codegen(v, bc, &String::from_utf8_lossy(&m.target_triple));
     let obj = dwarf::read_object(&elf, "elf").unwrap();
     // Every defined global of the object is an "export".
     let mut names: Vec<String> = obj
@@ -123,17 +124,26 @@ fn compare(v: u32, bc: &Path) -> usize {
             value: g.aliasee.unwrap_or(i) as u64 * 16,
         })
         .collect();
+    let kabi_rules = m
+        .section_bytes(dwarf::KABI_RULES_SECTION.as_bytes())
+        .map(|r| r.expect("kABI rules are string constants"));
+    assert_eq!(
+        kabi_rules,
+        obj.kabi_rules,
+        "{}: kABI rules section",
+        bc.display()
+    );
     let native = ModuleInput {
         name: "obj".into(),
         info,
         symbols,
-        kabi_rules: None,
+        kabi_rules,
     };
     let reference = ModuleInput {
         name: "obj".into(),
         info: obj.info,
         symbols: obj.symbols,
-        kabi_rules: None,
+        kabi_rules: obj.kabi_rules,
     };
     for stable in [false, true] {
         let (n_out, n_types) = gendwarfksyms(&native, &list, stable);
@@ -162,6 +172,7 @@ fn native_lowering_equals_codegen_dwarf() {
         for (tag, flags) in [
             ("thin5", &["-flto=thin", "-gdwarf-5"][..]),
             ("full4", &["-flto", "-gdwarf-4"][..]),
+            ("arm64", &["-flto=thin", "--target=aarch64-linux-gnu"][..]),
         ] {
             for bc in build(v, tag, flags) {
                 symbols += compare(v, &bc);
@@ -170,4 +181,45 @@ fn native_lowering_equals_codegen_dwarf() {
         }
     }
     eprintln!("{objects} objects, {symbols} symbols: identical symtypes and versions");
+}
+
+#[test]
+fn native_lowering_equals_codegen_dwarf_for_rust() {
+    let v = 22;
+    require("rustc", "base");
+    let verbose = Command::new("rustc")
+        .arg("--version")
+        .arg("--verbose")
+        .output()
+        .unwrap();
+    if !String::from_utf8_lossy(&verbose.stdout).contains(&format!("LLVM version: {v}.")) {
+        eprintln!("rustc is not LLVM {v}: skipped");
+        return;
+    }
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bitcode-dwarf-rust");
+    std::fs::create_dir_all(&out).unwrap();
+    let bc = out.join("kernel_rust.o");
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bitcode-metadata/kernel_rust.rs");
+    let st = Command::new("rustc")
+        .args([
+            "--edition",
+            "2021",
+            "-A",
+            "warnings",
+            "-C",
+            "debuginfo=2",
+            "-C",
+            "opt-level=2",
+        ])
+        .args(["-C", "panic=abort", "--emit=llvm-bc"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&bc)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let n = compare(v, &bc);
+    eprintln!("kernel_rust: {n} symbols: identical symtypes and versions");
+    assert!(n > 0);
 }

@@ -55,6 +55,7 @@ const TYPE_INTEGER: u64 = 7;
 mod module_code {
     pub const VERSION: u64 = 1;
     pub const TRIPLE: u64 = 2;
+    pub const SECTIONNAME: u64 = 5;
     pub const GLOBALVAR: u64 = 7;
     pub const FUNCTION: u64 = 8;
     pub const ALIAS: u64 = 14;
@@ -68,6 +69,8 @@ mod cst_code {
     pub const NULL: u64 = 2;
     pub const INTEGER: u64 = 4;
     pub const WIDE_INTEGER: u64 = 5;
+    pub const STRING: u64 = 8;
+    pub const CSTRING: u64 = 9;
 }
 
 /// `METADATA_*` record codes (`LLVMBitCodes.h`, `MetadataCodes`).
@@ -1092,6 +1095,15 @@ pub struct GlobalObject<'a> {
     /// For an alias or ifunc: the global value it resolves to, when that
     /// is a global value itself (not a constant expression).
     pub aliasee: Option<usize>,
+    /// A variable's explicit section: index into
+    /// [`ModuleMetadata::sections`].
+    pub section: Option<usize>,
+    /// A variable in an explicit section whose initializer is a string
+    /// constant (`c"..."`): its bytes.
+    pub initializer: Option<Vec<u8>>,
+    /// `log2(alignment) + 1` as the record encodes it (0: none).
+    pub align_log2_plus_1: u64,
+    init_value: Option<u64>,
 }
 
 /// A named metadata list (`!llvm.dbg.cu = !{...}`).
@@ -1115,6 +1127,8 @@ pub struct ModuleMetadata<'a> {
     /// Width of each integer type of the type table, by type id (0 for
     /// types that are not integers).
     pub int_type_widths: Vec<u32>,
+    /// `MODULE_CODE_SECTIONNAME`s: the explicit section names.
+    pub sections: Vec<Vec<u8>>,
     /// Every node: module-level ones first (their bitcode numbers), then
     /// each function's local ones.
     pub nodes: Vec<Node<'a>>,
@@ -1162,6 +1176,34 @@ impl<'a> ModuleMetadata<'a> {
     /// The global value named `name`, if any.
     pub fn global(&self, name: &[u8]) -> Option<&GlobalObject<'a>> {
         self.globals.iter().find(|g| g.name == name)
+    }
+
+    /// What the object file's section `name` will hold from this module's
+    /// variables placed there with string initializers, in module order
+    /// and aligned as declared — e.g. the kABI rules gendwarfksyms reads
+    /// from `.discard.gendwarfksyms.kabi_rules`. `None` when no variable is
+    /// in that section; `Err(variable name)` when one is but its
+    /// initializer is not a string constant.
+    pub fn section_bytes(&self, name: &[u8]) -> Option<Result<Vec<u8>, &'a [u8]>> {
+        let idx = self.sections.iter().position(|s| s == name)?;
+        let mut out = Vec::new();
+        let mut any = false;
+        for g in &self.globals {
+            if g.section != Some(idx) || g.kind != GlobalKind::Variable || g.declaration {
+                continue;
+            }
+            any = true;
+            let Some(init) = &g.initializer else {
+                return Some(Err(g.name));
+            };
+            let align = match g.align_log2_plus_1 {
+                0 => 1,
+                a => 1usize << (a - 1).min(16),
+            };
+            out.resize(out.len().div_ceil(align) * align, 0);
+            out.extend_from_slice(init);
+        }
+        any.then_some(Ok(out))
     }
 
     /// The integer a node holds if it is a constant integer as metadata
@@ -1358,6 +1400,10 @@ struct ModuleReader<'c, 'a> {
     /// Module-level constants after the globals (value ids on from
     /// `globals.len()`).
     constants: Vec<ValueRef>,
+    /// Value ids of the initializers of variables in explicit sections,
+    /// and the string constants among them.
+    wanted_strings: std::collections::HashSet<u64>,
+    strings: Vec<(u64, Vec<u8>)>,
     version: Option<u64>,
     /// Defined functions whose FUNCTION_BLOCK has not been read yet.
     bodies: std::collections::VecDeque<usize>,
@@ -1373,6 +1419,8 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
             m: ModuleMetadata::default(),
             names: Vec::new(),
             constants: Vec::new(),
+            wanted_strings: Default::default(),
+            strings: Vec::new(),
             version: None,
             bodies: Default::default(),
             max_ref: None,
@@ -1381,8 +1429,12 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
 
     fn finish(mut self) -> (ModuleMetadata<'a>, Vec<(u64, u64)>) {
         let n = self.m.globals.len();
+        let strings: std::collections::HashMap<u64, Vec<u8>> = self.strings.drain(..).collect();
         for g in &mut self.m.globals {
             g.aliasee = g.aliasee.filter(|&a| a < n);
+            if g.section.is_some() {
+                g.initializer = g.init_value.and_then(|v| strings.get(&v).cloned());
+            }
         }
         (self.m, self.names)
     }
@@ -1439,6 +1491,12 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                 self.m.target_triple = r.ops.iter().map(|&v| v as u8).collect();
                 return Ok(());
             }
+            module_code::SECTIONNAME => {
+                self.m
+                    .sections
+                    .push(r.ops.iter().map(|&v| v as u8).collect());
+                return Ok(());
+            }
             module_code::GLOBALVAR => GlobalKind::Variable,
             module_code::FUNCTION => GlobalKind::Function,
             module_code::ALIAS => GlobalKind::Alias,
@@ -1483,6 +1541,18 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
             GlobalKind::Alias | GlobalKind::IFunc => Some(op(4)? as usize),
             _ => None,
         };
+        // [.., initid, linkage, alignment, section, ...]
+        let (init_value, align_log2_plus_1, section) = match kind {
+            GlobalKind::Variable => (
+                op(4)?.checked_sub(1),
+                r.ops.get(6).copied().unwrap_or(0),
+                r.ops
+                    .get(7)
+                    .and_then(|&s| s.checked_sub(1))
+                    .map(|s| s as usize),
+            ),
+            _ => (None, 0, None),
+        };
         self.m.globals.push(GlobalObject {
             name: &[],
             kind,
@@ -1490,6 +1560,10 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
             linkage,
             attachments: Vec::new(),
             aliasee,
+            section,
+            initializer: None,
+            align_log2_plus_1,
+            init_value,
         });
         self.names.push((off, size));
         Ok(())
@@ -1497,6 +1571,13 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
 
     /// Module constants: each record but SETTYPE defines the next value.
     fn constants_block(&mut self, hdr: BlockHeader) -> MdResult<()> {
+        self.wanted_strings = self
+            .m
+            .globals
+            .iter()
+            .filter(|g| g.section.is_some())
+            .filter_map(|g| g.init_value)
+            .collect();
         let mut block = self.cur.enter_block(hdr, &self.info);
         loop {
             match self.cur.next_entry(&mut block)? {
@@ -1513,6 +1594,16 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                         },
                         cst_code::WIDE_INTEGER => {
                             wide_constant(&r.ops).unwrap_or(ValueRef::Constant(id))
+                        }
+                        cst_code::STRING | cst_code::CSTRING => {
+                            if self.wanted_strings.contains(&id) {
+                                let mut b: Vec<u8> = r.ops.iter().map(|&c| c as u8).collect();
+                                if r.code == cst_code::CSTRING {
+                                    b.push(0);
+                                }
+                                self.strings.push((id, b));
+                            }
+                            ValueRef::Constant(id)
                         }
                         _ => ValueRef::Constant(id),
                     };
