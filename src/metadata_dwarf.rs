@@ -158,10 +158,15 @@ struct Unit<'m, 'a, 'd> {
     index_type: Option<DieId>,
     next_offset: u64,
     depth: usize,
+    /// Composite types whose entry exists and whose children do not yet.
+    pending: std::collections::VecDeque<(DieId, MdId)>,
 }
 
-/// Deeper type nesting than this is taken as a hostile graph.
-const MAX_DEPTH: usize = 4096;
+/// Deeper nesting than this (chains of qualifiers and typedefs, of
+/// scopes) is taken as a hostile graph. Composite types are filled in from
+/// a work list, not recursively, so the depth does not grow with the
+/// number of types reachable through members.
+const MAX_DEPTH: usize = 256;
 
 fn err<T>(node: MdId, message: impl Into<String>) -> LResult<T> {
     Err(LowerError {
@@ -212,14 +217,14 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
             index_type: None,
             next_offset: offset + 1,
             depth: 0,
+            pending: Default::default(),
         })
     }
 
     fn add(&mut self, parent: DieId, tag: u16, attrs: &DieAttrs<'_>) -> DieId {
         let off = self.next_offset;
         self.next_offset += 1;
-        let id = self.d.add_die(Some(parent), tag, off, attrs);
-        id
+        self.d.add_die(Some(parent), tag, off, attrs)
     }
 
     fn cu(&self) -> LResult<&'m crate::bitcode::metadata::DICompileUnit<'a>> {
@@ -232,7 +237,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
     /// `beginModule` for this unit: globals, enums, retained types.
     fn module_level(&mut self) -> LResult<()> {
         let cu = self.cu()?;
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for &gve in self.m.tuple(cu.globals) {
             let Some(gve) = gve else { continue };
             let var = match self.m.md(gve) {
@@ -241,19 +246,21 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                 _ => return err(gve, "CU global that is not a DIGlobalVariableExpression"),
             };
             if let Some(v) = var {
-                if !seen.contains(&v) {
-                    seen.push(v);
+                if seen.insert(v) {
                     self.global_variable(v)?;
+                    self.drain()?;
                 }
             }
         }
         for &ty in self.m.tuple(cu.enums) {
             self.type_entry(ty)?;
+            self.drain()?;
         }
         for &ty in self.m.tuple(cu.retained_types) {
             if let Some(t) = ty {
                 if is_type(self.m.md(t)) {
                     self.type_entry(ty)?;
+                    self.drain()?;
                 }
             }
         }
@@ -283,6 +290,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                 };
                 if ours {
                     self.subprogram(sp)?;
+                    self.drain()?;
                 }
             }
         }
@@ -427,7 +435,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                 let attrs = self.composite_attrs(c, name.as_deref());
                 let e = self.add(parent, c.tag as u16, &attrs);
                 self.entries.insert(t, e);
-                self.composite_body(e, t, c)?;
+                self.pending.push_back((e, t));
                 Ok(e)
             }
             Some(Metadata::SubroutineType(s)) => {
@@ -455,6 +463,20 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
             }
             _ => err(t, "type reference to a node that is not a type"),
         }
+    }
+
+    /// Fills in the composite types created so far (and those their
+    /// members create). Members keep their order; a nested type's entry
+    /// may come later among its parent's children than LLVM puts it, which
+    /// no consumer of the model reads.
+    fn drain(&mut self) -> LResult<()> {
+        while let Some((e, t)) = self.pending.pop_front() {
+            let Some(Metadata::CompositeType(c)) = self.m.md(t) else {
+                return err(t, "not a DICompositeType");
+            };
+            self.composite_body(e, c)?;
+        }
+        Ok(())
     }
 
     /// Bits of a size or offset (0 when it is not a constant).
@@ -513,10 +535,8 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
         let fwd = c.flags & flag::FWD_DECL != 0;
         let size = self.bits(c.size) >> 3;
         match t {
-            tag::ARRAY_TYPE => {
-                if c.flags & flag::VECTOR != 0 && size > 0 {
-                    attrs.set_const(ConstAttr::ByteSize, size);
-                }
+            tag::ARRAY_TYPE if c.flags & flag::VECTOR != 0 && size > 0 => {
+                attrs.set_const(ConstAttr::ByteSize, size);
             }
             tag::ENUMERATION_TYPE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE | tag::UNION_TYPE => {
                 if size != 0 && (!fwd || t == tag::ENUMERATION_TYPE) {
@@ -541,7 +561,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
     }
 
     /// The children (and element type) of a composite type entry.
-    fn composite_body(&mut self, e: DieId, t: MdId, c: &'m DICompositeType<'a>) -> LResult<()> {
+    fn composite_body(&mut self, e: DieId, c: &'m DICompositeType<'a>) -> LResult<()> {
         let m = self.m;
         match c.tag as u16 {
             tag::ARRAY_TYPE => {
@@ -630,7 +650,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                                 self.static_member(e, dd)?;
                             } else if is_variant_part {
                                 let mut attrs = DieAttrs::default();
-                                if let Some(Some(id)) = Some(dd.extra_data) {
+                                if let Some(id) = dd.extra_data {
                                     if let Some(v) = self.discriminant(id, discr_unsigned) {
                                         attrs.set_const(ConstAttr::DiscrValue, v);
                                     }
@@ -646,18 +666,16 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                             let name = text(cc.name);
                             let attrs = self.composite_attrs(cc, name.as_deref());
                             let vp = self.add(e, tag::VARIANT_PART, &attrs);
-                            self.nested(|u| u.composite_body(vp, el, cc))?;
+                            self.nested(|u| u.composite_body(vp, cc))?;
                         }
                         _ => {}
                     }
                 }
-                if let Some(h) = self.type_entry(c.vtable_holder)? {
-                    let _ = h;
-                }
+                // DW_AT_containing_type (Rust vtables): the entry exists.
+                self.type_entry(c.vtable_holder)?;
             }
             _ => {}
         }
-        let _ = t;
         self.annotations(e, c.annotations);
         Ok(())
     }
@@ -1072,4 +1090,98 @@ fn is_type(md: Option<&Metadata<'_>>) -> bool {
                 | Metadata::StringType(_)
         )
     )
+}
+
+/// Why a bitcode object's debug information could not be produced
+/// natively.
+#[derive(Debug)]
+pub enum NativeFailure {
+    /// Bitcode whose metadata this reader does not know (an unknown record
+    /// or layout: a newer LLVM): generate code with the producing LLVM
+    /// (`clang -c -x ir`) and read its DWARF instead.
+    Unsupported(crate::error::Error),
+    /// Broken input: a positioned error.
+    Invalid(crate::error::Error),
+}
+
+impl fmt::Display for NativeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NativeFailure::Unsupported(e) | NativeFailure::Invalid(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Each module of a bitcode object (raw or wrapped) as gendwarfksyms would
+/// see the ELF object its code generation makes: the lowered debug
+/// information, the global symbols (every defined, non-local global
+/// value; an alias at its target's address) and the kABI rules section.
+/// `display` names the object in errors.
+pub fn module_inputs(
+    data: &[u8],
+    display: &str,
+) -> std::result::Result<Vec<crate::dwarfksyms::ModuleInput>, NativeFailure> {
+    use crate::error::{Error, Position};
+    let modules = crate::bitcode::metadata::read(data).map_err(|e| {
+        let err = Error::malformed(display, Position::Offset(e.offset()), e.to_string());
+        if e.is_unsupported() {
+            NativeFailure::Unsupported(err)
+        } else {
+            NativeFailure::Invalid(err)
+        }
+    })?;
+    let mut out = Vec::with_capacity(modules.len());
+    for m in &modules {
+        let info = lower(m, Lowering::for_module(m)).map_err(|e| {
+            NativeFailure::Invalid(Error::malformed(display, Position::File, e.to_string()))
+        })?;
+        let kabi_rules = match m.section_bytes(crate::dwarf::KABI_RULES_SECTION.as_bytes()) {
+            None => None,
+            Some(Ok(b)) => Some(b),
+            Some(Err(var)) => {
+                return Err(NativeFailure::Unsupported(Error::malformed(
+                    display,
+                    Position::File,
+                    format!(
+                        "{} holds {}, whose initializer is not a string constant",
+                        crate::dwarf::KABI_RULES_SECTION,
+                        String::from_utf8_lossy(var)
+                    ),
+                )))
+            }
+        };
+        out.push(crate::dwarfksyms::ModuleInput {
+            name: display.to_string(),
+            info,
+            symbols: global_symbols(m),
+            kabi_rules,
+        });
+    }
+    Ok(out)
+}
+
+/// `GlobalValue` linkages (as encoded) that give no symbol table entry a
+/// linker outside the object sees: internal and private.
+const LINKAGE_INTERNAL: u64 = 3;
+const LINKAGE_PRIVATE: u64 = 9;
+
+/// The global symbols the object code of `m` will define, as
+/// gendwarfksyms' `elf_for_each_global` uses them: a name and an address
+/// that identifies aliases (an alias has its target's).
+pub fn global_symbols(m: &ModuleMetadata<'_>) -> Vec<crate::dwarf::ElfGlobal> {
+    m.globals
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| {
+            !g.declaration
+                && !matches!(g.linkage, LINKAGE_INTERNAL | LINKAGE_PRIVATE)
+                && g.linkage != LINKAGE_AVAILABLE_EXTERNALLY
+                && !g.name.starts_with(b"llvm.")
+        })
+        .map(|(i, g)| crate::dwarf::ElfGlobal {
+            name: String::from_utf8_lossy(g.name).into_owned(),
+            section: 1,
+            value: g.aliasee.unwrap_or(i) as u64 * 16,
+        })
+        .collect()
 }

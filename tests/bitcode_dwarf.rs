@@ -11,9 +11,9 @@ mod common;
 
 use common::require;
 use modver::bitcode::metadata;
-use modver::dwarf::{self, ElfGlobal};
+use modver::dwarf;
 use modver::dwarfksyms::{ModuleInput, Options, Run};
-use modver::metadata_dwarf::{self, Lowering};
+use modver::metadata_dwarf;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -98,8 +98,6 @@ fn compare(v: u32, bc: &Path) -> usize {
     let data = std::fs::read(bc).unwrap();
     let modules = metadata::read(&data).unwrap_or_else(|e| panic!("{}: {e}", bc.display()));
     let m = &modules[0];
-    let info = metadata_dwarf::lower(m, Lowering::for_module(m))
-        .unwrap_or_else(|e| panic!("{}: {e}", bc.display()));
     let elf = codegen(v, bc, &String::from_utf8_lossy(&m.target_triple));
     let obj = dwarf::read_object(&elf, "elf").unwrap();
     // Every defined global of the object is an "export".
@@ -112,18 +110,6 @@ fn compare(v: u32, bc: &Path) -> usize {
     names.sort();
     names.dedup();
     let list = names.join("\n") + "\n";
-    let symbols: Vec<ElfGlobal> = m
-        .globals
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| !g.declaration && !matches!(g.linkage, 3 | 9))
-        .map(|(i, g)| ElfGlobal {
-            name: String::from_utf8_lossy(g.name).into_owned(),
-            section: 1,
-            // An alias has its target's address.
-            value: g.aliasee.unwrap_or(i) as u64 * 16,
-        })
-        .collect();
     let kabi_rules = m
         .section_bytes(dwarf::KABI_RULES_SECTION.as_bytes())
         .map(|r| r.expect("kABI rules are string constants"));
@@ -133,12 +119,10 @@ fn compare(v: u32, bc: &Path) -> usize {
         "{}: kABI rules section",
         bc.display()
     );
-    let native = ModuleInput {
-        name: "obj".into(),
-        info,
-        symbols,
-        kabi_rules,
-    };
+    let mut inputs = metadata_dwarf::module_inputs(&data, "obj").unwrap();
+    assert_eq!(inputs.len(), 1);
+    let native = inputs.pop().unwrap();
+    assert_eq!(native.kabi_rules, kabi_rules);
     let reference = ModuleInput {
         name: "obj".into(),
         info: obj.info,

@@ -1,10 +1,11 @@
 //! The native debug-info metadata reader (bitstream blocks, BLOCKINFO,
-//! metadata records, attachments): any bytes give modules or a positioned
-//! error, never a panic; what it returns is walked so that every
-//! reference it hands out is checked to be in range.
+//! metadata records, attachments) and its lowering to DIEs: any bytes give
+//! modules or a positioned error, never a panic; every reference handed
+//! out is looked up, and every module read is lowered.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use modver::bitcode::metadata::{self, Field};
+use modver::metadata_dwarf::{self, Lowering};
 
 fuzz_target!(|data: &[u8]| {
     match metadata::read(data) {
@@ -22,6 +23,8 @@ fuzz_target!(|data: &[u8]| {
                         let _ = m.node(id);
                     }
                 }
+                let _ = m.section_bytes(b".discard.gendwarfksyms.kabi_rules");
+                let _ = metadata_dwarf::lower(m, Lowering::for_module(m));
             }
         }
         Err(e) => {

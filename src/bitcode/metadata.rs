@@ -1826,7 +1826,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
     }
 
     fn note_ref(&mut self, raw: u64, at: u64) {
-        if self.max_ref.is_none_or(|(m, _)| raw > m) {
+        if self.max_ref.map_or(true, |(m, _)| raw > m) {
             self.max_ref = Some((raw, at));
         }
     }
@@ -2162,7 +2162,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     imports: f.md(13)?,
                     dwo_id: f.opt(14),
                     macros: f.md_opt(15)?,
-                    split_debug_inlining: ops.get(16).is_none_or(|&v| v != 0),
+                    split_debug_inlining: ops.get(16).map_or(true, |&v| v != 0),
                     debug_info_for_profiling: f.opt(17) != 0,
                     name_table_kind: f.opt(18),
                     ranges_base_address: f.opt(19) != 0,
@@ -2530,7 +2530,7 @@ impl<'a> Fields<'_, 'a> {
     /// A node operand given as its id (never null).
     fn md_raw(&mut self, i: usize) -> MdResult<MdId> {
         let raw = self.opt(i);
-        if self.max_ref.is_none_or(|(m, _)| raw > m) {
+        if self.max_ref.map_or(true, |(m, _)| raw > m) {
             self.max_ref = Some((raw, self.at));
         }
         self.n.map(raw).map_err(|e| e.shifted(self.at / 8))
@@ -2542,7 +2542,7 @@ impl<'a> Fields<'_, 'a> {
             0 => Ok(None),
             raw => {
                 let id = raw - 1;
-                if self.max_ref.is_none_or(|(m, _)| id > m) {
+                if self.max_ref.map_or(true, |(m, _)| id > m) {
                     self.max_ref = Some((id, self.at));
                 }
                 self.n.map(id).map(Some).map_err(|e| e.shifted(self.at / 8))
