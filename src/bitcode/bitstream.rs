@@ -164,6 +164,17 @@ impl<'a> Cursor<'a> {
                 "unexpected end of data reading a {width}-bit field"
             )));
         }
+        // Fast path: the field lies in the 8 bytes at the current byte.
+        let byte = (self.pos / 8) as usize;
+        let shift = (self.pos % 8) as u32;
+        if width + shift <= 64 {
+            if let Some(b) = self.data.get(byte..byte + 8) {
+                let word = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+                let v = (word >> shift) & (u64::MAX >> (64 - width));
+                self.pos += u64::from(width);
+                return Ok(v);
+            }
+        }
         let mut value = 0u64;
         let mut got = 0u32;
         let mut p = self.pos;
