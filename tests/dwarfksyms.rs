@@ -120,7 +120,13 @@ fn compare(
 }
 
 fn golden(config: &str, stem: &str, set: &str, ext: &str) -> Option<Vec<u8>> {
-    std::fs::read(root().join("golden").join(config).join(format!("{stem}.{set}.{ext}"))).ok()
+    std::fs::read(
+        root()
+            .join("golden")
+            .join(config)
+            .join(format!("{stem}.{set}.{ext}")),
+    )
+    .ok()
 }
 
 #[test]
@@ -148,10 +154,22 @@ fn golden_outputs_match() {
                     vec![]
                 };
                 let obj = format!("{stem}.o");
-                let inputs = if inputs.is_empty() { vec![obj.as_str()] } else { inputs };
+                let inputs = if inputs.is_empty() {
+                    vec![obj.as_str()]
+                } else {
+                    inputs
+                };
                 let got = modver_run(&dir, flags, &list, &inputs, set);
                 let what = format!("{config}/{stem}");
-                bad.extend(compare(&what, set, &got, &stdout, Some(&stderr), symtypes.as_deref(), rc));
+                bad.extend(compare(
+                    &what,
+                    set,
+                    &got,
+                    &stdout,
+                    Some(&stderr),
+                    symtypes.as_deref(),
+                    rc,
+                ));
                 checked += 1;
                 if stem == "all" {
                     // Archives: their members as if given one by one (the
@@ -175,7 +193,12 @@ fn golden_outputs_match() {
         }
     }
     assert!(checked > 200, "only {checked} runs checked");
-    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 /// With `$GENDWARFKSYMS` set, modver equals the real binary on every
@@ -193,7 +216,14 @@ fn real_gendwarfksyms_when_present() {
             for (set, flags) in FLAGSETS {
                 let list = PathBuf::from(format!("{stem}.syms"));
                 let obj = format!("{stem}.o");
-                let want = run(&mut Command::new(&real), &dir, flags, &list, &[&obj], "real");
+                let want = run(
+                    &mut Command::new(&real),
+                    &dir,
+                    flags,
+                    &list,
+                    &[&obj],
+                    "real",
+                );
                 let got = modver_run(&dir, flags, &list, &[&obj], set);
                 bad.extend(compare(
                     &format!("{config}/{stem}"),
@@ -206,7 +236,9 @@ fn real_gendwarfksyms_when_present() {
                 ));
                 let recorded = golden(&config, stem, set, "stdout");
                 if recorded.is_some() && recorded.as_deref() != Some(&want.out.stdout[..]) {
-                    bad.push(format!("{config}/{stem} [{set}]: golden stdout is stale: rerun build.sh"));
+                    bad.push(format!(
+                        "{config}/{stem} [{set}]: golden stdout is stale: rerun build.sh"
+                    ));
                 }
             }
         }
@@ -283,4 +315,44 @@ fn bitcode_is_refused_with_a_hint() {
     let o = modver_stdin(&["x.o"], b"f\n", d);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("LLVM bitcode"));
+}
+
+/// `modver crc` on gendwarfksyms' own symtypes files (dialect detected and
+/// forced) gives the versions gendwarfksyms printed for them.
+#[test]
+fn crc_from_dwarf_symtypes() {
+    let mut checked = 0;
+    for config in configs() {
+        for stem in ["core", "extern", "kabi"] {
+            for set in ["default", "stable"] {
+                let st = root()
+                    .join("golden")
+                    .join(&config)
+                    .join(format!("{stem}.{set}.symtypes"));
+                let want =
+                    String::from_utf8(golden(&config, stem, set, "stdout").unwrap()).unwrap();
+                for dialect in ["auto", "dwarf"] {
+                    let o = modver()
+                        .args(["crc", "--dialect", dialect])
+                        .arg(&st)
+                        .output()
+                        .unwrap();
+                    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                    let got = String::from_utf8(o.stdout).unwrap();
+                    let mut got: Vec<&str> = got.lines().collect();
+                    got.sort();
+                    // Symbols gendwarfksyms found no DWARF for print 0 and
+                    // have no symtypes line.
+                    let mut exp: Vec<&str> = want
+                        .lines()
+                        .filter(|l| !l.ends_with(" 0x00000000"))
+                        .collect();
+                    exp.sort();
+                    assert_eq!(got, exp, "{config}/{stem}.{set}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 80);
 }
