@@ -316,3 +316,43 @@ fn bitcode_is_refused_with_a_hint() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("LLVM bitcode"));
 }
+
+/// `modver crc` on gendwarfksyms' own symtypes files (dialect detected and
+/// forced) gives the versions gendwarfksyms printed for them.
+#[test]
+fn crc_from_dwarf_symtypes() {
+    let mut checked = 0;
+    for config in configs() {
+        for stem in ["core", "extern", "kabi"] {
+            for set in ["default", "stable"] {
+                let st = root()
+                    .join("golden")
+                    .join(&config)
+                    .join(format!("{stem}.{set}.symtypes"));
+                let want =
+                    String::from_utf8(golden(&config, stem, set, "stdout").unwrap()).unwrap();
+                for dialect in ["auto", "dwarf"] {
+                    let o = modver()
+                        .args(["crc", "--dialect", dialect])
+                        .arg(&st)
+                        .output()
+                        .unwrap();
+                    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                    let got = String::from_utf8(o.stdout).unwrap();
+                    let mut got: Vec<&str> = got.lines().collect();
+                    got.sort();
+                    // Symbols gendwarfksyms found no DWARF for print 0 and
+                    // have no symtypes line.
+                    let mut exp: Vec<&str> = want
+                        .lines()
+                        .filter(|l| !l.ends_with(" 0x00000000"))
+                        .collect();
+                    exp.sort();
+                    assert_eq!(got, exp, "{config}/{stem}.{set}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 80);
+}

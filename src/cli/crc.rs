@@ -19,6 +19,16 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Dialect {
+    /// gendwarfksyms if the type strings use DWARF words, else genksyms
+    Auto,
+    /// genksyms -T output
+    Genksyms,
+    /// gendwarfksyms --symtypes output
+    Dwarf,
+}
+
 /// Compute the CRC of every export in symtypes files (genksyms -T output)
 /// exactly as genksyms does.
 #[derive(clap::Args)]
@@ -35,6 +45,10 @@ pub struct Args {
     /// field "expanded" in JSON).
     #[arg(long)]
     expand: bool,
+    /// Which tool wrote the symtypes files: genksyms (C declarations) or
+    /// gendwarfksyms (DWARF type strings; CRCs as `calculate_version`).
+    #[arg(long, value_enum, default_value = "auto")]
+    dialect: Dialect,
     /// Only these exports (repeatable); a name not found is an error.
     #[arg(long = "symbol", value_name = "NAME")]
     symbols: Vec<String>,
@@ -53,22 +67,42 @@ struct JsonCrc<'a> {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
+    let mut results = Vec::new();
+    let mut any_dwarf = false;
+    for f in &a.files {
+        let data = std::fs::read(f).map_err(|e| Error::io(f, e))?;
+        let path = f.display().to_string();
+        let text = String::from_utf8_lossy(&data);
+        let dwarf = match a.dialect {
+            Dialect::Dwarf => true,
+            Dialect::Genksyms => false,
+            Dialect::Auto => modver::dwarfksyms::symtypes::is_dwarf_symtypes(&text),
+        };
+        if dwarf {
+            any_dwarf = true;
+            let crcs = modver::dwarfksyms::symtypes::export_crcs(&path, &text, a.expand)?;
+            results.push((path, crcs, true));
+        } else {
+            let st = modver::symtypes::parse_bytes(&path, &data)?;
+            let crcs = export_crcs(&st, a.expand)?;
+            results.push((st.path, crcs, false));
+        }
+    }
     let format = match a.format {
         Some(f) => f,
+        // gendwarfksyms (6.14+) always prints #SYMVER lines.
+        None if any_dwarf => Format::Symver,
         None => match CrcFormat::for_kernel(KernelVersion::resolve(a.kernel)?) {
             CrcFormat::Symver => Format::Symver,
             CrcFormat::Lds => Format::Lds,
         },
     };
-    let mut results = Vec::new();
-    for f in &a.files {
-        let st = modver::symtypes::read(f)?;
-        let crcs = export_crcs(&st, a.expand)?;
-        results.push((st.path, crcs));
-    }
     let wanted = |n: &str| a.symbols.is_empty() || a.symbols.iter().any(|s| s == n);
     for s in &a.symbols {
-        if !results.iter().any(|(_, c)| c.iter().any(|c| &c.name == s)) {
+        if !results
+            .iter()
+            .any(|(_, c, _)| c.iter().any(|c| &c.name == s))
+        {
             return Err(Error::Usage(format!(
                 "no export '{s}' in the symtypes files given"
             )));
@@ -79,7 +113,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         Format::Json => {
             let items: Vec<JsonCrc<'_>> = results
                 .iter()
-                .flat_map(|(file, crcs)| crcs.iter().map(move |c| (file, c)))
+                .flat_map(|(file, crcs, _)| crcs.iter().map(move |c| (file, c)))
                 .filter(|(_, c)| wanted(&c.name))
                 .map(|(file, c)| JsonCrc {
                     file,
@@ -98,12 +132,16 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             } else {
                 CrcFormat::Lds
             };
-            for c in results
+            for (c, dwarf) in results
                 .iter()
-                .flat_map(|(_, c)| c)
-                .filter(|c| wanted(&c.name))
+                .flat_map(|(_, c, d)| c.iter().map(move |c| (c, *d)))
+                .filter(|(c, _)| wanted(&c.name))
             {
-                if a.expand {
+                if a.expand && dwarf {
+                    // As gendwarfksyms --dump-versions prints it.
+                    let e = c.expanded.as_deref().unwrap_or_default();
+                    out.push_str(&format!("{} {e}\n", c.name));
+                } else if a.expand {
                     out.push_str(&dump_line(c));
                 }
                 out.push_str(&cf.line(&c.name, c.crc));

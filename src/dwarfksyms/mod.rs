@@ -24,6 +24,7 @@ pub mod builder;
 pub mod die_map;
 pub mod kabi;
 pub mod symbols;
+pub mod symtypes;
 pub mod types;
 
 use crate::debuginfo::DebugInfo;

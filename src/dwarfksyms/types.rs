@@ -91,6 +91,16 @@ impl<'a> TypeMap<'a> {
         }
     }
 
+    /// Defines `name` as `ty` (for type maps read back from symtypes).
+    pub fn insert(&mut self, name: &str, ty: Expansion) {
+        self.map.insert(Rc::from(name), Rc::new(ty));
+    }
+
+    /// Whether `name` is defined.
+    pub fn contains(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
     /// `type_map_get`, falling back to a `type_string` kABI rule.
     fn get(&mut self, name: &str, log: &mut Log) -> Result<Option<Rc<Expansion>>> {
         if let Some(e) = self.map.get(name) {
@@ -201,7 +211,7 @@ impl<'a> TypeMap<'a> {
     /// `calculate_version`: the CRC over `ty` with every referenced type
     /// expanded the first time it is met; also the expanded text when
     /// `--dump-versions` wants it.
-    fn version(
+    pub fn version(
         &mut self,
         owner: &str,
         ty: &Expansion,
