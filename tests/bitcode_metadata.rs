@@ -436,7 +436,7 @@ fn parse_text(text: &str) -> Text {
             }
             let at = line.find('@').unwrap();
             let mut p = P {
-                s: line[at..].as_bytes(),
+                s: &line.as_bytes()[at..],
                 i: 0,
                 line,
             };
@@ -589,7 +589,7 @@ impl<'a> Cmp<'_, 'a> {
                     .iter()
                     .map(|(k, v)| (k.as_deref().unwrap_or(""), v))
                     .collect();
-                for (name, _) in &theirs {
+                for name in theirs.keys() {
                     assert!(
                         fields.iter().any(|(f, _)| f == name),
                         "{}: {ctx}: llvm-dis prints field {name:?} that the reader does not have",
