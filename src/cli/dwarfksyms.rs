@@ -65,10 +65,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         .lock()
         .read_to_end(&mut list)
         .map_err(|e| Error::io("<stdin>", e))?;
-    let mut run = match Run::new(opts, &list) {
-        Ok(r) => r,
-        Err(e) => return Err(e),
-    };
+    let mut run = Run::new(opts, &list)?;
     if !run.has_symbols() {
         eprint(run.log_text());
         return Ok(ExitCode::SUCCESS);

@@ -337,7 +337,10 @@ fn read_archive(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec<Mo
         };
         match crate::symbols::identify(bytes) {
             // The ELF reader wants aligned data: copy.
-            Some(crate::symbols::Magic::Elf) => out.push(module_input(&bytes.to_vec(), &shown)?),
+            Some(crate::symbols::Magic::Elf) => {
+                let aligned = bytes.to_vec();
+                out.push(module_input(&aligned, &shown)?)
+            }
             Some(_) => out.extend(parse_input(bytes, &shown, dir)?),
             // Members that are not objects are skipped, as a linker would.
             None => {}

@@ -163,8 +163,7 @@ impl Symbols {
     pub fn get(&self, name: Option<&str>) -> Option<usize> {
         self.matches(name)
             .into_iter()
-            .filter(|&i| self.syms[i].state == SymbolState::Unprocessed)
-            .last()
+            .rfind(|&i| self.syms[i].state == SymbolState::Unprocessed)
     }
 
     /// `symbol_read_symtab`: gives every exported symbol defined in this
