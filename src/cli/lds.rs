@@ -32,8 +32,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
+    let kernel = a.kernel.resolve()?;
     let text = module_lto_sections(
-        a.kernel.resolve()?,
+        kernel,
         LdsOptions {
             cfi: a.cfi,
             page_size: a.page_size,

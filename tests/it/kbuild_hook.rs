@@ -252,16 +252,12 @@ foo.o foo.mod.o .module-common.o: ;
 fn extmod_layout(dir: &Path, vars: &[&str]) -> (bool, String, String) {
     std::fs::write(dir.join("kbuild.mk"), KBUILD_EXTMOD_MK).unwrap();
     let o = make(dir, vars);
-    (
-        o.status.success(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    (o.success(), o.stdout_str(), o.stderr_str())
 }
 
 #[test]
 fn extmod_layout_from_6_13() {
-    let modver = env!("CARGO_BIN_EXE_modver");
+    let modver = MODVER;
     let mv = format!("MODVER={modver}");
     let tmp = tempfile::tempdir().unwrap();
     let kobj = tmp.path().join("kobj");
@@ -308,7 +304,7 @@ fn extmod_layout_from_6_13() {
 
 #[test]
 fn unchecked_kernel_is_refused() {
-    let modver = env!("CARGO_BIN_EXE_modver");
+    let modver = MODVER;
     let mv = format!("MODVER={modver}");
     let tmp = tempfile::tempdir().unwrap();
     for kv in ["KERNELVERSION=7.2.0", "KERNELVERSION=8.0.0-rc1"] {
@@ -330,7 +326,7 @@ fn unchecked_kernel_is_refused() {
 /// modules already built, which are checked against the new vmlinux.symvers.
 #[test]
 fn stale_module_check_reads_modules_order() {
-    let modver = env!("CARGO_BIN_EXE_modver");
+    let modver = MODVER;
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("kbuild.mk"),
@@ -340,7 +336,7 @@ fn stale_module_check_reads_modules_order() {
     std::fs::write(tmp.path().join("modules.order"), "lib/a.o\nlib/b.o\n").unwrap();
     std::fs::create_dir(tmp.path().join("lib")).unwrap();
     std::fs::write(tmp.path().join("lib/a.ko"), "").unwrap();
-    let o = Command::new("make")
+    let o = tool("make")
         .args(["-s", "-f", "kbuild.mk", "__modpost"])
         .arg(format!("MAKEFILES={}", hook().display()))
         .args([
@@ -352,11 +348,10 @@ fn stale_module_check_reads_modules_order() {
         .current_dir(tmp.path())
         .env_remove("MAKEFLAGS")
         .env_remove("MAKELEVEL")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        .stdin("")
+        .run();
+    let out = o.stdout_str();
+    assert!(o.success(), "{}", o.stderr_str());
     assert!(
         out.contains("check --symvers vmlinux.symvers lib/a.ko") && !out.contains("b.ko"),
         "{out}"

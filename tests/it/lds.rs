@@ -101,19 +101,12 @@ fn fragment_matches_real_module_lds() {
     }
 }
 
-fn check_script() -> PathBuf {
-    [env!("CARGO_MANIFEST_DIR"), "scripts/check-module-lds.sh"]
-        .iter()
-        .collect()
-}
-
-fn run_check(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    Command::new("bash")
-        .arg(check_script())
+fn run_check(args: &[&std::ffi::OsStr]) -> crate::util::Run {
+    tool("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/check-module-lds.sh"))
         .args(args)
-        .env("MODVER", MODVER)
-        .output()
-        .unwrap()
+        .env("MODVER", crate::util::MODVER)
+        .run()
 }
 
 /// kbuild's own scripts/module.lds (cmd_cpp_lds_S, made by `make
@@ -130,14 +123,12 @@ fn fragment_matches_kbuild_module_lds() {
             Path::new(&tarball).exists(),
             "{tarball} missing: run scripts/setup.sh kernel"
         );
-        let st = Command::new("tar")
+        tool("tar")
             .arg("-xJf")
             .arg(&tarball)
             .arg("-C")
             .arg(tmp.path())
-            .status()
-            .unwrap();
-        assert!(st.success(), "tar failed on {tarball}");
+            .ok();
         let src = tmp.path().join(format!("linux-source-{ver}"));
         let out = tmp.path().join("out");
         let o = run_check(&[
@@ -148,19 +139,19 @@ fn fragment_matches_kbuild_module_lds() {
             "--out".as_ref(),
             out.as_os_str(),
         ]);
-        let text = String::from_utf8_lossy(&o.stdout);
+        let text = o.stdout_str();
         assert!(
-            o.status.success() && text.starts_with("ok "),
+            o.success() && text.starts_with("ok "),
             "{ver}: {text}{}",
-            String::from_utf8_lossy(&o.stderr)
+            o.stderr_str()
         );
         // One changed rule in kbuild's file must be found.
         let lds = out.join("scripts/module.lds");
         let real = std::fs::read_to_string(&lds).unwrap();
         std::fs::write(&lds, real.replacen("*(.rodata..L*)", "*(.rodata..X*)", 1)).unwrap();
         let o = run_check(&[out.as_os_str()]);
-        assert_eq!(o.status.code(), Some(1), "{ver}: mismatch not reported");
-        assert!(String::from_utf8_lossy(&o.stdout).starts_with("FAIL "));
+        assert_eq!(o.code(), Some(1), "{ver}: mismatch not reported");
+        assert!(o.stdout_str().starts_with("FAIL "));
     }
 }
 
