@@ -196,13 +196,9 @@ impl<'a> Expander<'a> {
     }
 
     fn crc_with(&self, idx: usize, expand: bool, st: &mut ExpandState) -> Result<SymbolCrc> {
-        let export = self
-            .file
-            .entries
-            .get(idx)
-            .ok_or_else(|| {
-                Error::malformed(&self.file.path, Position::File, format!("no entry {idx}"))
-            })?;
+        let export = self.file.entries.get(idx).ok_or_else(|| {
+            Error::malformed(&self.file.path, Position::File, format!("no entry {idx}"))
+        })?;
         let ExpandState { trail, stack, sink } = st;
         sink.reset(expand);
         trail.reset();
