@@ -464,19 +464,50 @@ pub fn export_crcs(file: &SymtypesFile<'_>, expand: bool) -> Result<Vec<SymbolCr
         .collect()
 }
 
+/// Which tool wrote a symtypes file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SymtypesDialect {
+    /// gendwarfksyms if the type strings use DWARF words, else genksyms
+    Auto,
+    /// genksyms -T output
+    Genksyms,
+    /// gendwarfksyms --symtypes output
+    Dwarf,
+}
+
 /// The export CRCs of each symtypes file in `paths` (read, parsed and
 /// expanded in parallel, one file per task: files are independent), in
-/// the order given, with each file's name as it appears in messages. The
-/// first file that fails (in that order) is the error.
+/// the order given, with each file's name as it appears in messages. A
+/// gendwarfksyms file (by `dialect`, or detected with
+/// [`crate::dwarfksyms::symtypes::is_dwarf_symtypes`]) gets its CRCs as
+/// gendwarfksyms' `calculate_version` computes them. The first file that
+/// fails (in that order) is the error.
 pub fn files_export_crcs(
     paths: &[std::path::PathBuf],
     expand: bool,
-) -> Result<Vec<(String, Vec<SymbolCrc>)>> {
+    dialect: SymtypesDialect,
+) -> Result<Vec<FileCrcs>> {
     let weight = |i: usize| crate::parallel::file_weight(&paths[i]);
     crate::parallel::map_heaviest_first(paths.len(), weight, |i| {
         let text = crate::symtypes::read(&paths[i])?;
-        let crcs = export_crcs(&text.parse()?, expand)?;
-        Ok((text.path, crcs))
+        let dwarf = match dialect {
+            SymtypesDialect::Dwarf => true,
+            SymtypesDialect::Genksyms => false,
+            SymtypesDialect::Auto => {
+                crate::dwarfksyms::symtypes::is_dwarf_symtypes(&String::from_utf8_lossy(&text.data))
+            }
+        };
+        let crcs = if dwarf {
+            let s = String::from_utf8_lossy(&text.data);
+            crate::dwarfksyms::symtypes::export_crcs(&text.path, &s, expand)?
+        } else {
+            export_crcs(&text.parse()?, expand)?
+        };
+        Ok(FileCrcs {
+            path: text.path,
+            crcs,
+            dwarf,
+        })
     })
     .into_iter()
     .collect()
@@ -551,6 +582,9 @@ pub struct FileCrcs {
     pub path: String,
     /// Its exports' CRCs, in file order.
     pub crcs: Vec<SymbolCrc>,
+    /// Written by gendwarfksyms (`--expand` then prints its
+    /// `--dump-versions` lines instead of `genksyms -D`'s).
+    pub dwarf: bool,
 }
 
 /// The names in `only` that no file in `files` exports.
@@ -574,7 +608,7 @@ pub fn render(
     let wanted = |n: &str| only.is_empty() || only.iter().any(|s| s == n);
     let selected = files
         .iter()
-        .flat_map(|f| f.crcs.iter().map(move |c| (f.path.as_str(), c)))
+        .flat_map(|f| f.crcs.iter().map(move |c| (f, c)))
         .filter(|(_, c)| wanted(&c.name));
     let line_format = match format {
         CrcOutput::Symver => CrcFormat::Symver,
@@ -590,7 +624,7 @@ pub fn render(
             }
             let items: Vec<JsonCrc<'_>> = selected
                 .map(|(file, c)| JsonCrc {
-                    file,
+                    file: &file.path,
                     symbol: &c.name,
                     crc: format!("0x{:08x}", c.crc),
                     expanded: c.expanded.as_deref(),
@@ -600,8 +634,12 @@ pub fn render(
         }
     };
     let mut out = String::new();
-    for (_, c) in selected {
-        if expand {
+    for (file, c) in selected {
+        if expand && file.dwarf {
+            // As gendwarfksyms --dump-versions prints it.
+            let e = c.expanded.as_deref().unwrap_or_default();
+            out.push_str(&format!("{} {e}\n", c.name));
+        } else if expand {
             out.push_str(&dump_line(c));
         }
         out.push_str(&line_format.line(&c.name, c.crc));

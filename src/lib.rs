@@ -29,6 +29,10 @@
 //! * [`symversions`]: export CRCs on their way from genksyms to the final
 //!   link (`.symversions` linker scripts up to 5.18, `#SYMVER` lines in
 //!   `.cmd` files from 5.19).
+//! * [`debuginfo`]: the DIE model gendwarfksyms' logic runs over.
+//! * [`dwarf`]: the DWARF of ELF objects, read into that model.
+//! * [`dwarfksyms`]: symbol versions from debug information, as the
+//!   kernel's gendwarfksyms computes them.
 //! * [`lds`]: the LTO section-merge rules of `scripts/module.lds.S`.
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
 //! * [`output`]: atomic output files (temporary file + rename).
@@ -39,6 +43,9 @@ pub mod archive;
 pub mod bitcode;
 pub mod check;
 pub mod crc;
+pub mod debuginfo;
+pub mod dwarf;
+pub mod dwarfksyms;
 pub mod elf;
 pub mod error;
 pub mod explain;
@@ -47,6 +54,7 @@ pub mod kmodule;
 pub mod ksymtab;
 pub mod kver;
 pub mod lds;
+pub mod metadata_dwarf;
 pub mod modfile;
 pub mod modname;
 pub mod modversions;

@@ -6,11 +6,13 @@
 //! with its strings in the following `STRTAB_BLOCK`. Linkers (lld, the gold
 //! plugin) read it instead of parsing IR. [`read_contents`] finds these
 //! blocks with a top-level-only [`bitstream`] reader; [`irsymtab`] decodes
-//! the table. (What `llvm-nm` prints for it is [`crate::symbols`]' business:
+//! the table; [`metadata`] reads the debug-info metadata of each module.
+//! (What `llvm-nm` prints for it is [`crate::symbols`]' business:
 //! this module reads bitcode and uses nothing else of the crate.)
 
 pub mod bitstream;
 pub mod irsymtab;
+pub mod metadata;
 
 use bitstream::{BitstreamError, BsResult, Cursor, ENTER_SUBBLOCK};
 
@@ -86,7 +88,7 @@ pub fn read_contents(data: &[u8]) -> BsResult<BitcodeContents<'_>> {
 
 /// Strips the wrapper header (`magic, version, offset, size, cputype`, five
 /// little-endian words), returning the bitcode and its offset.
-fn unwrap(data: &[u8]) -> BsResult<(&[u8], u64)> {
+pub fn unwrap(data: &[u8]) -> BsResult<(&[u8], u64)> {
     if !data.starts_with(&WRAPPER_MAGIC) {
         return Ok((data, 0));
     }

@@ -3,7 +3,7 @@
 
 use super::args::{ExportFilter, KernelArgs};
 use super::{exit, print_out};
-use modver::crc::{exports_not_found, files_export_crcs, render, CrcOutput, FileCrcs};
+use modver::crc::{exports_not_found, files_export_crcs, render, CrcOutput, SymtypesDialect};
 use modver::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +25,10 @@ pub struct Args {
     /// field "expanded" in JSON).
     #[arg(long)]
     expand: bool,
+    /// Which tool wrote the symtypes files: genksyms (C declarations) or
+    /// gendwarfksyms (DWARF type strings; CRCs as `calculate_version`).
+    #[arg(long, value_enum, default_value = "auto")]
+    dialect: SymtypesDialect,
     #[command(flatten)]
     only: ExportFilter,
     /// Symtypes files.
@@ -33,14 +37,13 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
+    let files = files_export_crcs(&a.files, a.expand, a.dialect)?;
     let format = match a.format {
         Some(f) => f,
+        // gendwarfksyms (6.14+) always prints #SYMVER lines.
+        None if files.iter().any(|f| f.dwarf) => CrcOutput::Symver,
         None => CrcOutput::for_kernel(a.kernel.resolve()?),
     };
-    let files: Vec<FileCrcs> = files_export_crcs(&a.files, a.expand)?
-        .into_iter()
-        .map(|(path, crcs)| FileCrcs { path, crcs })
-        .collect();
     if let Some(s) = exports_not_found(&files, &a.only.symbols).first() {
         return Err(Error::Usage(format!(
             "no export '{s}' in the symtypes files given"

@@ -7,6 +7,7 @@ mod check;
 mod crc;
 mod docs;
 mod dump_modversions;
+mod dwarfksyms;
 mod explain;
 mod exports;
 mod lds;
@@ -41,6 +42,7 @@ enum Command {
     Lds(lds::Args),
     Man(docs::ManArgs),
     Completions(docs::CompletionsArgs),
+    Dwarfksyms(dwarfksyms::Args),
 }
 
 /// modver's exit statuses, the same for every subcommand.
@@ -63,7 +65,16 @@ pub fn exit(status: u8) -> ExitCode {
 }
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // Installed (or linked) as `gendwarfksyms`, modver is that tool.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        == Some("gendwarfksyms".as_ref())
+    {
+        args.insert(1, "dwarfksyms".into());
+    }
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -89,6 +100,7 @@ pub fn main() -> ExitCode {
         Command::Lds(a) => lds::run(a),
         Command::Man(a) => docs::run_man(a),
         Command::Completions(a) => docs::run_completions(a),
+        Command::Dwarfksyms(a) => dwarfksyms::run(a),
     };
     match result {
         Ok(code) => code,

@@ -21,9 +21,12 @@ mod kbuild;
 mod util;
 
 mod bitcode;
+mod bitcode_dwarf;
+mod bitcode_metadata;
 mod check;
 mod cli;
 mod crc;
+mod dwarfksyms;
 mod exports;
 mod kbuild_hook;
 mod lds;
