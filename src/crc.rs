@@ -196,11 +196,9 @@ impl<'a> Expander<'a> {
     }
 
     fn crc_with(&self, idx: usize, expand: bool, st: &mut ExpandState) -> Result<SymbolCrc> {
-        let export = self
-            .file
-            .entries
-            .get(idx)
-            .ok_or_else(|| Error::Usage(format!("{}: no entry {idx}", self.file.path)))?;
+        let export = self.file.entries.get(idx).ok_or_else(|| {
+            Error::malformed(&self.file.path, Position::File, format!("no entry {idx}"))
+        })?;
         let ExpandState { trail, stack, sink } = st;
         sink.reset(expand);
         trail.reset();
@@ -466,19 +464,50 @@ pub fn export_crcs(file: &SymtypesFile<'_>, expand: bool) -> Result<Vec<SymbolCr
         .collect()
 }
 
+/// Which tool wrote a symtypes file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SymtypesDialect {
+    /// gendwarfksyms if the type strings use DWARF words, else genksyms
+    Auto,
+    /// genksyms -T output
+    Genksyms,
+    /// gendwarfksyms --symtypes output
+    Dwarf,
+}
+
 /// The export CRCs of each symtypes file in `paths` (read, parsed and
 /// expanded in parallel, one file per task: files are independent), in
-/// the order given, with each file's name as it appears in messages. The
-/// first file that fails (in that order) is the error.
+/// the order given, with each file's name as it appears in messages. A
+/// gendwarfksyms file (by `dialect`, or detected with
+/// [`crate::dwarfksyms::symtypes::is_dwarf_symtypes`]) gets its CRCs as
+/// gendwarfksyms' `calculate_version` computes them. The first file that
+/// fails (in that order) is the error.
 pub fn files_export_crcs(
     paths: &[std::path::PathBuf],
     expand: bool,
-) -> Result<Vec<(String, Vec<SymbolCrc>)>> {
+    dialect: SymtypesDialect,
+) -> Result<Vec<FileCrcs>> {
     let weight = |i: usize| crate::parallel::file_weight(&paths[i]);
     crate::parallel::map_heaviest_first(paths.len(), weight, |i| {
         let text = crate::symtypes::read(&paths[i])?;
-        let crcs = export_crcs(&text.parse()?, expand)?;
-        Ok((text.path, crcs))
+        let dwarf = match dialect {
+            SymtypesDialect::Dwarf => true,
+            SymtypesDialect::Genksyms => false,
+            SymtypesDialect::Auto => {
+                crate::dwarfksyms::symtypes::is_dwarf_symtypes(&String::from_utf8_lossy(&text.data))
+            }
+        };
+        let crcs = if dwarf {
+            let s = String::from_utf8_lossy(&text.data);
+            crate::dwarfksyms::symtypes::export_crcs(&text.path, &s, expand)?
+        } else {
+            export_crcs(&text.parse()?, expand)?
+        };
+        Ok(FileCrcs {
+            path: text.path,
+            crcs,
+            dwarf,
+        })
     })
     .into_iter()
     .collect()
@@ -522,6 +551,100 @@ pub fn dump_line(c: &SymbolCrc) -> String {
         c.name,
         c.expanded.as_deref().unwrap_or_default()
     )
+}
+
+/// What `modver crc` prints: the lines genksyms of one kernel layout
+/// writes, or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CrcOutput {
+    /// `#SYMVER name 0x%08x` (genksyms 5.19+)
+    Symver,
+    /// `__crc_name = 0x%08x;` (genksyms up to 5.18)
+    Lds,
+    /// JSON array of {file, symbol, crc[, expanded]}
+    Json,
+}
+
+impl CrcOutput {
+    /// What genksyms of kernel `k` prints ([`CrcFormat::for_kernel`]).
+    pub fn for_kernel(k: crate::kver::KernelVersion) -> Self {
+        match CrcFormat::for_kernel(k) {
+            CrcFormat::Symver => CrcOutput::Symver,
+            CrcFormat::Lds => CrcOutput::Lds,
+        }
+    }
+}
+
+/// The export CRCs of one symtypes file ([`export_crcs`]), with its path.
+#[derive(Debug, Clone)]
+pub struct FileCrcs {
+    /// The symtypes file, as given.
+    pub path: String,
+    /// Its exports' CRCs, in file order.
+    pub crcs: Vec<SymbolCrc>,
+    /// Written by gendwarfksyms (`--expand` then prints its
+    /// `--dump-versions` lines instead of `genksyms -D`'s).
+    pub dwarf: bool,
+}
+
+/// The names in `only` that no file in `files` exports.
+pub fn exports_not_found<'a>(files: &[FileCrcs], only: &'a [String]) -> Vec<&'a str> {
+    only.iter()
+        .filter(|s| !files.iter().any(|f| f.crcs.iter().any(|c| &c.name == *s)))
+        .map(String::as_str)
+        .collect()
+}
+
+/// The CRCs of `files` as `format` prints them, in file order; only the
+/// exports named in `only` (every export when it is empty). With
+/// `expand`, each genksyms line follows its `genksyms -D` dump line
+/// ([`dump_line`]).
+pub fn render(
+    files: &[FileCrcs],
+    format: CrcOutput,
+    only: &[String],
+    expand: bool,
+) -> Result<String> {
+    let wanted = |n: &str| only.is_empty() || only.iter().any(|s| s == n);
+    let selected = files
+        .iter()
+        .flat_map(|f| f.crcs.iter().map(move |c| (f, c)))
+        .filter(|(_, c)| wanted(&c.name));
+    let line_format = match format {
+        CrcOutput::Symver => CrcFormat::Symver,
+        CrcOutput::Lds => CrcFormat::Lds,
+        CrcOutput::Json => {
+            #[derive(serde::Serialize)]
+            struct JsonCrc<'a> {
+                file: &'a str,
+                symbol: &'a str,
+                crc: String,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                expanded: Option<&'a str>,
+            }
+            let items: Vec<JsonCrc<'_>> = selected
+                .map(|(file, c)| JsonCrc {
+                    file: &file.path,
+                    symbol: &c.name,
+                    crc: format!("0x{:08x}", c.crc),
+                    expanded: c.expanded.as_deref(),
+                })
+                .collect();
+            return crate::output::to_json(&items);
+        }
+    };
+    let mut out = String::new();
+    for (file, c) in selected {
+        if expand && file.dwarf {
+            // As gendwarfksyms --dump-versions prints it.
+            let e = c.expanded.as_deref().unwrap_or_default();
+            out.push_str(&format!("{} {e}\n", c.name));
+        } else if expand {
+            out.push_str(&dump_line(c));
+        }
+        out.push_str(&line_format.line(&c.name, c.crc));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

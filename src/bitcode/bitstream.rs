@@ -164,6 +164,17 @@ impl<'a> Cursor<'a> {
                 "unexpected end of data reading a {width}-bit field"
             )));
         }
+        // Fast path: the field lies in the 8 bytes at the current byte.
+        let byte = (self.pos / 8) as usize;
+        let shift = (self.pos % 8) as u32;
+        if width + shift <= 64 {
+            if let Some(b) = self.data.get(byte..byte + 8) {
+                let word = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+                let v = (word >> shift) & (u64::MAX >> (64 - width));
+                self.pos += u64::from(width);
+                return Ok(v);
+            }
+        }
         let mut value = 0u64;
         let mut got = 0u32;
         let mut p = self.pos;
@@ -304,7 +315,33 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads a record with abbreviation id `id` (3 or a defined abbreviation).
+    /// Operands past the first 65536 are read past, not kept.
     pub fn record(&mut self, id: u64, abbrevs: &[Abbrev]) -> BsResult<Record<'a>> {
+        self.record_capped(id, abbrevs, MAX_KEPT_OPS, false)
+    }
+
+    /// Reads a record keeping up to `cap` operands; past that, an error if
+    /// `strict`, else the rest is read and dropped.
+    fn record_capped(
+        &mut self,
+        id: u64,
+        abbrevs: &[Abbrev],
+        cap: usize,
+        strict: bool,
+    ) -> BsResult<Record<'a>> {
+        let start = self.pos;
+        let mut rec = self.record_inner(id, abbrevs, cap.saturating_add(usize::from(strict)))?;
+        if strict && rec.ops.len() > cap {
+            return Err(BitstreamError {
+                offset: start / 8,
+                message: format!("record {} has more than {cap} operands", rec.code),
+            });
+        }
+        rec.ops.truncate(cap);
+        Ok(rec)
+    }
+
+    fn record_inner(&mut self, id: u64, abbrevs: &[Abbrev], keep: usize) -> BsResult<Record<'a>> {
         if id == UNABBREV_RECORD {
             let code = self.vbr(6)?;
             let n = self.vbr(6)?;
@@ -314,7 +351,7 @@ impl<'a> Cursor<'a> {
             let mut ops = Vec::new();
             for _ in 0..n {
                 let v = self.vbr(6)?;
-                if ops.len() < MAX_KEPT_OPS {
+                if ops.len() < keep {
                     ops.push(v);
                 }
             }
@@ -357,7 +394,7 @@ impl<'a> Cursor<'a> {
                     }
                     for _ in 0..n {
                         let v = self.scalar(elt)?;
-                        if ops.len() < MAX_KEPT_OPS {
+                        if ops.len() < keep {
                             ops.push(v);
                         }
                     }
@@ -379,7 +416,7 @@ impl<'a> Cursor<'a> {
                 }
                 op => {
                     let v = self.scalar(op)?;
-                    if ops.len() < MAX_KEPT_OPS {
+                    if ops.len() < keep {
                         ops.push(v);
                     }
                 }
@@ -437,6 +474,158 @@ impl<'a> Cursor<'a> {
                 }
                 DEFINE_ABBREV => abbrevs.push(self.define_abbrev()?),
                 _ => each(self.record(id, &abbrevs)?),
+            }
+        }
+    }
+}
+
+/// `BLOCKINFO_BLOCK_ID`: abbreviations shared by every block of an id.
+pub const BLOCKINFO_BLOCK_ID: u64 = 0;
+/// `BLOCKINFO_CODE_SETBID`: the block id later `DEFINE_ABBREV`s are for.
+const BLOCKINFO_SETBID: u64 = 1;
+/// Operands a record read by [`Cursor::next_entry`] may have; more is an
+/// error rather than a silently shortened record.
+pub const MAX_RECORD_OPS: usize = 1 << 22;
+
+/// The abbreviations a `BLOCKINFO` block registers per block id
+/// (LLVM's `BitstreamBlockInfo`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockInfo {
+    blocks: Vec<(u64, Vec<Abbrev>)>,
+}
+
+impl BlockInfo {
+    /// The abbreviations registered for `block_id`, in definition order.
+    pub fn abbrevs(&self, block_id: u64) -> &[Abbrev] {
+        self.blocks
+            .iter()
+            .find(|(id, _)| *id == block_id)
+            .map_or(&[], |(_, a)| a.as_slice())
+    }
+
+    fn push(&mut self, block_id: u64, abbrev: Abbrev) {
+        match self.blocks.iter_mut().find(|(id, _)| *id == block_id) {
+            Some((_, v)) => v.push(abbrev),
+            None => self.blocks.push((block_id, vec![abbrev])),
+        }
+    }
+}
+
+/// A block being read entry by entry with [`Cursor::next_entry`]: its
+/// header and the abbreviations in effect (BLOCKINFO's first, then the
+/// block's own).
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// The block's header.
+    pub header: BlockHeader,
+    abbrevs: Vec<Abbrev>,
+    outer_end: u64,
+}
+
+/// One entry of a block (LLVM's `BitstreamEntry`); `DEFINE_ABBREV`s are
+/// taken in by the reader and never returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry<'a> {
+    /// The block's `END_BLOCK`; the cursor is just past the block.
+    EndBlock,
+    /// A nested block whose header was just read: enter it with
+    /// [`Cursor::enter_block`] or skip it with [`Cursor::skip_block`].
+    SubBlock(BlockHeader),
+    /// A record.
+    Record(Record<'a>),
+}
+
+impl<'a> Cursor<'a> {
+    /// Starts reading the block `header` (just read by
+    /// [`Cursor::enter_subblock`]): reads are bounded by the block's end
+    /// until its `END_BLOCK`.
+    pub fn enter_block(&mut self, header: BlockHeader, info: &BlockInfo) -> Block {
+        let outer_end = self.end;
+        self.end = header.body_end.min(outer_end);
+        Block {
+            header,
+            abbrevs: info.abbrevs(header.id).to_vec(),
+            outer_end,
+        }
+    }
+
+    /// Moves past a nested block without reading it.
+    pub fn skip_block(&mut self, header: &BlockHeader) -> BsResult<()> {
+        self.seek(header.body_end)
+    }
+
+    /// Reads the next entry of `block`. At `END_BLOCK` checks that the block
+    /// ends where its length word says and restores the enclosing bound.
+    pub fn next_entry(&mut self, block: &mut Block) -> BsResult<Entry<'a>> {
+        loop {
+            if self.pos >= self.end {
+                return Err(self.error(format!(
+                    "block {} ends without END_BLOCK (its length word is wrong or the data is cut)",
+                    block.header.id
+                )));
+            }
+            let id = self.fixed(block.header.abbrev_width)?;
+            match id {
+                END_BLOCK => {
+                    self.align32()?;
+                    if self.pos != block.header.body_end {
+                        return Err(self.error(format!(
+                            "block {} ends at byte {} but its length word says {}",
+                            block.header.id,
+                            self.pos / 8,
+                            block.header.body_end / 8
+                        )));
+                    }
+                    self.end = block.outer_end;
+                    return Ok(Entry::EndBlock);
+                }
+                ENTER_SUBBLOCK => return Ok(Entry::SubBlock(self.enter_subblock()?)),
+                DEFINE_ABBREV => {
+                    let a = self.define_abbrev()?;
+                    block.abbrevs.push(a);
+                }
+                _ => {
+                    return self
+                        .record_capped(id, &block.abbrevs, MAX_RECORD_OPS, true)
+                        .map(Entry::Record)
+                }
+            }
+        }
+    }
+
+    /// Reads a `BLOCKINFO` block (header just read) into `info`: `SETBID`
+    /// records choose the block id that the following `DEFINE_ABBREV`s are
+    /// for (LLVM's `ReadBlockInfoBlock`).
+    pub fn read_block_info(&mut self, header: BlockHeader, info: &mut BlockInfo) -> BsResult<()> {
+        let mut block = self.enter_block(header, &BlockInfo::default());
+        let mut current: Option<u64> = None;
+        loop {
+            if self.pos >= self.end {
+                return Err(self.error("BLOCKINFO block ends without END_BLOCK"));
+            }
+            let at = self.pos;
+            let id = self.fixed(header.abbrev_width)?;
+            match id {
+                DEFINE_ABBREV => {
+                    let a = self.define_abbrev()?;
+                    match current {
+                        Some(bid) => info.push(bid, a),
+                        None => return Err(self.error("BLOCKINFO abbreviation before SETBID")),
+                    }
+                }
+                _ => {
+                    self.pos = at;
+                    match self.next_entry(&mut block)? {
+                        Entry::EndBlock => return Ok(()),
+                        Entry::SubBlock(h) => self.skip_block(&h)?,
+                        Entry::Record(r) if r.code == BLOCKINFO_SETBID => match r.ops.first() {
+                            Some(&bid) => current = Some(bid),
+                            None => return Err(self.error("SETBID without a block id")),
+                        },
+                        // BLOCKNAME / SETRECORDNAME: names for dumps only.
+                        Entry::Record(_) => {}
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,87 @@
+//! `modver dwarfksyms`: a drop-in for the kernel's `gendwarfksyms`.
+
+use super::print_out;
+use modver::dwarfksyms::{read_input, Options, Run};
+use modver::Error;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Compute symbol versions from the DWARF of ELF objects (and archives of
+/// them) exactly as the kernel's gendwarfksyms (7.1) does: symbol names on
+/// stdin, `#SYMVER name 0x%08x` lines on stdout.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Print debugging information (as gendwarfksyms -d).
+    #[arg(short = 'd', long = "debug")]
+    debug: bool,
+    /// Dump DWARF DIE contents.
+    #[arg(long)]
+    dump_dies: bool,
+    /// Accepted for gendwarfksyms compatibility: implies --dump-dies (its
+    /// die_map debugging lines, which print memory addresses, are not
+    /// reproduced).
+    #[arg(long)]
+    dump_die_map: bool,
+    /// Dump type strings.
+    #[arg(long)]
+    dump_types: bool,
+    /// Dump expanded type strings used for symbol versions.
+    #[arg(long)]
+    dump_versions: bool,
+    /// Support kABI stability features (kABI rules, __kabi_* members).
+    #[arg(short = 's', long)]
+    stable: bool,
+    /// Write a symtypes file (atomically: temporary file + rename).
+    #[arg(short = 'T', long, value_name = "FILE")]
+    symtypes: Option<PathBuf>,
+    /// ELF object files or archives of them.
+    files: Vec<PathBuf>,
+}
+
+const USAGE: &str = "Usage: gendwarfksyms [options] elf-object-file ... < symbol-list\n\n";
+
+fn eprint(s: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_all(s.as_bytes());
+    let _ = e.flush();
+}
+
+pub fn run(a: Args) -> modver::Result<ExitCode> {
+    if a.files.is_empty() {
+        eprint(USAGE);
+        return Err(Error::Usage("no input files?".into()));
+    }
+    let opts = Options {
+        stable: a.stable,
+        symtypes: a.symtypes.is_some(),
+        debug: a.debug,
+        dump_dies: a.dump_dies || a.dump_die_map,
+        dump_types: a.dump_types,
+        dump_versions: a.dump_versions,
+    };
+    let mut list = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut list)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    let mut run = Run::new(opts, &list)?;
+    if !run.has_symbols() {
+        eprint(run.log_text());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for f in &a.files {
+        let step = read_input(f).and_then(|ms| ms.iter().try_for_each(|m| run.add_module(m)));
+        if let Err(e) = step {
+            eprint(run.log_text());
+            return Err(e);
+        }
+    }
+    let out = run.finish();
+    if let Some(p) = &a.symtypes {
+        modver::output::write_atomic(p, out.symtypes.as_bytes())?;
+    }
+    eprint(&out.stderr);
+    print_out(&out.stdout)?;
+    Ok(ExitCode::SUCCESS)
+}

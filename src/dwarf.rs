@@ -1,0 +1,582 @@
+//! The DWARF of ELF relocatable objects, read into the [`DebugInfo`] model
+//! as libdw (through libdwfl's offline mode, which gendwarfksyms uses)
+//! presents it.
+//!
+//! libdwfl applies an object's relocations to its debug sections before
+//! libdw reads them (`.debug_str` offsets, `.debug_str_offsets` bases and
+//! `.debug_line` offsets are relocated in `ET_REL` files) and decompresses
+//! `SHF_COMPRESSED` sections; so does this reader, then hands the sections
+//! to `gimli`. Besides the DWARF, gendwarfksyms reads two things from the
+//! object with libelf: its global symbols (`symbol_read_symtab`) and the
+//! kABI rules section (`kabi_read_rules`); [`DebugObject`] carries both.
+
+use crate::debuginfo::{ConstAttr, DebugInfo, DieAttrs, DieId, StrId};
+use crate::error::{Error, Position, Result};
+use gimli::{AttributeValue, RunTimeEndian, SectionId};
+use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// The section gendwarfksyms reads kABI stability rules from.
+pub const KABI_RULES_SECTION: &str = ".discard.gendwarfksyms.kabi_rules";
+
+/// How deep a DIE tree may nest before the input is taken as hostile.
+pub const MAX_DIE_DEPTH: usize = 2048;
+
+/// One global (non-local, named) symbol of an object's `.symtab`, as
+/// gendwarfksyms' `elf_for_each_global` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElfGlobal {
+    /// The symbol name.
+    pub name: String,
+    /// `st_shndx`, the extended index resolved (`SHN_UNDEF` = 0,
+    /// `SHN_ABS` = 0xfff1, `SHN_COMMON` = 0xfff2).
+    pub section: u32,
+    /// `st_value`.
+    pub value: u64,
+}
+
+/// What gendwarfksyms reads from one ELF object.
+#[derive(Debug, Clone)]
+pub struct DebugObject {
+    /// Every unit of `.debug_info`.
+    pub info: DebugInfo,
+    /// The global symbols, in symbol table order.
+    pub symbols: Vec<ElfGlobal>,
+    /// The contents of [`KABI_RULES_SECTION`], if the object has one.
+    pub kabi_rules: Option<Vec<u8>>,
+}
+
+fn bad(display: &str, pos: Position, msg: impl Into<String>) -> Error {
+    Error::malformed(display, pos, msg)
+}
+
+/// Reads an ELF object held in memory. `display` names it in errors.
+pub fn read_object(data: &[u8], display: &str) -> Result<DebugObject> {
+    let file = object::File::parse(data)
+        .map_err(|e| bad(display, Position::Offset(0), format!("invalid ELF: {e}")))?;
+    let symbols = read_globals(&file);
+    let kabi_rules = match file.section_by_name(KABI_RULES_SECTION) {
+        Some(s) => Some(section_bytes(&file, &s, display)?.into_owned()),
+        None => None,
+    };
+    let info = read_dwarf(&file, display)?;
+    Ok(DebugObject {
+        info,
+        symbols,
+        kabi_rules,
+    })
+}
+
+fn read_globals(file: &object::File<'_>) -> Vec<ElfGlobal> {
+    let mut out = Vec::new();
+    for sym in file.symbols() {
+        if sym.is_local() {
+            continue;
+        }
+        let Ok(name) = sym.name_bytes() else { continue };
+        if name.is_empty() {
+            continue;
+        }
+        let section = match sym.section() {
+            object::SymbolSection::Section(i) => i.0 as u32,
+            object::SymbolSection::Absolute => u32::from(object::elf::SHN_ABS),
+            object::SymbolSection::Common => u32::from(object::elf::SHN_COMMON),
+            object::SymbolSection::Undefined => 0,
+            // Reserved indices gendwarfksyms would keep are not produced
+            // by compilers; they count as undefined here.
+            _ => 0,
+        };
+        out.push(ElfGlobal {
+            name: String::from_utf8_lossy(name).into_owned(),
+            section,
+            value: sym.address(),
+        });
+    }
+    out
+}
+
+/// A section's contents, decompressed (`SHF_COMPRESSED`, zlib or zstd)
+/// and with its relocations applied.
+fn section_bytes<'d>(
+    file: &object::File<'d>,
+    section: &object::Section<'d, '_>,
+    display: &str,
+) -> Result<Cow<'d, [u8]>> {
+    let at = Position::Offset(section.file_range().map_or(0, |r| r.0));
+    let name = section.name().unwrap_or("?").to_string();
+    let cd = section
+        .compressed_data()
+        .map_err(|e| bad(display, at, format!("section {name}: {e}")))?;
+    let mut bytes: Cow<'d, [u8]> = match cd.format {
+        object::CompressionFormat::None => Cow::Borrowed(cd.data),
+        object::CompressionFormat::Zlib => {
+            use std::io::Read;
+            let mut out = Vec::with_capacity(cd.uncompressed_size.min(1 << 30) as usize);
+            flate2::read::ZlibDecoder::new(cd.data)
+                .read_to_end(&mut out)
+                .map_err(|e| bad(display, at, format!("section {name}: zlib: {e}")))?;
+            Cow::Owned(out)
+        }
+        object::CompressionFormat::Zstandard => {
+            use std::io::Read;
+            let mut out = Vec::with_capacity(cd.uncompressed_size.min(1 << 30) as usize);
+            let mut dec = ruzstd::decoding::StreamingDecoder::new(cd.data)
+                .map_err(|e| bad(display, at, format!("section {name}: zstd: {e}")))?;
+            dec.read_to_end(&mut out)
+                .map_err(|e| bad(display, at, format!("section {name}: zstd: {e}")))?;
+            Cow::Owned(out)
+        }
+        f => {
+            return Err(bad(
+                display,
+                at,
+                format!("section {name}: unsupported compression {f:?}"),
+            ))
+        }
+    };
+    if cd.format != object::CompressionFormat::None && bytes.len() as u64 != cd.uncompressed_size {
+        return Err(bad(
+            display,
+            at,
+            format!(
+                "section {name}: decompressed to {} bytes, expected {}",
+                bytes.len(),
+                cd.uncompressed_size
+            ),
+        ));
+    }
+    if file.kind() == object::ObjectKind::Relocatable {
+        apply_relocations(file, section, &mut bytes, display, &name)?;
+    }
+    Ok(bytes)
+}
+
+/// Applies the absolute relocations of `section` (what DWARF sections of
+/// relocatable objects use: 32- and 64-bit absolute references to other
+/// sections' symbols) to `bytes`. Symbols resolve to their `st_value`: in
+/// libdwfl's offline layout the debug sections are at address 0.
+fn apply_relocations(
+    file: &object::File<'_>,
+    section: &object::Section<'_, '_>,
+    bytes: &mut Cow<'_, [u8]>,
+    display: &str,
+    name: &str,
+) -> Result<()> {
+    let little = file.is_little_endian();
+    for (offset, rel) in section.relocations() {
+        let at = Position::Offset(offset);
+        let size = usize::from(rel.size() / 8);
+        let supported = rel.kind() == object::RelocationKind::Absolute;
+        if !supported || !(size == 4 || size == 8) {
+            // Not a reference DWARF readers follow (e.g. RISC-V ADD/SUB
+            // pairs in line programs); libdwfl leaves what it cannot
+            // apply, as do we.
+            continue;
+        }
+        let s = match rel.target() {
+            RelocationTarget::Symbol(i) => {
+                file.symbol_by_index(i).map(|s| s.address()).unwrap_or(0)
+            }
+            RelocationTarget::Section(_) | RelocationTarget::Absolute => 0,
+            _ => continue,
+        };
+        let start = usize::try_from(offset).unwrap_or(usize::MAX);
+        let Some(field) = start
+            .checked_add(size)
+            .and_then(|end| bytes.to_mut().get_mut(start..end))
+        else {
+            return Err(bad(
+                display,
+                at,
+                format!("relocation in {name} at {offset:#x} lies outside the section"),
+            ));
+        };
+        let implicit = if rel.has_implicit_addend() {
+            read_le_be(field, little)
+        } else {
+            0
+        };
+        let value = s.wrapping_add(rel.addend() as u64).wrapping_add(implicit);
+        write_le_be(field, value, little);
+    }
+    Ok(())
+}
+
+fn read_le_be(b: &[u8], little: bool) -> u64 {
+    let mut v = 0u64;
+    if little {
+        for &x in b.iter().rev() {
+            v = (v << 8) | u64::from(x);
+        }
+    } else {
+        for &x in b {
+            v = (v << 8) | u64::from(x);
+        }
+    }
+    v
+}
+
+fn write_le_be(b: &mut [u8], v: u64, little: bool) {
+    let n = b.len();
+    for (i, x) in b.iter_mut().enumerate() {
+        let shift = if little { i } else { n - 1 - i } * 8;
+        *x = (v >> shift) as u8;
+    }
+}
+
+type Reader<'a> = gimli::EndianSlice<'a, RunTimeEndian>;
+
+/// A reference not yet resolved to a [`DieId`]: (from, attribute, target
+/// `.debug_info` offset).
+struct PendingRef {
+    from: DieId,
+    origin: bool,
+    target: u64,
+}
+
+fn read_dwarf(file: &object::File<'_>, display: &str) -> Result<DebugInfo> {
+    let endian = if file.is_little_endian() {
+        RunTimeEndian::Little
+    } else {
+        RunTimeEndian::Big
+    };
+    let mut sections: HashMap<SectionId, Cow<'_, [u8]>> = HashMap::new();
+    for id in [
+        SectionId::DebugInfo,
+        SectionId::DebugAbbrev,
+        SectionId::DebugStr,
+        SectionId::DebugStrOffsets,
+        SectionId::DebugLine,
+        SectionId::DebugLineStr,
+        SectionId::DebugAddr,
+    ] {
+        if let Some(s) = file.section_by_name(id.name()) {
+            sections.insert(id, section_bytes(file, &s, display)?);
+        }
+    }
+    if !sections.contains_key(&SectionId::DebugInfo) {
+        return Err(bad(
+            display,
+            Position::File,
+            "no .debug_info section: expected an object compiled with -g (gendwarfksyms: \"no debugging information?\")",
+        ));
+    }
+    let dwarf = gimli::Dwarf::load(|id| -> std::result::Result<Reader<'_>, gimli::Error> {
+        Ok(gimli::EndianSlice::new(
+            sections.get(&id).map_or(&[][..], |c| &c[..]),
+            endian,
+        ))
+    })
+    .map_err(|e| bad(display, Position::File, format!("DWARF: {e}")))?;
+
+    let mut info = DebugInfo::new();
+    let mut by_offset: HashMap<u64, DieId> = HashMap::new();
+    let mut pending: Vec<PendingRef> = Vec::new();
+    let mut units = dwarf.units();
+    let mut unit_at = 0u64;
+    loop {
+        let header = match units.next() {
+            Ok(Some(h)) => h,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(bad(
+                    display,
+                    Position::Offset(unit_at),
+                    format!(".debug_info: invalid unit header: {e}"),
+                ))
+            }
+        };
+        let base = header
+            .offset()
+            .as_debug_info_offset()
+            .map_or(0, |o| o.0 as u64);
+        unit_at = base;
+        let unit = dwarf.unit(header).map_err(|e| {
+            bad(
+                display,
+                Position::Offset(base),
+                format!(".debug_info: unit at {base:#x}: {e}"),
+            )
+        })?;
+        let files = unit_files(&dwarf, &unit, &mut info);
+        info.add_unit(files);
+        read_unit(
+            &dwarf,
+            &unit,
+            base,
+            display,
+            &mut info,
+            &mut by_offset,
+            &mut pending,
+        )?;
+    }
+    for p in pending {
+        let Some(&target) = by_offset.get(&p.target) else {
+            let from = info.die(p.from).offset;
+            return Err(bad(
+                display,
+                Position::Offset(from),
+                format!(
+                    ".debug_info: DIE at {from:#x} refers to {:#x}, which is not a DIE: expected a reference to an entry",
+                    p.target
+                ),
+            ));
+        };
+        if p.origin {
+            info.set_abstract_origin(p.from, target);
+        } else {
+            info.set_type_ref(p.from, target);
+        }
+    }
+    Ok(info)
+}
+
+/// The unit's file names indexed as libdw's `dwarf_filesrc` indexes them.
+fn unit_files(
+    dwarf: &gimli::Dwarf<Reader<'_>>,
+    unit: &gimli::Unit<Reader<'_>>,
+    info: &mut DebugInfo,
+) -> Vec<StrId> {
+    let Some(lp) = &unit.line_program else {
+        return Vec::new();
+    };
+    let header = lp.header();
+    let mut files = Vec::with_capacity(header.file_names().len() + 1);
+    if header.version() < 5 {
+        files.push(info.intern("???"));
+    }
+    for f in header.file_names() {
+        let name = dwarf
+            .attr_string(unit, f.path_name())
+            .map(|r| String::from_utf8_lossy(r.slice()).into_owned())
+            .unwrap_or_default();
+        files.push(info.intern(&name));
+    }
+    files
+}
+
+/// `dwarf_formudata`: the constant classes libdw accepts.
+fn formudata(v: &AttributeValue<Reader<'_>>) -> Option<u64> {
+    Some(match *v {
+        AttributeValue::Data1(x) => u64::from(x),
+        AttributeValue::Data2(x) => u64::from(x),
+        AttributeValue::Data4(x) => u64::from(x),
+        AttributeValue::Data8(x) => x,
+        AttributeValue::Udata(x) => x,
+        AttributeValue::Sdata(x) => x as u64,
+        AttributeValue::SecOffset(x) => x as u64,
+        _ => return None,
+    })
+}
+
+fn const_attr(at: gimli::DwAt) -> Option<ConstAttr> {
+    Some(match at {
+        gimli::DW_AT_byte_size => ConstAttr::ByteSize,
+        gimli::DW_AT_bit_size => ConstAttr::BitSize,
+        gimli::DW_AT_data_bit_offset => ConstAttr::DataBitOffset,
+        gimli::DW_AT_data_member_location => ConstAttr::DataMemberLocation,
+        gimli::DW_AT_alignment => ConstAttr::Alignment,
+        gimli::DW_AT_encoding => ConstAttr::Encoding,
+        gimli::DW_AT_accessibility => ConstAttr::Accessibility,
+        gimli::DW_AT_discr_value => ConstAttr::DiscrValue,
+        gimli::DW_AT_count => ConstAttr::Count,
+        gimli::DW_AT_upper_bound => ConstAttr::UpperBound,
+        gimli::DW_AT_const_value => ConstAttr::ConstValue,
+        gimli::DW_AT_decl_file => ConstAttr::DeclFile,
+        _ => return None,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_unit(
+    dwarf: &gimli::Dwarf<Reader<'_>>,
+    unit: &gimli::Unit<Reader<'_>>,
+    base: u64,
+    display: &str,
+    info: &mut DebugInfo,
+    by_offset: &mut HashMap<u64, DieId>,
+    pending: &mut Vec<PendingRef>,
+) -> Result<()> {
+    let mut cursor = unit.entries();
+    let mut stack: Vec<DieId> = Vec::new();
+    let mut depth: isize = 0;
+    let mut last: Option<DieId> = None;
+    let mut last_offset = base;
+    let mut name_buf = String::new();
+    let mut linkage_buf = String::new();
+    loop {
+        let (delta, entry) = match cursor.next_dfs() {
+            Ok(Some(x)) => x,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(bad(
+                    display,
+                    Position::Offset(last_offset),
+                    format!(".debug_info: after the DIE at {last_offset:#x}: {e}"),
+                ))
+            }
+        };
+        let offset = base + entry.offset().0 as u64;
+        last_offset = offset;
+        // Maintain the parent stack: delta 1 = child of the last entry.
+        if delta > 0 {
+            if let Some(l) = last {
+                stack.push(l);
+            }
+            if stack.len() > MAX_DIE_DEPTH {
+                return Err(bad(
+                    display,
+                    Position::Offset(offset),
+                    format!(".debug_info: DIEs nested more than {MAX_DIE_DEPTH} deep"),
+                ));
+            }
+        } else {
+            for _ in 0..(-delta) {
+                stack.pop();
+            }
+        }
+        depth += delta;
+        if depth < 0 {
+            return Err(bad(
+                display,
+                Position::Offset(offset),
+                ".debug_info: unbalanced DIE tree (more null entries than parents)",
+            ));
+        }
+        let mut attrs = DieAttrs::default();
+        name_buf.clear();
+        linkage_buf.clear();
+        let (mut has_name, mut has_linkage, mut seen_decl) = (None, None, false);
+        let (mut type_ref, mut origin) = (None, None);
+        let mut iter = entry.attrs();
+        loop {
+            let attr = match iter.next() {
+                Ok(Some(a)) => a,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(bad(
+                        display,
+                        Position::Offset(offset),
+                        format!(".debug_info: DIE at {offset:#x}: invalid attribute: {e}"),
+                    ))
+                }
+            };
+            let name = attr.name();
+            let value = attr.raw_value();
+            match name {
+                gimli::DW_AT_name | gimli::DW_AT_linkage_name => {
+                    // dwarf_attr finds the first occurrence; if
+                    // dwarf_formstring fails on it there is no name.
+                    let (buf, seen) = if name == gimli::DW_AT_name {
+                        (&mut name_buf, &mut has_name)
+                    } else {
+                        (&mut linkage_buf, &mut has_linkage)
+                    };
+                    if seen.is_some() {
+                        continue;
+                    }
+                    *seen = Some(match dwarf.attr_string(unit, value) {
+                        Ok(s) => {
+                            buf.push_str(&String::from_utf8_lossy(s.slice()));
+                            true
+                        }
+                        Err(_) => false,
+                    });
+                }
+                gimli::DW_AT_type | gimli::DW_AT_abstract_origin => {
+                    let slot = if name == gimli::DW_AT_type {
+                        &mut type_ref
+                    } else {
+                        &mut origin
+                    };
+                    if slot.is_some() {
+                        continue;
+                    }
+                    *slot = Some(match value {
+                        AttributeValue::UnitRef(o) => Some(base + o.0 as u64),
+                        AttributeValue::DebugInfoRef(o) => Some(o.0 as u64),
+                        _ => None,
+                    });
+                }
+                gimli::DW_AT_declaration => {
+                    if !seen_decl {
+                        seen_decl = true;
+                        attrs.declaration = matches!(value, AttributeValue::Flag(true));
+                    }
+                }
+                _ => {
+                    if let Some(ca) = const_attr(name) {
+                        if attrs.consts[ca as usize].is_none() {
+                            if let Some(v) = formudata(&value) {
+                                attrs.set_const(ca, v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if has_name == Some(true) {
+            attrs.name = Some(&name_buf);
+        }
+        if has_linkage == Some(true) {
+            attrs.linkage_name = Some(&linkage_buf);
+        }
+        let parent = stack.last().copied();
+        if parent.is_none() && info.units.last().and_then(|u| u.root).is_some() {
+            return Err(bad(
+                display,
+                Position::Offset(offset),
+                ".debug_info: a second top-level DIE in one unit",
+            ));
+        }
+        let id = info.add_die(parent, entry.tag().0, offset, &attrs);
+        by_offset.insert(offset, id);
+        for (target, is_origin) in [(type_ref, false), (origin, true)] {
+            match target {
+                Some(Some(t)) => pending.push(PendingRef {
+                    from: id,
+                    origin: is_origin,
+                    target: t,
+                }),
+                Some(None) => {
+                    return Err(bad(
+                        display,
+                        Position::Offset(offset),
+                        format!(
+                            ".debug_info: DIE at {offset:#x}: unsupported reference form for {}: expected ref1/2/4/8/udata or ref_addr",
+                            if is_origin { "DW_AT_abstract_origin" } else { "DW_AT_type" }
+                        ),
+                    ))
+                }
+                None => {}
+            }
+        }
+        last = Some(id);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relocation_fields() {
+        let mut b = [0u8; 8];
+        write_le_be(&mut b[..4], 0x1234_5678, true);
+        assert_eq!(b[..4], [0x78, 0x56, 0x34, 0x12]);
+        assert_eq!(read_le_be(&b[..4], true), 0x1234_5678);
+        write_le_be(&mut b, 0x0102_0304_0506_0708, false);
+        assert_eq!(b, [1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+
+    #[test]
+    fn garbage_is_a_positioned_error() {
+        let e = read_object(b"\x7fELF\x02\x01\x01", "x.o").unwrap_err();
+        assert!(
+            e.to_string().starts_with("x.o: at offset 0x0: invalid ELF"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,988 @@
+//! The type-string builder of gendwarfksyms (`dwarf.c`): walks each unit
+//! of a [`DebugInfo`], finds the DIEs of exported symbols and records, in
+//! the [`DieMap`], the fragments of the type string of every type they
+//! reach, with gendwarfksyms' caching, expansion and kABI rules.
+//!
+//! The rules, as gendwarfksyms 7.1 applies them:
+//!
+//! * every DIE gets a string such as `pointer_type { ... }`,
+//!   `member TYPE name data_member_location(8)`, `base_type int
+//!   byte_size(4) encoding(5)`; children are separated by ` ,`;
+//! * a struct, union or enum is expanded (members and sizes) at most once
+//!   per exported symbol, and only if it is a definition, not in a `.c`
+//!   file and not `declonly` by a kABI rule; otherwise `structure_type
+//!   name { }`;
+//! * with `--stable`, unions holding a `__kabi_reserved*` or
+//!   `__kabi_renamed*` member are versioned as that placeholder, union
+//!   members holding an `__kabi_ignored*` member are left out, and the
+//!   enumerator / byte-size rules apply;
+//! * a symbol without a DIE of its own is described by its
+//!   `__gendwarfksyms_ptr_` pointer's pointee.
+
+use super::die_map::{DieMap, DieState, EntryId, Fragment};
+use super::kabi::Rules;
+use super::symbols::{SymbolState, Symbols, SYMBOL_PTR_PREFIX};
+use super::Log;
+use crate::debuginfo::{tag, ConstAttr, DebugInfo, DieId};
+use crate::error::{Error, Position, Result};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// How deep type processing may recurse before the input is taken as
+/// hostile (a type that contains itself without a struct in between).
+const MAX_DEPTH: usize = 4096;
+
+const KABI_NORMAL: i32 = 1;
+const KABI_RESERVED: i32 = 2;
+const KABI_IGNORED: i32 = 3;
+
+#[derive(Clone, Default)]
+struct Expansion {
+    expand: bool,
+    current_fqn: Option<Rc<str>>,
+}
+
+#[derive(Default)]
+struct KabiState<'a> {
+    members: i32,
+    placeholder: Option<DieId>,
+    orig_name: Option<&'a str>,
+}
+
+/// `struct state`: per exported symbol.
+struct State<'a> {
+    sym: Option<usize>,
+    die: DieId,
+    first_list_item: bool,
+    expand: Expansion,
+    expansion_cache: HashSet<DieId>,
+    kabi: KabiState<'a>,
+}
+
+impl State<'_> {
+    fn new(sym: Option<usize>, die: DieId) -> Self {
+        State {
+            sym,
+            die,
+            first_list_item: false,
+            expand: Expansion {
+                expand: true,
+                current_fqn: None,
+            },
+            expansion_cache: HashSet::new(),
+            kabi: KabiState::default(),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum ChildFn {
+    /// `process_type`.
+    Type,
+    /// `___process_structure_type`.
+    StructureChild,
+}
+
+#[derive(Clone, Copy)]
+enum Match {
+    All,
+    Tag(u16),
+}
+
+impl Match {
+    fn matches(self, t: u16) -> bool {
+        match self {
+            Match::All => true,
+            Match::Tag(x) => x == t,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum SymbolKind {
+    Subprogram,
+    Variable,
+}
+
+/// Builds the die_map of one module.
+pub struct Builder<'a, 'r> {
+    info: &'a DebugInfo,
+    module: u32,
+    display: &'a str,
+    stable: bool,
+    rules: &'a Rules,
+    /// The entries built.
+    pub map: DieMap,
+    syms: &'r mut Symbols,
+    log: &'r mut Log,
+    srcfile_cache: HashMap<u64, bool>,
+    depth: usize,
+}
+
+fn tag_name(t: u16) -> String {
+    match gimli::DwTag(t).static_string() {
+        Some(s) => format!("{t:x} ({s})"),
+        None => format!("{t:x}"),
+    }
+}
+
+impl<'a, 'r> Builder<'a, 'r> {
+    /// A builder for module `module` (its number in the run).
+    pub fn new(
+        info: &'a DebugInfo,
+        module: u32,
+        display: &'a str,
+        stable: bool,
+        rules: &'a Rules,
+        syms: &'r mut Symbols,
+        log: &'r mut Log,
+    ) -> Self {
+        Builder {
+            info,
+            module,
+            display,
+            stable,
+            rules,
+            map: DieMap::default(),
+            syms,
+            log,
+            srcfile_cache: HashMap::new(),
+            depth: 0,
+        }
+    }
+
+    fn error(&self, die: DieId, msg: impl Into<String>) -> Error {
+        Error::malformed(
+            self.display,
+            Position::Offset(self.info.die(die).offset),
+            msg.into(),
+        )
+    }
+
+    fn tag(&self, die: DieId) -> u16 {
+        self.info.die(die).tag
+    }
+
+    fn children(&self, die: DieId) -> Vec<DieId> {
+        self.info.children(die).collect()
+    }
+
+    fn symbol_name(&self, die: DieId) -> Option<&'a str> {
+        self.info.linkage_name(die).or_else(|| self.info.name(die))
+    }
+
+    // ---- fragments -------------------------------------------------
+
+    fn process(&mut self, cache: Option<EntryId>, s: &str) {
+        self.log.dump_string(s);
+        if cache.is_some() {
+            self.map.push(cache, Fragment::Str(Rc::from(s)));
+        }
+    }
+
+    fn linebreak(&mut self, cache: Option<EntryId>, n: i32) {
+        self.log.linebreak(n);
+        self.map.push(cache, Fragment::Linebreak(n));
+    }
+
+    fn fqn(&self, cache: EntryId) -> Option<Rc<str>> {
+        self.map.entries[cache].fqn.clone()
+    }
+
+    fn update_fqn(&mut self, cache: EntryId, die: DieId) {
+        if self.map.entries[cache].fqn.is_none() {
+            let found = self
+                .map
+                .find(die, DieState::Fqn)
+                .and_then(|e| self.map.entries[e].fqn.clone())
+                .filter(|f| !f.is_empty());
+            self.map.entries[cache].fqn = Some(found.unwrap_or_else(|| Rc::from("")));
+        }
+    }
+
+    fn process_fqn(&mut self, cache: EntryId, die: DieId) {
+        self.update_fqn(cache, die);
+        let fqn = self.fqn(cache).unwrap_or_else(|| Rc::from(""));
+        if !fqn.is_empty() {
+            self.process(Some(cache), " ");
+        }
+        self.process(Some(cache), &fqn);
+    }
+
+    fn const_attr(&mut self, cache: EntryId, die: DieId, attr: ConstAttr, label: &str) {
+        if let Some(v) = self.info.const_attr(die, attr) {
+            self.process(Some(cache), &format!(" {label}({v})"));
+        }
+    }
+
+    fn byte_size(&mut self, cache: EntryId, die: DieId) -> Result<()> {
+        if let Some(mut v) = self.info.const_attr(die, ConstAttr::ByteSize) {
+            if self.stable {
+                let fqn = self.fqn(cache);
+                if let Some(o) = self
+                    .rules
+                    .byte_size(fqn.as_deref())
+                    .map_err(|e| self.error(die, e.to_string()))?
+                {
+                    v = o;
+                }
+            }
+            self.process(Some(cache), &format!(" byte_size({v})"));
+        }
+        Ok(())
+    }
+
+    // ---- containers ------------------------------------------------
+
+    fn container(
+        &mut self,
+        st: &mut State<'a>,
+        cache: Option<EntryId>,
+        die: DieId,
+        f: ChildFn,
+        m: Match,
+    ) -> Result<()> {
+        st.first_list_item = true;
+        let mut next = self.info.die(die).first_child;
+        while let Some(c) = next {
+            next = self.info.die(c).next_sibling;
+            if !m.matches(self.tag(c)) {
+                continue;
+            }
+            match f {
+                ChildFn::Type => self.process_type(st, cache, c)?,
+                ChildFn::StructureChild => self.structure_child(st, cache, c)?,
+            }
+        }
+        st.first_list_item = false;
+        Ok(())
+    }
+
+    fn type_attr(&mut self, st: &mut State<'a>, cache: EntryId, die: DieId) -> Result<()> {
+        match self.info.die(die).type_ref {
+            Some(t) => self.process_type(st, Some(cache), t),
+            None => {
+                // Compilers can omit DW_AT_type: say void.
+                self.process(Some(cache), "base_type void");
+                Ok(())
+            }
+        }
+    }
+
+    fn list_comma(&mut self, st: &mut State<'a>, cache: EntryId) {
+        if st.first_list_item {
+            st.first_list_item = false;
+        } else {
+            self.process(Some(cache), " ,");
+            self.linebreak(Some(cache), 0);
+        }
+    }
+
+    /// `__process_list_type`: members and parameters.
+    fn list_type(
+        &mut self,
+        st: &mut State<'a>,
+        cache: EntryId,
+        die: DieId,
+        what: &str,
+    ) -> Result<()> {
+        let mut name = self.info.name(die);
+        if self.stable {
+            if name.is_some_and(|n| n.starts_with("__kabi_")) {
+                name = None;
+            }
+            st.kabi.orig_name = None;
+        }
+        self.list_comma(st, cache);
+        self.process(Some(cache), what);
+        self.type_attr(st, cache, die)?;
+        if self.stable && st.kabi.orig_name.is_some() {
+            name = st.kabi.orig_name;
+        }
+        if let Some(n) = name {
+            self.process(Some(cache), " ");
+            self.process(Some(cache), n);
+        }
+        self.const_attr(cache, die, ConstAttr::Accessibility, "accessibility");
+        self.const_attr(cache, die, ConstAttr::BitSize, "bit_size");
+        self.const_attr(cache, die, ConstAttr::DataBitOffset, "data_bit_offset");
+        self.const_attr(
+            cache,
+            die,
+            ConstAttr::DataMemberLocation,
+            "data_member_location",
+        );
+        Ok(())
+    }
+
+    /// `__process_type`: modifiers and typedefs.
+    fn modifier(
+        &mut self,
+        st: &mut State<'a>,
+        cache: EntryId,
+        die: DieId,
+        what: &str,
+    ) -> Result<()> {
+        self.process(Some(cache), what);
+        self.process_fqn(cache, die);
+        self.process(Some(cache), " {");
+        self.linebreak(Some(cache), 1);
+        self.type_attr(st, cache, die)?;
+        self.linebreak(Some(cache), -1);
+        self.process(Some(cache), "}");
+        self.byte_size(cache, die)?;
+        self.const_attr(cache, die, ConstAttr::Alignment, "alignment");
+        Ok(())
+    }
+
+    fn subrange(&mut self, cache: EntryId, die: DieId) {
+        let s = if let Some(c) = self.info.const_attr(die, ConstAttr::Count) {
+            format!("[{c}]")
+        } else if let Some(u) = self.info.const_attr(die, ConstAttr::UpperBound) {
+            format!("[{}]", u.wrapping_add(1))
+        } else {
+            "[]".to_string()
+        };
+        self.process(Some(cache), &s);
+    }
+
+    fn array(&mut self, st: &mut State<'a>, cache: EntryId, die: DieId) -> Result<()> {
+        self.process(Some(cache), "array_type");
+        self.container(
+            st,
+            Some(cache),
+            die,
+            ChildFn::Type,
+            Match::Tag(tag::SUBRANGE_TYPE),
+        )?;
+        self.process(Some(cache), " {");
+        self.linebreak(Some(cache), 1);
+        self.type_attr(st, cache, die)?;
+        self.linebreak(Some(cache), -1);
+        self.process(Some(cache), "}");
+        Ok(())
+    }
+
+    fn subroutine(
+        &mut self,
+        st: &mut State<'a>,
+        cache: EntryId,
+        die: DieId,
+        what: &str,
+    ) -> Result<()> {
+        self.process(Some(cache), what);
+        self.process(Some(cache), " (");
+        self.linebreak(Some(cache), 1);
+        self.container(
+            st,
+            Some(cache),
+            die,
+            ChildFn::Type,
+            Match::Tag(tag::FORMAL_PARAMETER),
+        )?;
+        self.linebreak(Some(cache), -1);
+        self.process(Some(cache), ")");
+        self.linebreak(Some(cache), 0);
+        self.process(Some(cache), "-> ");
+        self.type_attr(st, cache, die)
+    }
+
+    fn variant(&mut self, st: &mut State<'a>, cache: EntryId, die: DieId) -> Result<()> {
+        self.list_comma(st, cache);
+        self.process(Some(cache), "variant {");
+        self.linebreak(Some(cache), 1);
+        self.container(st, Some(cache), die, ChildFn::Type, Match::Tag(tag::MEMBER))?;
+        self.linebreak(Some(cache), -1);
+        self.process(Some(cache), "}");
+        self.const_attr(cache, die, ConstAttr::DiscrValue, "discr_value");
+        Ok(())
+    }
+
+    fn variant_part(&mut self, st: &mut State<'a>, cache: EntryId, die: DieId) -> Result<()> {
+        self.list_comma(st, cache);
+        self.process(Some(cache), "variant_part {");
+        self.linebreak(Some(cache), 1);
+        self.container(st, Some(cache), die, ChildFn::Type, Match::All)?;
+        self.linebreak(Some(cache), -1);
+        self.process(Some(cache), "}");
+        Ok(())
+    }
+
+    // ---- kABI ------------------------------------------------------
+
+    /// `get_kabi_status`, with the `__kabi_renamed` suffix.
+    fn kabi_status(&self, die: DieId) -> (i32, Option<&'a str>) {
+        if let Some(rest) = self.info.name(die).and_then(|n| n.strip_prefix("__kabi_")) {
+            if rest.starts_with("reserved") {
+                return (KABI_RESERVED, None);
+            }
+            if rest.starts_with("ignored") {
+                return (KABI_IGNORED, None);
+            }
+            if let Some(suffix) = rest.strip_prefix("renamed") {
+                return (KABI_RESERVED, Some(suffix));
+            }
+        }
+        (KABI_NORMAL, None)
+    }
+
+    fn check_struct_member(&self, ks: &mut KabiState<'a>, die: DieId) -> Result<i32> {
+        let (res, suffix) = self.kabi_status(die);
+        ks.orig_name = suffix;
+        if res == KABI_RESERVED {
+            match self.info.die(die).type_ref {
+                Some(t) => ks.placeholder = Some(t),
+                None => return Err(self.error(die, "structure member missing a type?")),
+            }
+        }
+        Ok(res)
+    }
+
+    fn check_union_member(&self, ks: &mut KabiState<'a>, die: DieId) -> Result<i32> {
+        let Some(ty) = self.info.die(die).type_ref else {
+            return Err(self.error(die, "union member missing a type?"));
+        };
+        let (mut res, suffix) = self.kabi_status(die);
+        ks.orig_name = suffix;
+        if res == KABI_RESERVED {
+            ks.placeholder = Some(ty);
+        }
+        if res != KABI_NORMAL {
+            return Ok(res);
+        }
+        if self.tag(ty) == tag::STRUCTURE_TYPE {
+            res = 0;
+            for c in self.children(ty) {
+                if self.tag(c) != tag::MEMBER {
+                    continue;
+                }
+                let r = self.check_struct_member(ks, c)?;
+                if r != 0 {
+                    res = r;
+                    break;
+                }
+            }
+        }
+        if res <= KABI_NORMAL {
+            ks.members += 1;
+            if ks.members < 2 {
+                return Ok(0);
+            }
+        }
+        Ok(res)
+    }
+
+    /// `get_union_kabi_status`.
+    fn union_kabi_status(&self, die: DieId) -> Result<(i32, Option<DieId>, Option<&'a str>)> {
+        if !self.stable {
+            return Ok((KABI_NORMAL, None, None));
+        }
+        let mut ks = KabiState::default();
+        let mut res = 0;
+        for c in self.children(die) {
+            if self.tag(c) != tag::MEMBER {
+                continue;
+            }
+            let r = self.check_union_member(&mut ks, c)?;
+            if r != 0 {
+                res = r;
+                break;
+            }
+        }
+        if res == KABI_RESERVED {
+            return Ok((res, ks.placeholder, ks.orig_name));
+        }
+        Ok((res, None, None))
+    }
+
+    fn is_kabi_ignored(&self, die: DieId) -> Result<bool> {
+        if !self.stable {
+            return Ok(false);
+        }
+        let Some(ty) = self.info.die(die).type_ref else {
+            return Err(self.error(die, "member missing a type?"));
+        };
+        Ok(self.tag(ty) == tag::UNION_TYPE && self.union_kabi_status(ty)?.0 == KABI_IGNORED)
+    }
+
+    fn is_definition_private(&mut self, die: DieId) -> Result<bool> {
+        let Some(file) = self.info.const_attr(die, ConstAttr::DeclFile) else {
+            return Ok(false);
+        };
+        if let Some(&r) = self.srcfile_cache.get(&file) {
+            return Ok(r);
+        }
+        let unit = self.info.die(die).unit as usize;
+        let files = self
+            .info
+            .units
+            .get(unit)
+            .map(|u| &u.files[..])
+            .unwrap_or(&[]);
+        if files.is_empty() {
+            return Err(self.error(
+                die,
+                "dwarf_getsrcfiles failed: DW_AT_decl_file without a line table in the unit",
+            ));
+        }
+        let Some(&name) = files.get(file as usize) else {
+            return Err(self.error(
+                die,
+                format!(
+                    "dwarf_filesrc failed: DW_AT_decl_file {file} is not in the unit's file table ({} entries)",
+                    files.len()
+                ),
+            ));
+        };
+        // Definitions in .c files cannot change the public ABI.
+        let r = self.info.str(name).ends_with(".c");
+        self.srcfile_cache.insert(file, r);
+        Ok(r)
+    }
+
+    fn is_kabi_definition(&mut self, cache: EntryId, die: DieId) -> Result<bool> {
+        if self.info.die(die).declaration {
+            return Ok(false);
+        }
+        if self.stable && self.rules.is_declonly(self.fqn(cache).as_deref()) {
+            return Ok(false);
+        }
+        Ok(!self.is_definition_private(die)?)
+    }
+
+    fn structure_child(
+        &mut self,
+        st: &mut State<'a>,
+        cache: Option<EntryId>,
+        die: DieId,
+    ) -> Result<()> {
+        match self.tag(die) {
+            tag::MEMBER => {
+                if self.is_kabi_ignored(die)? {
+                    return Ok(());
+                }
+                self.process_type(st, cache, die)
+            }
+            tag::VARIANT_PART => self.process_type(st, cache, die),
+            tag::CLASS_TYPE
+            | tag::ENUMERATION_TYPE
+            | tag::STRUCTURE_TYPE
+            | tag::TEMPLATE_TYPE_PARAMETER
+            | tag::UNION_TYPE
+            | tag::SUBPROGRAM => Ok(()),
+            t => Err(self.error(
+                die,
+                format!("unexpected structure_type child: {}", tag_name(t)),
+            )),
+        }
+    }
+
+    /// `__process_structure_type`: structs, classes, unions, enums.
+    fn structure(
+        &mut self,
+        st: &mut State<'a>,
+        cache: EntryId,
+        die: DieId,
+        what: &str,
+        f: ChildFn,
+        m: Match,
+    ) -> Result<()> {
+        self.process(Some(cache), what);
+        self.process_fqn(cache, die);
+        self.process(Some(cache), " {");
+        self.linebreak(Some(cache), 1);
+        let expand = st.expand.expand && self.is_kabi_definition(cache, die)?;
+        if expand {
+            st.expand.current_fqn = self.fqn(cache);
+            self.container(st, Some(cache), die, f, m)?;
+        }
+        self.linebreak(Some(cache), -1);
+        self.process(Some(cache), "}");
+        if expand {
+            self.byte_size(cache, die)?;
+            self.const_attr(cache, die, ConstAttr::Alignment, "alignment");
+        }
+        Ok(())
+    }
+
+    fn union(&mut self, st: &mut State<'a>, cache: EntryId, die: DieId) -> Result<()> {
+        let (res, placeholder, orig) = self.union_kabi_status(die)?;
+        if res == KABI_RESERVED {
+            st.kabi.orig_name = orig;
+            if let Some(p) = placeholder {
+                self.process_type(st, Some(cache), p)?;
+            }
+        }
+        if res > KABI_NORMAL {
+            return Ok(());
+        }
+        self.structure(
+            st,
+            cache,
+            die,
+            "union_type",
+            ChildFn::StructureChild,
+            Match::All,
+        )
+    }
+
+    fn enumerator(&mut self, st: &mut State<'a>, cache: EntryId, die: DieId) -> Result<()> {
+        let mut overridden = None;
+        if self.stable {
+            self.update_fqn(cache, die);
+            let fqn = self.fqn(cache);
+            let cur = st.expand.current_fqn.clone();
+            if self
+                .rules
+                .is_enumerator_ignored(cur.as_deref(), fqn.as_deref())
+            {
+                return Ok(());
+            }
+            overridden = self
+                .rules
+                .enumerator_value(cur.as_deref(), fqn.as_deref())
+                .map_err(|e| self.error(die, e.to_string()))?;
+        }
+        self.list_comma(st, cache);
+        self.process(Some(cache), "enumerator");
+        self.process_fqn(cache, die);
+        if let Some(v) = overridden.or_else(|| self.info.const_attr(die, ConstAttr::ConstValue)) {
+            self.process(Some(cache), " = ");
+            self.process(Some(cache), &v.to_string());
+        }
+        Ok(())
+    }
+
+    fn base(&mut self, cache: EntryId, die: DieId) -> Result<()> {
+        self.process(Some(cache), "base_type");
+        self.process_fqn(cache, die);
+        self.byte_size(cache, die)?;
+        self.const_attr(cache, die, ConstAttr::Encoding, "encoding");
+        self.const_attr(cache, die, ConstAttr::Alignment, "alignment");
+        Ok(())
+    }
+
+    /// `process_cached`: replays a complete entry, visiting the DIEs it
+    /// refers to again (so this symbol's expansion state sees them).
+    fn replay(&mut self, st: &mut State<'a>, cache: EntryId) -> Result<()> {
+        let mut i = 0;
+        while let Some(f) = self.map.entries[cache].fragments.get(i).cloned() {
+            i += 1;
+            match f {
+                Fragment::Str(s) => self.process(None, &s),
+                Fragment::Linebreak(n) => self.linebreak(None, n),
+                Fragment::Die(d) => self.process_type(st, None, d)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// `process_type`.
+    fn process_type(
+        &mut self,
+        st: &mut State<'a>,
+        parent: Option<EntryId>,
+        die: DieId,
+    ) -> Result<()> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(
+                die,
+                format!("types nested more than {MAX_DEPTH} deep: expected a finite type (a cycle without a struct?)"),
+            ));
+        }
+        self.depth += 1;
+        let r = self.process_type_inner(st, parent, die);
+        self.depth -= 1;
+        r
+    }
+
+    fn process_type_inner(
+        &mut self,
+        st: &mut State<'a>,
+        parent: Option<EntryId>,
+        die: DieId,
+    ) -> Result<()> {
+        let saved = st.expand.clone();
+        let t = self.tag(die);
+        let mut want = DieState::Complete;
+        if matches!(
+            t,
+            tag::CLASS_TYPE | tag::STRUCTURE_TYPE | tag::UNION_TYPE | tag::ENUMERATION_TYPE
+        ) {
+            // Expanded only once per exported symbol.
+            if st.expansion_cache.contains(&die) {
+                st.expand.expand = false;
+            }
+            if st.expand.expand {
+                st.expansion_cache.insert(die);
+            } else {
+                want = DieState::Unexpanded;
+            }
+        }
+        let cache = self.map.get(die, want);
+        if self.map.entries[cache].state == want {
+            self.replay(st, cache)?;
+            self.map.push(parent, Fragment::Die(die));
+            st.expand = saved;
+            return Ok(());
+        }
+        let modifier = |t: u16| -> Option<&'static str> {
+            Some(match t {
+                tag::ATOMIC_TYPE => "atomic_type",
+                tag::CONST_TYPE => "const_type",
+                tag::IMMUTABLE_TYPE => "immutable_type",
+                tag::PACKED_TYPE => "packed_type",
+                tag::POINTER_TYPE => "pointer_type",
+                tag::REFERENCE_TYPE => "reference_type",
+                tag::RESTRICT_TYPE => "restrict_type",
+                tag::RVALUE_REFERENCE_TYPE => "rvalue_reference_type",
+                tag::SHARED_TYPE => "shared_type",
+                tag::VOLATILE_TYPE => "volatile_type",
+                tag::TEMPLATE_TYPE_PARAMETER => "template_type_parameter_type",
+                tag::TYPEDEF => "typedef_type",
+                _ => return None,
+            })
+        };
+        match t {
+            _ if modifier(t).is_some() => {
+                self.modifier(st, cache, die, modifier(t).unwrap_or_default())?
+            }
+            tag::CLASS_TYPE => self.structure(
+                st,
+                cache,
+                die,
+                "class_type",
+                ChildFn::StructureChild,
+                Match::All,
+            )?,
+            tag::STRUCTURE_TYPE => self.structure(
+                st,
+                cache,
+                die,
+                "structure_type",
+                ChildFn::StructureChild,
+                Match::All,
+            )?,
+            tag::UNION_TYPE => self.union(st, cache, die)?,
+            tag::ENUMERATION_TYPE => self.structure(
+                st,
+                cache,
+                die,
+                "enumeration_type",
+                ChildFn::Type,
+                Match::Tag(tag::ENUMERATOR),
+            )?,
+            tag::ENUMERATOR => self.enumerator(st, cache, die)?,
+            tag::FORMAL_PARAMETER => self.list_type(st, cache, die, "formal_parameter ")?,
+            tag::MEMBER => self.list_type(st, cache, die, "member ")?,
+            tag::SUBRANGE_TYPE => self.subrange(cache, die),
+            tag::VARIANT => self.variant(st, cache, die)?,
+            tag::VARIANT_PART => self.variant_part(st, cache, die)?,
+            tag::ARRAY_TYPE => self.array(st, cache, die)?,
+            tag::BASE_TYPE => self.base(cache, die)?,
+            tag::SUBROUTINE_TYPE => self.subroutine(st, cache, die, "subroutine_type")?,
+            tag::UNSPECIFIED_TYPE => self.process(Some(cache), "unspecified_type"),
+            _ => return Err(self.error(die, format!("unexpected type: {}", tag_name(t)))),
+        }
+        let e = &mut self.map.entries[cache];
+        e.tag = i32::from(t);
+        e.state = want;
+        self.map.push(parent, Fragment::Die(die));
+        st.expand = saved;
+        Ok(())
+    }
+
+    // ---- exported symbols -------------------------------------------
+
+    fn symbol_display(&self, st: &State<'a>) -> String {
+        st.sym
+            .and_then(|i| self.syms.syms.get(i))
+            .map_or_else(String::new, |s| s.name.clone())
+    }
+
+    fn set_die(&mut self, st: &State<'a>, die: DieId) -> Result<()> {
+        let name = self.symbol_display(st);
+        let m = self.syms.matches(Some(&name));
+        if m.is_empty() {
+            return Err(self.error(die, format!("no matching symbols: '{name}'")));
+        }
+        for i in m {
+            let s = &mut self.syms.syms[i];
+            s.die = Some((self.module, die));
+            s.state = SymbolState::Mapped;
+        }
+        Ok(())
+    }
+
+    fn process_symbol(&mut self, st: &mut State<'a>, die: DieId, kind: SymbolKind) -> Result<()> {
+        self.set_die(st, die)?;
+        let cache = self.map.get(die, DieState::Symbol);
+        if self.map.entries[cache].state != DieState::Incomplete {
+            return Ok(()); // this DIE was already processed for a symbol
+        }
+        self.map.entries[cache].tag = i32::from(self.tag(die));
+        let name = self.symbol_display(st);
+        self.log.debug("process_symbol", &name);
+        match kind {
+            SymbolKind::Subprogram => self.subroutine(st, cache, die, "subprogram")?,
+            SymbolKind::Variable => {
+                self.process(Some(cache), "variable ");
+                self.type_attr(st, cache, die)?;
+            }
+        }
+        self.map.entries[cache].state = DieState::Symbol;
+        self.log.dump_raw("\n");
+        Ok(())
+    }
+
+    fn save_symbol_ptr(&mut self, st: &State<'a>) -> Result<()> {
+        let shown = self.symbol_name(st.die).unwrap_or("(null)").to_string();
+        let ptr = self
+            .info
+            .die(st.die)
+            .type_ref
+            .filter(|&p| self.tag(p) == tag::POINTER_TYPE)
+            .ok_or_else(|| self.error(st.die, format!("{shown} must be a pointer type!")))?;
+        let Some(ty) = self.info.die(ptr).type_ref else {
+            return Err(self.error(ptr, format!("{shown} pointer missing a type attribute?")));
+        };
+        // Clang leaves external symbols out of the DWARF: keep the
+        // pointee in case the symbol has no DIE of its own.
+        let target = if self.tag(ty) == tag::SUBROUTINE_TYPE {
+            ty
+        } else {
+            ptr
+        };
+        let name = self.symbol_display(st);
+        let m = self.syms.matches(Some(&name));
+        if m.is_empty() {
+            return Err(self.error(st.die, format!("no matching symbols: '{name}'")));
+        }
+        for i in m {
+            self.syms.syms[i].ptr_die = Some((self.module, target));
+        }
+        Ok(())
+    }
+
+    fn exported_symbols(&mut self, die: DieId, depth: usize) -> Result<()> {
+        let t = self.tag(die);
+        match t {
+            tag::NAMESPACE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE => {
+                if depth > crate::dwarf::MAX_DIE_DEPTH {
+                    return Err(self.error(die, "DIEs nested too deep"));
+                }
+                for c in self.children(die) {
+                    self.exported_symbols(c, depth + 1)?;
+                }
+                Ok(())
+            }
+            tag::SUBPROGRAM | tag::VARIABLE => {
+                let source = self.info.die(die).abstract_origin.unwrap_or(die);
+                let mut sym = self.syms.get(self.symbol_name(die));
+                if sym.is_none() && source != die {
+                    sym = self.syms.get(self.symbol_name(source));
+                }
+                if sym.is_none() {
+                    return Ok(());
+                }
+                let mut st = State::new(sym, source);
+                if self
+                    .symbol_name(source)
+                    .is_some_and(|n| n.starts_with(SYMBOL_PTR_PREFIX))
+                {
+                    self.save_symbol_ptr(&st)
+                } else if t == tag::SUBPROGRAM {
+                    self.process_symbol(&mut st, source, SymbolKind::Subprogram)
+                } else {
+                    self.process_symbol(&mut st, source, SymbolKind::Variable)
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn symbol_ptr(&mut self, i: usize) -> Result<()> {
+        let s = &self.syms.syms[i];
+        let (SymbolState::Unprocessed, Some((module, die))) = (s.state, s.ptr_die) else {
+            return Ok(());
+        };
+        let name = s.name.clone();
+        self.log.debug("process_symbol_ptr", &name);
+        if module != self.module {
+            return Err(Error::Check(format!(
+                "{}: dwarf_die_addr_die failed for symbol ptr: '{name}'",
+                self.display
+            )));
+        }
+        let mut st = State::new(Some(i), die);
+        if self.tag(die) == tag::SUBROUTINE_TYPE {
+            self.process_symbol(&mut st, die, SymbolKind::Subprogram)
+        } else {
+            self.process_symbol(&mut st, die, SymbolKind::Variable)
+        }
+    }
+
+    fn resolve_fqns(
+        &mut self,
+        parent: Option<Rc<str>>,
+        has_parent: bool,
+        die: DieId,
+        depth: usize,
+    ) -> Result<()> {
+        if self.map.find(die, DieState::Fqn).is_some() {
+            return Ok(());
+        }
+        if depth > crate::dwarf::MAX_DIE_DEPTH {
+            return Err(self.error(die, "DIEs nested too deep"));
+        }
+        let t = self.tag(die);
+        let use_prefix = matches!(t, tag::NAMESPACE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE);
+        let name = self.info.name(die);
+        let mut current: Option<Rc<str>> = None;
+        let mut fqn = String::new();
+        match parent.filter(|_| has_parent) {
+            Some(p) if use_prefix || name.is_some() => {
+                let prefix = format!("{p}::{}", name.unwrap_or("<anonymous>"));
+                if use_prefix {
+                    current = Some(Rc::from(prefix.as_str()));
+                }
+                if name.is_some() {
+                    fqn = prefix;
+                }
+            }
+            _ => {
+                if let Some(n) = name {
+                    fqn = n.to_string();
+                    if use_prefix {
+                        current = Some(Rc::from(n));
+                    }
+                }
+            }
+        }
+        if !fqn.is_empty() {
+            let e = self.map.get(die, DieState::Fqn);
+            self.map.entries[e].fqn = Some(Rc::from(fqn.as_str()));
+            self.map.entries[e].state = DieState::Fqn;
+        }
+        for c in self.children(die) {
+            self.resolve_fqns(current.clone(), true, c, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    /// `process_cu`: names, exported symbols, then symbols known only by
+    /// their `__gendwarfksyms_ptr_` pointer.
+    pub fn process_unit(&mut self, root: DieId) -> Result<()> {
+        for c in self.children(root) {
+            self.resolve_fqns(None, false, c, 0)?;
+        }
+        for c in self.children(root) {
+            self.exported_symbols(c, 0)?;
+        }
+        for i in self.syms.order() {
+            self.symbol_ptr(i)?;
+        }
+        self.srcfile_cache.clear();
+        Ok(())
+    }
+}

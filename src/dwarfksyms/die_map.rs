@@ -1,0 +1,162 @@
+//! gendwarfksyms' `die_map` (`die.c`): the type-string fragments built for
+//! each DIE, per expansion state.
+//!
+//! An entry is created for a (DIE, wanted state) pair and starts
+//! `Incomplete`; a lookup matches an entry only once its state equals the
+//! state asked for. While a type is still being built (recursion through a
+//! typedef or a pointer), a second lookup for it therefore misses and
+//! builds a second entry; lookups afterwards find the newest complete one.
+//! That is gendwarfksyms' behaviour, kept so the type strings are too.
+
+use crate::debuginfo::DieId;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// `enum die_state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DieState {
+    /// `DIE_INCOMPLETE`: being built.
+    Incomplete,
+    /// `DIE_FQN`: only the fully qualified name is known.
+    Fqn,
+    /// `DIE_UNEXPANDED`: a struct/union/enum shown without its members.
+    Unexpanded,
+    /// `DIE_COMPLETE`.
+    Complete,
+    /// `DIE_SYMBOL`: an exported symbol's own entry.
+    Symbol,
+}
+
+impl DieState {
+    /// `die_state_name`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DieState::Incomplete => "DIE_INCOMPLETE",
+            DieState::Fqn => "DIE_FQN",
+            DieState::Unexpanded => "DIE_UNEXPANDED",
+            DieState::Complete => "DIE_COMPLETE",
+            DieState::Symbol => "DIE_SYMBOL",
+        }
+    }
+
+    /// All states, in `enum die_state` order.
+    pub const ALL: [DieState; 5] = [
+        DieState::Incomplete,
+        DieState::Fqn,
+        DieState::Unexpanded,
+        DieState::Complete,
+        DieState::Symbol,
+    ];
+}
+
+/// `struct die_fragment`.
+#[derive(Debug, Clone)]
+pub enum Fragment {
+    /// `FRAGMENT_STRING`.
+    Str(Rc<str>),
+    /// `FRAGMENT_LINEBREAK` (indentation change).
+    Linebreak(i32),
+    /// `FRAGMENT_DIE`: another DIE's entry, looked up when expanding.
+    Die(DieId),
+}
+
+/// An index into [`DieMap::entries`].
+pub type EntryId = usize;
+
+/// `struct die`.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The current state.
+    pub state: DieState,
+    /// Already added to the type map (`expand_type`).
+    pub mapped: bool,
+    /// The fully qualified name: `None` is C's NULL (not looked up yet).
+    pub fqn: Option<Rc<str>>,
+    /// `DW_TAG_*`, or -1 until known.
+    pub tag: i32,
+    /// The DIE.
+    pub addr: DieId,
+    /// The type string, in pieces.
+    pub fragments: Vec<Fragment>,
+}
+
+/// The map of one module.
+#[derive(Debug, Default)]
+pub struct DieMap {
+    /// Entries in creation order.
+    pub entries: Vec<Entry>,
+    by_key: HashMap<(DieId, DieState), Vec<EntryId>>,
+    /// `map_hits`, `map_misses` (for `-d`).
+    pub hits: u32,
+    /// See `hits`.
+    pub misses: u32,
+}
+
+impl DieMap {
+    /// `__die_map_get`: the newest entry for `addr` created for `state`
+    /// whose state is now `state`.
+    pub fn find(&self, addr: DieId, state: DieState) -> Option<EntryId> {
+        self.by_key
+            .get(&(addr, state))?
+            .iter()
+            .rev()
+            .copied()
+            .find(|&e| self.entries[e].state == state)
+    }
+
+    /// `die_map_get`: [`Self::find`], or a new incomplete entry.
+    pub fn get(&mut self, addr: DieId, state: DieState) -> EntryId {
+        if let Some(e) = self.find(addr, state) {
+            self.hits += 1;
+            return e;
+        }
+        self.misses += 1;
+        let id = self.entries.len();
+        self.entries.push(Entry {
+            state: DieState::Incomplete,
+            mapped: false,
+            fqn: None,
+            tag: -1,
+            addr,
+            fragments: Vec::new(),
+        });
+        self.by_key.entry((addr, state)).or_default().push(id);
+        id
+    }
+
+    /// Appends a fragment to `entry` (nothing for `None`, as with a NULL
+    /// `struct die *`).
+    pub fn push(&mut self, entry: Option<EntryId>, f: Fragment) {
+        if let Some(e) = entry {
+            self.entries[e].fragments.push(f);
+        }
+    }
+
+    /// Entries per state, for `die_map_free`'s statistics.
+    pub fn stats(&self) -> [u32; 5] {
+        let mut s = [0u32; 5];
+        for e in &self.entries {
+            s[e.state as usize] += 1;
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incomplete_entries_do_not_match() {
+        let mut m = DieMap::default();
+        let a = m.get(DieId(1), DieState::Complete);
+        let b = m.get(DieId(1), DieState::Complete);
+        assert_ne!(a, b);
+        m.entries[a].state = DieState::Complete;
+        m.entries[b].state = DieState::Complete;
+        assert_eq!(m.find(DieId(1), DieState::Complete), Some(b));
+        assert_eq!(m.get(DieId(1), DieState::Complete), b);
+        assert_eq!((m.hits, m.misses), (1, 2));
+        assert_eq!(m.find(DieId(1), DieState::Unexpanded), None);
+    }
+}

@@ -1,0 +1,350 @@
+//! Symbol versions from debug information, exactly as the kernel's
+//! `scripts/gendwarfksyms` (`CONFIG_GENDWARFKSYMS`, 6.14+) computes them;
+//! this follows the 7.1 sources.
+//!
+//! A run reads the exported symbol names (kbuild's `getexportsymbols`
+//! output, one per line), then each object in turn: its global symbols
+//! (addresses identify aliases), its kABI rules (with `--stable`) and its
+//! debug information, as a [`DebugInfo`] that any reader can fill
+//! ([`crate::dwarf`] for ELF objects). Per object it builds the type
+//! strings ([`builder`]), the type map, versions and symtypes lines
+//! ([`types`]); at the end it prints `#SYMVER name 0x%08lx` for every
+//! symbol, in gendwarfksyms' hash-table order ([`symbols`]).
+//!
+//! Everything gendwarfksyms writes to stderr (`-d` debugging, the
+//! `--dump-*` dumps, warnings) is collected in a [`Log`], with its
+//! function-name prefixes, so a caller can print it unchanged.
+//!
+//! Where gendwarfksyms' behaviour depends on memory addresses (the order in
+//! which it walks its DIE map: the order of `--dump-types` lines and of
+//! `-d`'s `expand_type` lines) this follows creation order instead; every
+//! other output is reproduced byte for byte.
+
+pub mod builder;
+pub mod die_map;
+pub mod kabi;
+pub mod symbols;
+pub mod symtypes;
+pub mod types;
+
+use crate::debuginfo::DebugInfo;
+use crate::dwarf::ElfGlobal;
+use crate::error::{Error, Position, Result};
+use std::path::Path;
+
+/// gendwarfksyms' options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// `-s`, `--stable`: apply kABI rules and `__kabi_*` members.
+    pub stable: bool,
+    /// `-T FILE`: produce symtypes lines.
+    pub symtypes: bool,
+    /// `-d`, `--debug`.
+    pub debug: bool,
+    /// `--dump-dies`.
+    pub dump_dies: bool,
+    /// `--dump-types`.
+    pub dump_types: bool,
+    /// `--dump-versions`.
+    pub dump_versions: bool,
+}
+
+/// What gendwarfksyms writes to stderr, in order.
+#[derive(Debug, Default)]
+pub struct Log {
+    /// `-d`.
+    pub debug: bool,
+    /// `--dump-dies`.
+    pub dump_dies: bool,
+    /// `--dump-types`.
+    pub dump_types: bool,
+    /// `--dump-versions`.
+    pub dump_versions: bool,
+    /// The text so far.
+    pub text: String,
+    do_linebreak: bool,
+    indentation: i32,
+}
+
+impl Log {
+    /// `debug(...)` in function `func`.
+    pub fn debug(&mut self, func: &str, msg: &str) {
+        if self.debug {
+            self.text.push_str("gendwarfksyms: ");
+            self.text.push_str(func);
+            self.text.push_str(": ");
+            self.text.push_str(msg);
+            self.text.push('\n');
+        }
+    }
+
+    /// `warn(...)` in function `func`.
+    pub fn warn(&mut self, func: &str, msg: &str) {
+        self.text.push_str("warning: gendwarfksyms: ");
+        self.text.push_str(func);
+        self.text.push_str(": ");
+        self.text.push_str(msg);
+        self.text.push('\n');
+    }
+
+    /// Text written as it is.
+    pub fn raw(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    /// `--dump-dies` text written as it is.
+    pub fn dump_raw(&mut self, s: &str) {
+        if self.dump_dies {
+            self.text.push_str(s);
+        }
+    }
+
+    /// A type-string fragment, as `process()` dumps it.
+    pub fn dump_string(&mut self, s: &str) {
+        if !self.dump_dies {
+            return;
+        }
+        if self.do_linebreak {
+            self.text.push('\n');
+            for _ in 0..self.indentation.max(0) {
+                self.text.push_str("  ");
+            }
+            self.do_linebreak = false;
+        }
+        self.text.push_str(s);
+    }
+
+    /// `process_linebreak`'s effect on the dump.
+    pub fn linebreak(&mut self, n: i32) {
+        self.indentation += n;
+        self.do_linebreak = true;
+    }
+}
+
+/// One object as gendwarfksyms sees it (one libdwfl module).
+#[derive(Debug, Clone)]
+pub struct ModuleInput {
+    /// The name `-d` prints (`process_module: NAME`): the path as given,
+    /// `archive(member)` for archive members.
+    pub name: String,
+    /// Its debug information.
+    pub info: DebugInfo,
+    /// Its global symbols, in symbol-table order.
+    pub symbols: Vec<ElfGlobal>,
+    /// Its kABI rules section, if any.
+    pub kabi_rules: Option<Vec<u8>>,
+}
+
+/// A gendwarfksyms run.
+pub struct Run {
+    opts: Options,
+    syms: symbols::Symbols,
+    log: Log,
+    symtypes: String,
+    modules: u32,
+    hits: u32,
+    misses: u32,
+}
+
+/// What a finished run prints.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Standard output: the `#SYMVER` lines.
+    pub stdout: String,
+    /// The `--symtypes` file contents.
+    pub symtypes: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Starts a run with the symbol list read from stdin.
+    pub fn new(opts: Options, symbol_list: &[u8]) -> Result<Self> {
+        let mut log = Log {
+            debug: opts.debug,
+            dump_dies: opts.dump_dies,
+            dump_types: opts.dump_types,
+            dump_versions: opts.dump_versions,
+            ..Log::default()
+        };
+        let syms = symbols::Symbols::read_exports(symbol_list, &mut log)?;
+        Ok(Run {
+            opts,
+            syms,
+            log,
+            symtypes: String::new(),
+            modules: 0,
+            hits: 0,
+            misses: 0,
+        })
+    }
+
+    /// Whether any symbol was given (gendwarfksyms does nothing, and
+    /// writes no symtypes file, without one).
+    pub fn has_symbols(&self) -> bool {
+        !self.syms.syms.is_empty()
+    }
+
+    /// The stderr text so far (for printing before an error).
+    pub fn log_text(&self) -> &str {
+        &self.log.text
+    }
+
+    /// Processes one object.
+    pub fn add_module(&mut self, m: &ModuleInput) -> Result<()> {
+        self.syms.read_symtab(&m.symbols, &mut self.log);
+        let rules = if self.opts.stable {
+            kabi::Rules::parse(m.kabi_rules.as_deref(), &m.name, &mut self.log)?
+        } else {
+            kabi::Rules::default()
+        };
+        self.log.debug("process_module", &m.name);
+        let module = self.modules;
+        self.modules += 1;
+        let mut b = builder::Builder::new(
+            &m.info,
+            module,
+            &m.name,
+            self.opts.stable,
+            &rules,
+            &mut self.syms,
+            &mut self.log,
+        );
+        for u in &m.info.units {
+            if let Some(root) = u.root {
+                b.process_unit(root)?;
+            }
+        }
+        let mut map = std::mem::take(&mut b.map);
+        drop(b);
+        let mut tm = types::TypeMap::new(self.opts.stable, &rules, &m.name);
+        tm.add_types(&mut map, &mut self.log)?;
+        tm.add_symbols(
+            &map,
+            &mut self.syms,
+            module,
+            self.opts.symtypes,
+            &mut self.log,
+        )?;
+        if self.opts.symtypes {
+            self.symtypes.push_str(&tm.symtypes());
+        }
+        // die_map_free's statistics; gendwarfksyms never resets its
+        // hit/miss counters.
+        self.hits += map.hits;
+        self.misses += map.misses;
+        if self.hits + self.misses > 0 {
+            let rate = (100.0f32 * self.hits as f32) / ((self.hits + self.misses) as f32);
+            let msg = format!(
+                "hits {}, misses {} (hit rate {:.2}%)",
+                self.hits,
+                self.misses,
+                f64::from(rate)
+            );
+            self.log.debug("die_map_free", &msg);
+        }
+        let stats = map.stats();
+        for (st, n) in die_map::DieState::ALL.iter().zip(stats) {
+            self.log
+                .debug("die_map_free", &format!("{}: {n} entries", st.name()));
+        }
+        Ok(())
+    }
+
+    /// Ends the run: the `#SYMVER` lines (with warnings for symbols that
+    /// got no version).
+    pub fn finish(mut self) -> Output {
+        let stdout = self.syms.versions(&mut self.log);
+        Output {
+            stdout,
+            symtypes: self.symtypes,
+            stderr: self.log.text,
+        }
+    }
+}
+
+/// The objects gendwarfksyms would process for one command-line input:
+/// an ELF object, or each ELF member of a regular or thin archive, in
+/// member order (gendwarfksyms 7.1 itself crashes on archives: modver
+/// treats their members as if they were given one by one).
+pub fn read_input(path: &Path) -> Result<Vec<ModuleInput>> {
+    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_input(&data, &path.display().to_string(), path.parent())
+}
+
+/// [`read_input`] on bytes in memory; thin archive members are read
+/// relative to `dir` (none: a thin archive is an error).
+pub fn parse_input(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec<ModuleInput>> {
+    use crate::symbols::{identify, Magic};
+    match identify(data) {
+        Some(Magic::Elf) => Ok(vec![module_input(data, display)?]),
+        Some(Magic::Archive) | Some(Magic::ThinArchive) => read_archive(data, display, dir),
+        Some(Magic::Bitcode) => Err(Error::malformed(
+            display,
+            Position::Offset(0),
+            "LLVM bitcode: modver dwarfksyms reads the DWARF of ELF objects (compile without -flto, or back to ELF with clang -c -x ir)",
+        )),
+        None => Err(Error::malformed(
+            display,
+            Position::Offset(0),
+            "not an object file: expected an ELF object or an archive of them",
+        )),
+    }
+}
+
+fn module_input(data: &[u8], display: &str) -> Result<ModuleInput> {
+    let obj = crate::dwarf::read_object(data, display)?;
+    Ok(ModuleInput {
+        name: display.to_string(),
+        info: obj.info,
+        symbols: obj.symbols,
+        kabi_rules: obj.kabi_rules,
+    })
+}
+
+fn read_archive(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec<ModuleInput>> {
+    let archive = object::read::archive::ArchiveFile::parse(data)
+        .map_err(|e| Error::malformed(display, Position::Offset(0), e.to_string()))?;
+    let mut out = Vec::new();
+    for member in archive.members() {
+        let member =
+            member.map_err(|e| Error::malformed(display, Position::File, e.to_string()))?;
+        let name = String::from_utf8_lossy(member.name()).into_owned();
+        let shown = format!("{display}({name})");
+        let owned;
+        let bytes: &[u8] = if member.is_thin() {
+            let Some(dir) = dir else {
+                return Err(Error::malformed(
+                    &shown,
+                    Position::File,
+                    "thin archive member without a directory to read it from",
+                ));
+            };
+            let p = dir.join(&name);
+            owned = std::fs::read(&p).map_err(|e| {
+                Error::malformed(
+                    &shown,
+                    Position::File,
+                    format!("thin archive member {} cannot be read: {e}", p.display()),
+                )
+            })?;
+            &owned
+        } else {
+            let (start, _) = member.file_range();
+            member
+                .data(data)
+                .map_err(|e| Error::malformed(&shown, Position::Offset(start), e.to_string()))?
+        };
+        match crate::symbols::identify(bytes) {
+            // The ELF reader wants aligned data: copy.
+            Some(crate::symbols::Magic::Elf) => {
+                let aligned = bytes.to_vec();
+                out.push(module_input(&aligned, &shown)?)
+            }
+            Some(_) => out.extend(parse_input(bytes, &shown, dir)?),
+            // Members that are not objects are skipped, as a linker would.
+            None => {}
+        }
+    }
+    Ok(out)
+}
