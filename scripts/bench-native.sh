@@ -2,7 +2,7 @@
 # Benchmark (not a test): the native bitcode symbol table reader (issue 6).
 # Usage: scripts/bench-native.sh [DIR]
 #   DIR: a tree of objects (e.g. an LTO kernel build); every *.o and *.a in
-#   it is read. Default: /work/kernel-build-6.1/out-stock if it exists, else
+#   it is read. Default: the 6.1 e2e's out-stock (scripts/e2e-kernel.sh) if it exists, else
 #   (or with DIR = "corpus") a corpus of testdata/bitcode (clang-$V, x86_64,
 #   thin + full LTO) copied into $MODVER_BENCH_COPIES (default 300)
 #   directories.
@@ -27,7 +27,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench-native.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 dir=${1:-}
-if [[ -z $dir && -d /work/kernel-build-6.1/out-stock ]]; then dir=/work/kernel-build-6.1/out-stock; fi
+source scripts/e2e/common.sh
+e2e61=$(e2e_workdir 6.1)/out-stock
+if [[ -z $dir && -d $e2e61 ]]; then dir=$e2e61; fi
 [[ $dir == corpus ]] && dir=
 if [[ -n $dir ]]; then
   src=$(cd "$dir" && pwd)

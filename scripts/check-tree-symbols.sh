@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Differential check over a whole build tree (issue 6): modver's native
 # bitcode reader against llvm-nm on every object, archive and thin archive.
-# Usage: scripts/check-tree-symbols.sh DIR [LLVM_VERSION]   (default 14)
+# Usage: scripts/check-tree-symbols.sh DIR [LLVM_VERSION]
+#   (default: the clang the tree was configured with, CONFIG_CLANG_VERSION)
 # Prints "tree-symbols: N passed, M failed" (N, M: output formats compared).
 set -uo pipefail
-dir=${1:?usage: check-tree-symbols.sh DIR [LLVM_VERSION]} v=${2:-14}
+dir=${1:?usage: check-tree-symbols.sh DIR [LLVM_VERSION]} v=${2:-}
+if [[ -z $v ]]; then
+  v=$(sed -n 's/^CONFIG_CLANG_VERSION=\([0-9]*\)[0-9]\{4\}$/\1/p' "$dir/.config" 2>/dev/null)
+  [[ -n $v ]] || { echo "check-tree-symbols.sh: $dir/.config names no clang; give LLVM_VERSION" >&2; exit 2; }
+fi
+if [[ -z ${MODVER:-} ]]; then
+  (cd "$(dirname "$0")/.." && cargo build --release -q) || exit 2
+fi
 modver=${MODVER:-$(cd "$(dirname "$0")/.." && pwd)/target/release/modver}
-[[ -x $modver ]] || (cd "$(dirname "$0")/.." && cargo build --release -q)
 nm=llvm-nm-$v
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 cd "$dir" || exit 2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Downloads Debian kernel module packages and the matching Module.symvers
 # (from linux-headers-*-amd64) into a cache outside git, and unpacks them.
-# Used by tests/check_debian.rs and scripts/bench-check.sh.
+# Used by tests/it/check.rs and scripts/bench-check.sh.
 #
 # Usage: scripts/fetch-debian-modules.sh [6.1|6.12]...   (default: both)
 # Prints, per series, one line: SERIES<TAB>ROOT where ROOT contains

@@ -2,7 +2,9 @@
 # The whole test suite: installs what it needs (Debian 12), checks
 # formatting and lints, runs every cargo test (the differential tests
 # against llvm-nm, genksyms, modprobe, ...) and, unless MODVER_E2E=0,
-# the real-kernel end-to-end test. Ends with one "N passed, M failed" line.
+# the real-kernel end-to-end test on 6.1 x LLVM 14 and 6.12 x LLVM 19
+# (MODVER_E2E_KERNELS="6.1:14 ..." to choose). Ends with one
+# "N passed, M failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 groups=(base kbuild llvm-all)
@@ -18,16 +20,16 @@ cargo test --all-targets 2>&1 | tee "$log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 
 if [[ "${MODVER_E2E:-1}" != 0 ]]; then
-  # The real 6.1 LTO kernel, stock and through Makefile.rs-hook, booted.
-  if [[ -z ${MODVER_E2E_DIR:-} ]]; then
-    if [[ -w /work ]]; then MODVER_E2E_DIR=/work/kernel-build-6.1; else MODVER_E2E_DIR=${TMPDIR:-/tmp}/modver-kernel-build-6.1; fi
-  fi
-  export MODVER_E2E_DIR
-  bash scripts/e2e-kernel.sh 6.1 2>&1 | tee -a "$log"
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
-  # Issue 6 on the same tree: native symbol tables vs llvm-nm, every object.
-  bash scripts/check-tree-symbols.sh "$MODVER_E2E_DIR/out-stock" 14 2>&1 | tee -a "$log"
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+  source scripts/e2e/common.sh
+  # Real LTO kernels (Debian's trees), stock and through Makefile.rs-hook,
+  # booted: KERNEL:LLVM pairs.
+  for kl in ${MODVER_E2E_KERNELS:-6.1:14 6.12:19}; do
+    bash scripts/e2e-kernel.sh "${kl%%:*}" --llvm "${kl#*:}" 2>&1 | tee -a "$log"
+    [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+    # Issue 6 on the same tree: native symbol tables vs llvm-nm, every object.
+    bash scripts/check-tree-symbols.sh "$(e2e_workdir "${kl%%:*}")/out-stock" 2>&1 | tee -a "$log"
+    [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+  done
 fi
 
 passed=$(grep -hoE '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')

@@ -23,8 +23,8 @@
 //! longer emit it simply have no such entry.
 
 use crate::error::Result;
-use crate::kmodule::{read_module_file, ElfImage};
-use crate::ksymtab::{read_exports, KernelExport};
+use crate::kmodule::{module_elf, read_module_file};
+use crate::ksymtab::{read_ksymtab, KsymtabEntry};
 use crate::modversions::{display_name, read_versions, ModuleVersions, VersionsTable};
 use crate::symvers::SymversEntry;
 use object::elf;
@@ -81,9 +81,9 @@ impl ProviderIndex {
         }
     }
 
-    /// Adds the exports of a `vmlinux` or module (`module` is `vmlinux` or
-    /// the module's name without extension).
-    pub fn add_exports(&mut self, exports: &[KernelExport], module: &str, source: &str) {
+    /// Adds the `__ksymtab` of a `vmlinux` or module (`module` is `vmlinux`
+    /// or the module's name without extension).
+    pub fn add_ksymtab(&mut self, exports: &[KsymtabEntry], module: &str, source: &str) {
         self.sources += 1;
         for e in exports {
             self.add(
@@ -172,19 +172,17 @@ pub struct LoadedModule {
     /// Its undefined symbols: name, and whether the reference is weak.
     pub undefined: Vec<(String, bool)>,
     /// Its own exports (a provider for the other modules).
-    pub exports: Vec<KernelExport>,
+    pub exports: Vec<KsymtabEntry>,
 }
 
-/// The name a module has as a provider: its path without `.ko` and a
-/// compression suffix (what `Module.symvers` records, relative to the tree).
-pub fn provider_name(path: &Path) -> String {
+/// The name a module has as a provider: what `Module.symvers` records
+/// for it ([`crate::modname::module_name`] of its path relative to the
+/// tree, so without a leading `./`); the path itself when it is not named
+/// like a module.
+fn provider_name(path: &Path) -> String {
     let s = path.display().to_string();
-    for ext in [".ko.xz", ".ko.zst", ".ko.gz", ".ko", ".o"] {
-        if let Some(stem) = s.strip_prefix("./").unwrap_or(&s).strip_suffix(ext) {
-            return stem.to_string();
-        }
-    }
-    s
+    let relative = s.strip_prefix("./").unwrap_or(&s);
+    crate::modname::module_name(relative, None).unwrap_or(s)
 }
 
 /// Symbols that are undefined in every module but never resolved against
@@ -196,14 +194,14 @@ fn ignored_undefined(name: &str) -> bool {
 /// Reads a module file (compressed or not) for checking.
 pub fn load_module(path: &Path) -> Result<LoadedModule> {
     let (data, kind) = read_module_file(path)?;
-    let elf = ElfImage::parse(&data, &display_name(path, kind))?;
+    let elf = module_elf(&data, &display_name(path, kind))?;
     let versions = read_versions(&elf)?;
-    let exports = read_exports(&elf)?;
+    let exports = read_ksymtab(&elf)?;
     let undefined = elf
         .symbols
         .iter()
         .filter(|s| s.shndx == elf::SHN_UNDEF && !s.name.is_empty() && !ignored_undefined(&s.name))
-        .map(|s| (s.name.clone(), s.bind == elf::STB_WEAK))
+        .map(|s| (s.name.to_string(), s.bind == elf::STB_WEAK))
         .collect();
     Ok(LoadedModule {
         path: path.to_path_buf(),
@@ -371,6 +369,28 @@ fn problem_line(path: &str, i: &ImportCheck) -> String {
     }
 }
 
+/// The totals line `modver check` prints (on stderr) after the text report.
+pub fn render_summary(s: &Summary) -> String {
+    format!(
+        "modver check: {} modules ({} unreadable, {} without __versions), {} imports: {} ok, {} mismatch, {} missing, {} unversioned\n",
+        s.modules, s.errors, s.unversioned_modules, s.imports, s.ok, s.mismatch, s.missing, s.unversioned
+    )
+}
+
+/// The JSON report: every module with its imports and their verdicts, and
+/// the totals (`{"modules": [...], "summary": {...}}`).
+pub fn render_json(checks: &[ModuleCheck], summary: &Summary) -> Result<String> {
+    #[derive(Serialize)]
+    struct Report<'a> {
+        modules: &'a [ModuleCheck],
+        summary: &'a Summary,
+    }
+    crate::output::to_json(&Report {
+        modules: checks,
+        summary,
+    })
+}
+
 /// Whether the checks found anything that stops a module from loading
 /// (a mismatch or a missing symbol).
 pub fn has_failures(checks: &[ModuleCheck]) -> bool {
@@ -391,18 +411,22 @@ pub fn check_modules(
     symvers: &[PathBuf],
     vmlinux: Option<&Path>,
 ) -> Result<Vec<ModuleCheck>> {
-    let loaded: Vec<Result<LoadedModule>> = modules.iter().map(|m| load_module(m)).collect();
+    // Reading (and decompressing) dominates: modules in parallel, largest
+    // first.
+    let weight = |i: usize| crate::parallel::file_weight(&modules[i]);
+    let loaded: Vec<Result<LoadedModule>> =
+        crate::parallel::map_heaviest_first(modules.len(), weight, |i| load_module(&modules[i]));
     let mut index = ProviderIndex::new();
     for l in loaded.iter().flatten() {
-        index.add_exports(
+        index.add_ksymtab(
             &l.exports,
             &provider_name(&l.path),
             &l.path.display().to_string(),
         );
     }
     if let Some(v) = vmlinux {
-        let exports = crate::ksymtab::read_file_exports(v)?;
-        index.add_exports(&exports, "vmlinux", &v.display().to_string());
+        let exports = crate::ksymtab::read_ksymtab_file(v)?;
+        index.add_ksymtab(&exports, "vmlinux", &v.display().to_string());
     }
     for s in symvers {
         let entries = crate::symvers::read(s)?;
@@ -421,4 +445,18 @@ pub fn check_modules(
             },
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_names_are_module_names() {
+        let name = |p: &str| provider_name(Path::new(p));
+        assert_eq!(name("./drivers/net/foo.ko.zst"), "drivers/net/foo");
+        assert_eq!(name("drivers/net/foo.ko"), "drivers/net/foo");
+        assert_eq!(name("foo.o"), "foo");
+        assert_eq!(name("vmlinux"), "vmlinux");
+    }
 }

@@ -21,8 +21,9 @@
 //! `0xffffffff`, final xor), computed with `crc32fast` over the same bytes.
 
 use crate::error::{Error, Position, Result};
-use crate::symtypes::{Namespace, SymbolKind, SymtypesEntry, SymtypesFile};
+use crate::symtypes::{Namespace, SymbolKind, SymtypesFile, Token};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The CRC of one export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,30 +37,32 @@ pub struct SymbolCrc {
     pub expanded: Option<String>,
 }
 
-/// A symtypes file compiled for expansion: genksyms' symbol table, with
-/// every reference resolved once and runs of plain tokens pre-joined.
-pub struct SymbolTable<'a> {
-    file: &'a SymtypesFile,
-    /// Rendered bytes: plain-token runs, short forms, UNKNOWN bodies.
-    arena: Vec<u8>,
+/// A symtypes file compiled for expansion: genksyms' symbol table
+/// (`symtab` and `expand_and_crc_sym`), with every reference resolved once
+/// and runs of plain tokens kept as the slices of the file they are (a
+/// genksyms-written line separates tokens by exactly the one space the
+/// CRC is fed after each).
+pub struct Expander<'a> {
+    file: &'a SymtypesFile<'a>,
     /// All pieces; entry `i` owns `pieces[spans[i].0..spans[i].1]`.
-    pieces: Vec<Piece>,
-    spans: Vec<(usize, usize)>,
+    pieces: Vec<Piece<'a>>,
+    spans: Vec<(u32, u32)>,
+    /// Undefined structs/unions/enums: the kind of the first reference
+    /// (whose keyword genksyms' on-demand definition takes) and the name.
+    unknowns: Vec<(SymbolKind, &'a str)>,
 }
-
-/// A byte range in the arena.
-#[derive(Clone, Copy)]
-struct Text(u32, u32);
 
 /// One step of a definition.
 #[derive(Clone, Copy)]
-enum Piece {
-    /// Plain tokens, each followed by a space.
-    Plain(Text),
-    /// A reference: expand `target` the first time, else feed `short`.
+enum Piece<'a> {
+    /// Plain text fed as is (tokens, each followed by its space).
+    Plain(&'a [u8]),
+    /// A reference: expand `target` the first time, else feed the short
+    /// form (`KEYWORD name ` for tags, `name ` otherwise).
     Ref {
         target: Target,
-        short: Text,
+        kind: SymbolKind,
+        name: &'a [u8],
         /// Which token of the entry (for error messages).
         token: u32,
     },
@@ -69,40 +72,64 @@ enum Piece {
 enum Target {
     /// A line of the file.
     Entry(u32),
-    /// An undefined struct/union/enum: expands as this text
-    /// (`KIND name { UNKNOWN } `); `u32` numbers it for the trail.
-    Unknown(Text, u32),
+    /// An undefined struct/union/enum (index into `unknowns`): expands as
+    /// `KIND name { UNKNOWN } `.
+    Unknown(u32),
     /// An undefined typedef or enum constant: an error when reached.
     Undefined,
 }
 
-impl Text {
-    fn get(self, arena: &[u8]) -> &[u8] {
-        arena
-            .get(self.0 as usize..self.1 as usize)
-            .unwrap_or_default()
+/// FNV-1a over name bytes: symbol names are short, and the std SipHash
+/// costs more than the rest of indexing a file.
+#[derive(Default)]
+pub(crate) struct FnvHasher(u64);
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
     }
 }
 
-fn push_text(arena: &mut Vec<u8>, parts: &[&str]) -> Text {
-    let start = arena.len() as u32;
-    for p in parts {
-        arena.extend_from_slice(p.as_bytes());
-        arena.push(b' ');
+/// A `HashMap` keyed by symbol names, hashed with [`FnvHasher`].
+pub(crate) type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<FnvHasher>>;
+
+/// The keyword and space of a tag's short form (`struct `).
+fn keyword_space(kind: SymbolKind) -> &'static [u8] {
+    match kind {
+        SymbolKind::Struct => b"struct ",
+        SymbolKind::Union => b"union ",
+        SymbolKind::Enum => b"enum ",
+        _ => b"",
     }
-    Text(start, arena.len() as u32)
 }
 
-impl<'a> SymbolTable<'a> {
+/// Where the bytes of `t` sit in `text`, if they are a slice of it.
+fn offset_in(text: &str, t: &str) -> Option<usize> {
+    let off = (t.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    (off.checked_add(t.len())? <= text.len()).then_some(off)
+}
+
+impl<'a> Expander<'a> {
     /// Indexes and compiles `file`. Two definitions of one name in one name
     /// space are an error (genksyms never writes them: it rejects
     /// redefinitions).
-    pub fn new(file: &'a SymtypesFile) -> Result<Self> {
-        let mut index: HashMap<(Namespace, &str), usize> =
-            HashMap::with_capacity(file.entries.len());
+    pub fn new(file: &'a SymtypesFile<'a>) -> Result<Self> {
+        let mut index: NameMap<(Namespace, &str), u32> =
+            NameMap::with_capacity_and_hasher(file.entries.len(), Default::default());
         for (i, e) in file.entries.iter().enumerate() {
-            if let Some(&prev) = index.get(&(e.kind.namespace(), e.name.as_str())) {
-                let first: &SymtypesEntry = &file.entries[prev];
+            if let Some(&prev) = index.get(&(e.kind.namespace(), e.name)) {
+                let first = &file.entries[prev as usize];
                 return Err(Error::malformed(
                     &file.path,
                     Position::Line {
@@ -115,137 +142,117 @@ impl<'a> SymbolTable<'a> {
                     ),
                 ));
             }
-            index.insert((e.kind.namespace(), e.name.as_str()), i);
+            index.insert((e.kind.namespace(), e.name), i as u32);
         }
-        let mut arena = Vec::new();
-        let mut pieces = Vec::new();
+        let text = file.text.as_bytes();
+        let mut pieces = Vec::with_capacity(file.entries.len() * 4);
         let mut spans = Vec::with_capacity(file.entries.len());
-        let mut unknowns: HashMap<&str, (Text, u32)> = HashMap::new();
+        let mut unknowns = Vec::new();
+        let mut unknown_ids: NameMap<&str, u32> = NameMap::default();
         for e in &file.entries {
-            let first = pieces.len();
-            let mut run: Option<u32> = None;
+            let first = pieces.len() as u32;
+            // The open run of plain tokens, as a range of `text`.
+            let mut run: Option<(usize, usize)> = None;
+            let close = |run: &mut Option<(usize, usize)>, pieces: &mut Vec<Piece<'a>>| {
+                if let Some((s, e)) = run.take() {
+                    pieces.push(Piece::Plain(text.get(s..e).unwrap_or_default()));
+                }
+            };
             for (ti, t) in e.tokens.iter().enumerate() {
                 if t.kind == SymbolKind::Normal {
-                    if run.is_none() {
-                        run = Some(arena.len() as u32);
-                    }
-                    arena.extend_from_slice(t.text.as_bytes());
-                    arena.push(b' ');
+                    push_plain(file.text, t, &mut run, &mut pieces);
                     continue;
                 }
-                if let Some(start) = run.take() {
-                    pieces.push(Piece::Plain(Text(start, arena.len() as u32)));
-                }
-                let target = match index.get(&(t.kind.namespace(), t.text.as_str())) {
-                    Some(&i) => Target::Entry(i as u32),
-                    None if t.kind.namespace() == Namespace::Tag => {
-                        // genksyms adds the first undefined reference as
-                        // `KIND name { UNKNOWN }`; later references (of any
-                        // tag kind) find that one.
-                        let n = unknowns.len() as u32;
-                        let (text, id) = *unknowns.entry(t.text.as_str()).or_insert_with(|| {
-                            (
-                                push_text(
-                                    &mut arena,
-                                    &[t.kind.keyword(), &t.text, "{", "UNKNOWN", "}"],
-                                ),
-                                n,
-                            )
-                        });
-                        Target::Unknown(text, id)
-                    }
-                    None => Target::Undefined,
-                };
-                let short = match t.kind.namespace() {
-                    Namespace::Tag => push_text(&mut arena, &[t.kind.keyword(), &t.text]),
-                    Namespace::Ordinary => push_text(&mut arena, &[&t.text]),
-                };
+                close(&mut run, &mut pieces);
                 pieces.push(Piece::Ref {
-                    target,
-                    short,
+                    target: resolve(&index, &mut unknown_ids, &mut unknowns, t),
+                    kind: t.kind,
+                    name: t.text.as_bytes(),
                     token: ti as u32,
                 });
             }
-            if let Some(start) = run.take() {
-                pieces.push(Piece::Plain(Text(start, arena.len() as u32)));
-            }
-            spans.push((first, pieces.len()));
+            close(&mut run, &mut pieces);
+            spans.push((first, pieces.len() as u32));
         }
-        Ok(SymbolTable {
+        Ok(Expander {
             file,
-            arena,
             pieces,
             spans,
+            unknowns,
         })
     }
 
     /// The CRC of the export defined by entry `idx`; with `expand`, also
     /// the expanded string.
     pub fn crc_of_entry(&self, idx: usize, expand: bool) -> Result<SymbolCrc> {
-        let mut trail = Trail::new(self.file.entries.len());
-        self.crc_with(idx, expand, &mut trail, &mut Vec::new())
+        let mut state = ExpandState::new(self.file.entries.len(), self.unknowns.len());
+        self.crc_with(idx, expand, &mut state)
     }
 
-    fn crc_with(
-        &self,
-        idx: usize,
-        expand: bool,
-        trail: &mut Trail,
-        buf: &mut Vec<u8>,
-    ) -> Result<SymbolCrc> {
-        let export = self
-            .file
-            .entries
-            .get(idx)
-            .ok_or_else(|| Error::Usage(format!("{}: no entry {idx}", self.file.path)))?;
-        buf.clear();
-        // Collecting the bytes and hashing once is faster than feeding
-        // crc32fast many short slices (measured with scripts/bench-crc.sh).
-        let feed = |bytes: &[u8], buf: &mut Vec<u8>| buf.extend_from_slice(bytes);
+    fn span(&self, i: usize) -> (usize, usize) {
+        self.spans
+            .get(i)
+            .map_or((0, 0), |&(s, e)| (s as usize, e as usize))
+    }
+
+    fn crc_with(&self, idx: usize, expand: bool, st: &mut ExpandState) -> Result<SymbolCrc> {
+        let export = self.file.entries.get(idx).ok_or_else(|| {
+            Error::malformed(&self.file.path, Position::File, format!("no entry {idx}"))
+        })?;
+        let ExpandState { trail, stack, sink } = st;
+        sink.reset(expand);
         trail.reset();
         trail.mark_entry(idx);
-        // (entry, next piece): an explicit stack instead of recursion, so
-        // deep type chains in hostile input cannot overflow the stack.
-        let mut stack: Vec<(usize, usize)> = vec![(idx, self.spans.get(idx).map_or(0, |s| s.0))];
+        // (entry, next piece, end): an explicit stack instead of recursion,
+        // so deep type chains in hostile input cannot overflow the stack.
+        stack.clear();
+        let (s, e) = self.span(idx);
+        stack.push((idx, s, e));
         while let Some(top) = stack.last_mut() {
-            let (entry, pos) = *top;
-            let end = self.spans.get(entry).map_or(0, |s| s.1);
+            let (entry, pos, end) = *top;
             let Some(piece) = self.pieces.get(pos).filter(|_| pos < end) else {
                 stack.pop();
                 continue;
             };
             top.1 += 1;
             match *piece {
-                Piece::Plain(t) => feed(t.get(&self.arena), buf),
+                Piece::Plain(t) => sink.feed(t),
                 Piece::Ref {
                     target,
-                    short,
+                    kind,
+                    name,
                     token,
                 } => match target {
                     Target::Entry(i) => {
                         let i = i as usize;
                         if trail.has_entry(i) {
-                            feed(short.get(&self.arena), buf);
+                            sink.feed_short(kind, name);
                         } else {
                             trail.mark_entry(i);
-                            stack.push((i, self.spans.get(i).map_or(0, |s| s.0)));
+                            let (s, e) = self.span(i);
+                            stack.push((i, s, e));
                         }
                     }
-                    Target::Unknown(text, id) => {
+                    Target::Unknown(id) => {
                         if trail.mark_unknown(id) {
-                            feed(text.get(&self.arena), buf);
+                            let (k, n) = self
+                                .unknowns
+                                .get(id as usize)
+                                .copied()
+                                .unwrap_or((kind, ""));
+                            sink.feed_short(k, n.as_bytes());
+                            sink.feed(b"{ UNKNOWN } ");
                         } else {
-                            feed(short.get(&self.arena), buf);
+                            sink.feed_short(kind, name);
                         }
                     }
-                    Target::Undefined => return Err(self.undefined(entry, token, &export.name)),
+                    Target::Undefined => return Err(self.undefined(entry, token, export.name)),
                 },
             }
         }
-        let crc = crc32fast::hash(buf);
-        let expanded = expand.then(|| String::from_utf8_lossy(buf).into_owned());
+        let (crc, expanded) = sink.finish();
         Ok(SymbolCrc {
-            name: export.name.clone(),
+            name: export.name.to_string(),
             crc,
             expanded,
         })
@@ -254,7 +261,7 @@ impl<'a> SymbolTable<'a> {
     fn undefined(&self, entry: usize, token: u32, export: &str) -> Error {
         let e = self.file.entries.get(entry);
         let t = e.and_then(|e| e.tokens.get(token as usize));
-        let (line, what) = e.map_or((0, ""), |e| (e.line, e.name.as_str()));
+        let (line, what) = e.map_or((0, ""), |e| (e.line, e.name));
         let column = t.map_or(1, |t| t.column);
         let (reference, keyword, name) = t.map_or((String::new(), "", ""), |t| {
             (
@@ -263,7 +270,7 @@ impl<'a> SymbolTable<'a> {
                     .map(|p| format!("{p}#{}", t.text))
                     .unwrap_or_default(),
                 t.kind.keyword(),
-                t.text.as_str(),
+                t.text,
             )
         });
         Error::malformed(
@@ -276,6 +283,132 @@ impl<'a> SymbolTable<'a> {
     }
 }
 
+/// Adds plain token `t` to the open run if it continues it in the file,
+/// else starts a new run (or, for a token not followed by a space in the
+/// file, feeds it and a space as pieces of their own).
+fn push_plain<'a>(
+    text: &'a str,
+    t: &Token<'a>,
+    run: &mut Option<(usize, usize)>,
+    pieces: &mut Vec<Piece<'a>>,
+) {
+    let at = offset_in(text, t.text);
+    let spaced = at.filter(|&o| text.as_bytes().get(o + t.text.len()) == Some(&b' '));
+    match (spaced, *run) {
+        (Some(o), Some((s, e))) if o == e => *run = Some((s, o + t.text.len() + 1)),
+        (Some(o), _) => {
+            if let Some((s, e)) = run.take() {
+                pieces.push(Piece::Plain(text.as_bytes().get(s..e).unwrap_or_default()));
+            }
+            *run = Some((o, o + t.text.len() + 1));
+        }
+        (None, _) => {
+            if let Some((s, e)) = run.take() {
+                pieces.push(Piece::Plain(text.as_bytes().get(s..e).unwrap_or_default()));
+            }
+            pieces.push(Piece::Plain(t.text.as_bytes()));
+            pieces.push(Piece::Plain(b" "));
+        }
+    }
+}
+
+/// What reference `t` points at, following genksyms' `find_symbol` (by
+/// name space); the first undefined tag is added as genksyms adds it on
+/// demand, and later references of any tag kind find that one.
+fn resolve<'a>(
+    index: &NameMap<(Namespace, &'a str), u32>,
+    unknown_ids: &mut NameMap<&'a str, u32>,
+    unknowns: &mut Vec<(SymbolKind, &'a str)>,
+    t: &Token<'a>,
+) -> Target {
+    match index.get(&(t.kind.namespace(), t.text)) {
+        Some(&i) => Target::Entry(i),
+        None if t.kind.namespace() == Namespace::Tag => {
+            let id = *unknown_ids.entry(t.text).or_insert_with(|| {
+                unknowns.push((t.kind, t.text));
+                (unknowns.len() - 1) as u32
+            });
+            Target::Unknown(id)
+        }
+        None => Target::Undefined,
+    }
+}
+
+/// Where the expanded bytes go: a bounded buffer hashed as it fills (the
+/// expansion is never held whole unless it is asked for). Feeding
+/// crc32fast many short slices is slower than copying them into a buffer
+/// and hashing it in large blocks.
+struct CrcSink {
+    hasher: crc32fast::Hasher,
+    buf: Vec<u8>,
+    keep: bool,
+}
+
+/// Flush threshold of [`CrcSink`]: large enough for the SIMD CRC, small
+/// enough to stay in L1/L2.
+const SINK_BLOCK: usize = 16 * 1024;
+
+/// Plain runs at least this long skip the buffer.
+const SINK_DIRECT: usize = 100000000;
+
+impl CrcSink {
+    fn reset(&mut self, keep: bool) {
+        self.hasher = crc32fast::Hasher::new();
+        self.buf.clear();
+        self.keep = keep;
+    }
+    #[inline]
+    fn feed(&mut self, bytes: &[u8]) {
+        if !self.keep && bytes.len() >= SINK_DIRECT {
+            // Long runs are hashed where they lie in the file.
+            self.hasher.update(&self.buf);
+            self.buf.clear();
+            self.hasher.update(bytes);
+            return;
+        }
+        self.buf.extend_from_slice(bytes);
+        if !self.keep && self.buf.len() >= SINK_BLOCK {
+            self.hasher.update(&self.buf);
+            self.buf.clear();
+        }
+    }
+    #[inline]
+    fn feed_short(&mut self, kind: SymbolKind, name: &[u8]) {
+        self.buf.extend_from_slice(keyword_space(kind));
+        self.buf.extend_from_slice(name);
+        self.feed(b" ");
+    }
+    fn finish(&mut self) -> (u32, Option<String>) {
+        let mut h = std::mem::replace(&mut self.hasher, crc32fast::Hasher::new());
+        h.update(&self.buf);
+        let expanded = self
+            .keep
+            .then(|| String::from_utf8_lossy(&self.buf).into_owned());
+        (h.finalize(), expanded)
+    }
+}
+
+/// Scratch state reused across the exports of a file.
+struct ExpandState {
+    trail: Trail,
+    stack: Vec<(usize, usize, usize)>,
+    sink: CrcSink,
+}
+
+impl ExpandState {
+    fn new(entries: usize, unknowns: usize) -> Self {
+        ExpandState {
+            trail: Trail::new(entries, unknowns),
+            stack: Vec::new(),
+            sink: CrcSink {
+                hasher: crc32fast::Hasher::new(),
+                buf: Vec::with_capacity(SINK_BLOCK * 2),
+                keep: false,
+            },
+        }
+    }
+}
+
 /// genksyms' expansion trail, reset per export in O(1) by generation.
 struct Trail {
     generation: u32,
@@ -284,11 +417,11 @@ struct Trail {
 }
 
 impl Trail {
-    fn new(n: usize) -> Self {
+    fn new(n: usize, unknowns: usize) -> Self {
         Trail {
             generation: 0,
             entries: vec![0; n],
-            unknowns: Vec::new(),
+            unknowns: vec![0; unknowns],
         }
     }
     fn reset(&mut self) {
@@ -309,11 +442,9 @@ impl Trail {
     }
     /// Marks an undefined tag; false if it was already on the trail.
     fn mark_unknown(&mut self, id: u32) -> bool {
-        let id = id as usize;
-        if self.unknowns.len() <= id {
-            self.unknowns.resize(id + 1, 0);
-        }
-        let g = &mut self.unknowns[id];
+        let Some(g) = self.unknowns.get_mut(id as usize) else {
+            return false;
+        };
         let fresh = *g != self.generation;
         *g = self.generation;
         fresh
@@ -322,16 +453,64 @@ impl Trail {
 
 /// The CRCs of every export in `file`, in file order (the order genksyms
 /// printed them), optionally with the expanded strings.
-pub fn export_crcs(file: &SymtypesFile, expand: bool) -> Result<Vec<SymbolCrc>> {
-    let table = SymbolTable::new(file)?;
-    let mut trail = Trail::new(file.entries.len());
-    let mut buf = Vec::with_capacity(4096);
+pub fn export_crcs(file: &SymtypesFile<'_>, expand: bool) -> Result<Vec<SymbolCrc>> {
+    let table = Expander::new(file)?;
+    let mut state = ExpandState::new(file.entries.len(), table.unknowns.len());
     file.entries
         .iter()
         .enumerate()
         .filter(|(_, e)| e.kind == SymbolKind::Normal)
-        .map(|(i, _)| table.crc_with(i, expand, &mut trail, &mut buf))
+        .map(|(i, _)| table.crc_with(i, expand, &mut state))
         .collect()
+}
+
+/// Which tool wrote a symtypes file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SymtypesDialect {
+    /// gendwarfksyms if the type strings use DWARF words, else genksyms
+    Auto,
+    /// genksyms -T output
+    Genksyms,
+    /// gendwarfksyms --symtypes output
+    Dwarf,
+}
+
+/// The export CRCs of each symtypes file in `paths` (read, parsed and
+/// expanded in parallel, one file per task: files are independent), in
+/// the order given, with each file's name as it appears in messages. A
+/// gendwarfksyms file (by `dialect`, or detected with
+/// [`crate::dwarfksyms::symtypes::is_dwarf_symtypes`]) gets its CRCs as
+/// gendwarfksyms' `calculate_version` computes them. The first file that
+/// fails (in that order) is the error.
+pub fn files_export_crcs(
+    paths: &[std::path::PathBuf],
+    expand: bool,
+    dialect: SymtypesDialect,
+) -> Result<Vec<FileCrcs>> {
+    let weight = |i: usize| crate::parallel::file_weight(&paths[i]);
+    crate::parallel::map_heaviest_first(paths.len(), weight, |i| {
+        let text = crate::symtypes::read(&paths[i])?;
+        let dwarf = match dialect {
+            SymtypesDialect::Dwarf => true,
+            SymtypesDialect::Genksyms => false,
+            SymtypesDialect::Auto => {
+                crate::dwarfksyms::symtypes::is_dwarf_symtypes(&String::from_utf8_lossy(&text.data))
+            }
+        };
+        let crcs = if dwarf {
+            let s = String::from_utf8_lossy(&text.data);
+            crate::dwarfksyms::symtypes::export_crcs(&text.path, &s, expand)?
+        } else {
+            export_crcs(&text.parse()?, expand)?
+        };
+        Ok(FileCrcs {
+            path: text.path,
+            crcs,
+            dwarf,
+        })
+    })
+    .into_iter()
+    .collect()
 }
 
 /// How genksyms prints a CRC for a kernel: `#SYMVER name 0x%08lx` from
@@ -372,6 +551,100 @@ pub fn dump_line(c: &SymbolCrc) -> String {
         c.name,
         c.expanded.as_deref().unwrap_or_default()
     )
+}
+
+/// What `modver crc` prints: the lines genksyms of one kernel layout
+/// writes, or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CrcOutput {
+    /// `#SYMVER name 0x%08x` (genksyms 5.19+)
+    Symver,
+    /// `__crc_name = 0x%08x;` (genksyms up to 5.18)
+    Lds,
+    /// JSON array of {file, symbol, crc[, expanded]}
+    Json,
+}
+
+impl CrcOutput {
+    /// What genksyms of kernel `k` prints ([`CrcFormat::for_kernel`]).
+    pub fn for_kernel(k: crate::kver::KernelVersion) -> Self {
+        match CrcFormat::for_kernel(k) {
+            CrcFormat::Symver => CrcOutput::Symver,
+            CrcFormat::Lds => CrcOutput::Lds,
+        }
+    }
+}
+
+/// The export CRCs of one symtypes file ([`export_crcs`]), with its path.
+#[derive(Debug, Clone)]
+pub struct FileCrcs {
+    /// The symtypes file, as given.
+    pub path: String,
+    /// Its exports' CRCs, in file order.
+    pub crcs: Vec<SymbolCrc>,
+    /// Written by gendwarfksyms (`--expand` then prints its
+    /// `--dump-versions` lines instead of `genksyms -D`'s).
+    pub dwarf: bool,
+}
+
+/// The names in `only` that no file in `files` exports.
+pub fn exports_not_found<'a>(files: &[FileCrcs], only: &'a [String]) -> Vec<&'a str> {
+    only.iter()
+        .filter(|s| !files.iter().any(|f| f.crcs.iter().any(|c| &c.name == *s)))
+        .map(String::as_str)
+        .collect()
+}
+
+/// The CRCs of `files` as `format` prints them, in file order; only the
+/// exports named in `only` (every export when it is empty). With
+/// `expand`, each genksyms line follows its `genksyms -D` dump line
+/// ([`dump_line`]).
+pub fn render(
+    files: &[FileCrcs],
+    format: CrcOutput,
+    only: &[String],
+    expand: bool,
+) -> Result<String> {
+    let wanted = |n: &str| only.is_empty() || only.iter().any(|s| s == n);
+    let selected = files
+        .iter()
+        .flat_map(|f| f.crcs.iter().map(move |c| (f, c)))
+        .filter(|(_, c)| wanted(&c.name));
+    let line_format = match format {
+        CrcOutput::Symver => CrcFormat::Symver,
+        CrcOutput::Lds => CrcFormat::Lds,
+        CrcOutput::Json => {
+            #[derive(serde::Serialize)]
+            struct JsonCrc<'a> {
+                file: &'a str,
+                symbol: &'a str,
+                crc: String,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                expanded: Option<&'a str>,
+            }
+            let items: Vec<JsonCrc<'_>> = selected
+                .map(|(file, c)| JsonCrc {
+                    file: &file.path,
+                    symbol: &c.name,
+                    crc: format!("0x{:08x}", c.crc),
+                    expanded: c.expanded.as_deref(),
+                })
+                .collect();
+            return crate::output::to_json(&items);
+        }
+    };
+    let mut out = String::new();
+    for (file, c) in selected {
+        if expand && file.dwarf {
+            // As gendwarfksyms --dump-versions prints it.
+            let e = c.expanded.as_deref().unwrap_or_default();
+            out.push_str(&format!("{} {e}\n", c.name));
+        } else if expand {
+            out.push_str(&dump_line(c));
+        }
+        out.push_str(&line_format.line(&c.name, c.crc));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

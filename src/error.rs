@@ -44,7 +44,16 @@ pub enum Error {
         /// What happened.
         message: String,
     },
-    /// A request modver cannot satisfy (bad option value, unknown kernel).
+    /// A kernel version modver does not know, or none could be found
+    /// (no `--kernel` and no kernel tree in the current directory).
+    UnknownKernel(String),
+    /// A request the kernel version or the input cannot satisfy: a kbuild
+    /// layout that kernel does not have, an option value out of range.
+    Unsupported(String),
+    /// A JSON report could not be serialised.
+    Json(serde_json::Error),
+    /// A command line modver cannot act on; raised only by the CLI
+    /// (`src/cli/`), never by the library.
     Usage(String),
     /// A consistency check failed (missing CRC, conflicting CRCs, ...).
     Check(String),
@@ -82,8 +91,17 @@ impl fmt::Display for Error {
                 Position::Line { line, column } => write!(f, "{file}:{line}:{column}: {message}"),
             },
             Error::Tool { tool, message } => write!(f, "{tool}: {message}"),
-            Error::Usage(m) | Error::Check(m) => f.write_str(m),
+            Error::Json(e) => write!(f, "JSON output: {e}"),
+            Error::UnknownKernel(m) | Error::Unsupported(m) | Error::Usage(m) | Error::Check(m) => {
+                f.write_str(m)
+            }
         }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Json(e)
     }
 }
 
@@ -91,6 +109,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io { source, .. } => Some(source),
+            Error::Json(source) => Some(source),
             _ => None,
         }
     }

@@ -18,46 +18,74 @@
 //! not their sections or contents, so license and namespace stay unknown
 //! (they live in the module's inline asm text).
 
+use crate::archive::Archive;
+use crate::elf::{c_string, ElfImage, ElfSymbol};
 use crate::error::{Error, Position, Result};
 use crate::kver::KernelVersion;
-use crate::symbols::{self, ReadOptions};
-use object::{Object, ObjectSection, ObjectSymbol};
+use crate::symbols::{self, Magic, ReadOptions, SymbolTable};
+use object::elf;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-/// One exported symbol.
+/// Which modules may use an export: `EXPORT_SYMBOL` or `EXPORT_SYMBOL_GPL`
+/// (the kernel's `enum mod_license`, `kernel/module/internal.h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum License {
+    /// `EXPORT_SYMBOL`: any module (`NOT_GPL_ONLY`).
+    NotGplOnly,
+    /// `EXPORT_SYMBOL_GPL`: GPL-compatible modules only (`GPL_ONLY`).
+    GplOnly,
+}
+
+impl License {
+    /// `GplOnly` when `gpl_only` holds (modpost's `is_gpl_only`).
+    pub fn from_gpl_only(gpl_only: bool) -> Self {
+        if gpl_only {
+            License::GplOnly
+        } else {
+            License::NotGplOnly
+        }
+    }
+
+    /// The export type column of `Module.symvers` (modpost's
+    /// `write_dump()`): `EXPORT_SYMBOL` or `EXPORT_SYMBOL_GPL`.
+    pub fn export_type(self) -> &'static str {
+        match self {
+            License::NotGplOnly => "EXPORT_SYMBOL",
+            License::GplOnly => "EXPORT_SYMBOL_GPL",
+        }
+    }
+}
+
+/// One export of an object (before the final link): the symbol an
+/// `EXPORT_SYMBOL*` marker of `<linux/export.h>` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Export {
+pub struct ObjectExport {
     /// The exported symbol.
     pub name: String,
-    /// `EXPORT_SYMBOL_GPL`/`_NS_GPL`; `None` when the object does not say
-    /// (bitcode).
-    pub gpl: Option<bool>,
+    /// `EXPORT_SYMBOL` or `EXPORT_SYMBOL_GPL`; `None` when the object does
+    /// not say (bitcode).
+    pub license: Option<License>,
     /// The namespace (empty without one); `None` when unknown (bitcode).
     pub namespace: Option<String>,
 }
 
-impl Export {
+impl ObjectExport {
     /// One output line: the name, then, where known, the export type
     /// (`EXPORT_SYMBOL` or `EXPORT_SYMBOL_GPL`, as in Module.symvers) and
     /// the namespace, tab-separated.
     pub fn render(&self) -> String {
-        match (self.gpl, &self.namespace) {
-            (Some(gpl), Some(ns)) => format!(
-                "{}\t{}\t{}\n",
-                self.name,
-                if gpl {
-                    "EXPORT_SYMBOL_GPL"
-                } else {
-                    "EXPORT_SYMBOL"
-                },
-                ns
-            ),
+        match (self.license, &self.namespace) {
+            (Some(l), Some(ns)) => format!("{}\t{}\t{}\n", self.name, l.export_type(), ns),
             _ => format!("{}\n", self.name),
         }
     }
 }
 
-/// The symbol-name prefix that marks an export in kernel `k`:
+/// The symbol-name prefix that marks an export in kernel `k` (what
+/// `scripts/Makefile.build` greps the `$(NM)` output for):
 /// `__ksymtab_` up to 6.4, `__export_symbol_` from 6.5.
 pub fn marker_prefix(k: KernelVersion) -> &'static str {
     if k.at_least(6, 5) {
@@ -68,170 +96,174 @@ pub fn marker_prefix(k: KernelVersion) -> &'static str {
 }
 
 /// The exports of the object, archive or bitcode file at `path`, in symbol
-/// table order (archives: member by member), each once. ELF objects, also
-/// inside archives, carry license and namespace; bitcode only names.
-pub fn read_exports(path: &Path, kernel: KernelVersion, opts: &ReadOptions) -> Result<Vec<Export>> {
+/// table order (archives: member by member), each once: what kbuild's
+/// `$(NM) $@ | grep -q __ksymtab` tests for. ELF objects, also inside
+/// archives, carry license and namespace; bitcode only names.
+pub fn read_object_exports(
+    path: &Path,
+    kernel: KernelVersion,
+    opts: &ReadOptions,
+) -> Result<Vec<ObjectExport>> {
     let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let display = path.display().to_string();
-    let magic = symbols::identify(&data);
-    if magic == Some(symbols::Magic::Elf) {
-        return elf_exports(&data, &display, kernel);
-    }
-    // ELF archive members: read with their sections, keyed by member index.
-    let mut elf_members: Vec<Option<Vec<Export>>> = Vec::new();
-    if matches!(
-        magic,
-        Some(symbols::Magic::Archive | symbols::Magic::ThinArchive)
-    ) {
-        elf_members = archive_elf_exports(path, &data, &display, kernel)?;
-    }
-    let fs = symbols::read_file(path, opts)?;
-    let prefix = marker_prefix(kernel);
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for (i, t) in fs.tables.iter().enumerate() {
-        if let Some(Some(list)) = elf_members.get(i) {
-            for e in list {
-                if seen.insert(e.name.clone()) {
-                    out.push(e.clone());
-                }
-            }
-            continue;
-        }
-        for s in &t.symbols {
-            if s.is_undefined() {
-                continue;
-            }
-            if let Some(name) = s.name.strip_prefix(prefix) {
-                if !name.is_empty() && seen.insert(name.to_string()) {
-                    out.push(Export {
-                        name: name.to_string(),
-                        gpl: None,
-                        namespace: None,
-                    });
+    let mut exports = Exports::new(kernel);
+    match symbols::identify(&data) {
+        Some(Magic::Elf) => return elf_object_exports(&data, &display, kernel),
+        Some(Magic::Archive | Magic::ThinArchive) => {
+            for member in Archive::parse(&data, path, &display)?.members() {
+                let member = member?;
+                let bytes = member.read()?;
+                if symbols::identify(&bytes) == Some(Magic::Elf) {
+                    exports.add_elf(&ElfImage::parse(&bytes, &member.display)?)?;
+                } else if let Some(t) =
+                    symbols::read_object(&bytes, &member.display, None, member.disk_path(), opts)?
+                {
+                    exports.add_table(&t);
                 }
             }
         }
+        _ => {
+            for t in &symbols::read_bytes(&data, &display, path, opts)?.tables {
+                exports.add_table(t);
+            }
+        }
     }
-    Ok(out)
+    Ok(exports.list)
 }
 
-/// For each object member of an archive (in the order `symbols` lists
-/// them: ELF and bitcode members only), the exports of ELF members.
-fn archive_elf_exports(
-    path: &Path,
+/// The exports of one ELF object, with license and namespace from its
+/// sections, as modpost's `handle_symbol()` finds them.
+pub fn elf_object_exports(
     data: &[u8],
     display: &str,
     kernel: KernelVersion,
-) -> Result<Vec<Option<Vec<Export>>>> {
-    let archive = object::read::archive::ArchiveFile::parse(data)
-        .map_err(|e| Error::malformed(display, Position::Offset(0), e.to_string()))?;
-    let dir = path.parent().unwrap_or(Path::new(""));
-    let mut out = Vec::new();
-    for member in archive.members() {
-        let member =
-            member.map_err(|e| Error::malformed(display, Position::File, e.to_string()))?;
-        let name = String::from_utf8_lossy(member.name()).into_owned();
-        let member_display = format!("{display}({name})");
-        let bytes = if member.is_thin() {
-            let p = dir.join(&name);
-            std::fs::read(&p).map_err(|e| Error::io(&p, e))?
-        } else {
-            member
-                .data(data)
-                .map_err(|e| Error::malformed(&member_display, Position::File, e.to_string()))?
-                .to_vec()
-        };
-        match symbols::identify(&bytes) {
-            Some(symbols::Magic::Elf) => {
-                out.push(Some(elf_exports(&bytes, &member_display, kernel)?))
-            }
-            Some(symbols::Magic::Bitcode) => out.push(None),
-            _ => {}
+) -> Result<Vec<ObjectExport>> {
+    let mut exports = Exports::new(kernel);
+    exports.add_elf(&ElfImage::parse(data, display)?)?;
+    Ok(exports.list)
+}
+
+/// Exports collected object by object, each name once.
+struct Exports {
+    kernel: KernelVersion,
+    prefix: &'static str,
+    seen: HashSet<String>,
+    list: Vec<ObjectExport>,
+}
+
+impl Exports {
+    fn new(kernel: KernelVersion) -> Self {
+        Exports {
+            kernel,
+            prefix: marker_prefix(kernel),
+            seen: HashSet::new(),
+            list: Vec::new(),
         }
     }
-    Ok(out)
-}
 
-/// A NUL-terminated string at `off` in `data`.
-fn c_string(data: &[u8], off: usize) -> Option<(&[u8], usize)> {
-    let rest = data.get(off..)?;
-    let end = rest.iter().position(|&b| b == 0)?;
-    Some((rest.get(..end)?, off + end + 1))
-}
+    /// The export a defined marker symbol `name` stands for, if it is new.
+    fn marked<'n>(&mut self, name: &'n str) -> Option<&'n str> {
+        let name = name.strip_prefix(self.prefix)?;
+        (!name.is_empty() && self.seen.insert(name.to_string())).then_some(name)
+    }
 
-/// Exports of an ELF object, with license and namespace from its sections.
-pub fn elf_exports(data: &[u8], display: &str, kernel: KernelVersion) -> Result<Vec<Export>> {
-    let bad = |m: String| Error::malformed(display, Position::File, m);
-    let file = object::File::parse(data).map_err(|e| bad(format!("invalid ELF: {e}")))?;
-    let prefix = marker_prefix(kernel);
-    let section_of = |s: &object::Symbol<'_, '_>| {
-        s.section_index()
-            .and_then(|i| file.section_by_index(i).ok())
-    };
-    // __kstrtabns_NAME -> namespace (up to 6.4).
-    let mut namespaces = std::collections::HashMap::new();
-    if !kernel.at_least(6, 5) {
-        for s in file.symbols() {
-            let Ok(n) = s.name() else { continue };
-            let Some(name) = n.strip_prefix("__kstrtabns_") else {
+    /// Names only, from a symbol table (bitcode).
+    fn add_table(&mut self, t: &SymbolTable) {
+        for s in t.symbols.iter().filter(|s| !s.is_undefined()) {
+            if let Some(name) = self.marked(&s.name) {
+                self.list.push(ObjectExport {
+                    name: name.to_string(),
+                    license: None,
+                    namespace: None,
+                });
+            }
+        }
+    }
+
+    /// Names, license and namespace, from an ELF object's sections.
+    fn add_elf(&mut self, image: &ElfImage<'_>) -> Result<()> {
+        let namespaces = if self.kernel.at_least(6, 5) {
+            HashMap::new()
+        } else {
+            kstrtabns(image)?
+        };
+        for s in image.symbols.iter().filter(|s| s.shndx != elf::SHN_UNDEF) {
+            let Some(name) = self.marked(&s.name) else {
                 continue;
             };
-            let Some(sec) = section_of(&s) else { continue };
-            let Ok(bytes) = sec.data() else { continue };
-            let off = s.address().wrapping_sub(sec.address()) as usize;
-            let (ns, _) = c_string(bytes, off).ok_or_else(|| {
-                bad(format!(
-                    "__kstrtabns_{name}: expected a NUL-terminated namespace string"
-                ))
-            })?;
-            namespaces.insert(name.to_string(), String::from_utf8_lossy(ns).into_owned());
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for s in file.symbols() {
-        if s.is_undefined() {
-            continue;
-        }
-        let Ok(n) = s.name() else { continue };
-        let Some(name) = n.strip_prefix(prefix) else {
-            continue;
-        };
-        if name.is_empty() || !seen.insert(name.to_string()) {
-            continue;
-        }
-        let sec = section_of(&s);
-        let (gpl, namespace) = if kernel.at_least(6, 5) {
-            // .export_symbol: license string, then namespace string.
-            let parsed = sec.as_ref().and_then(|sec| {
-                let bytes = sec.data().ok()?;
-                let off = s.address().wrapping_sub(sec.address()) as usize;
-                let (lic, next) = c_string(bytes, off)?;
-                let (ns, _) = c_string(bytes, next)?;
-                Some((lic == b"GPL", String::from_utf8_lossy(ns).into_owned()))
+            let (license, namespace) = if self.kernel.at_least(6, 5) {
+                export_symbol_strings(image, s)?
+            } else {
+                let ns = namespaces.get(name).cloned().unwrap_or_default();
+                (ksymtab_license(image, s), ns)
+            };
+            self.list.push(ObjectExport {
+                name: name.to_string(),
+                license: Some(license),
+                namespace: Some(namespace),
             });
-            match parsed {
-                Some((g, ns)) => (Some(g), Some(ns)),
-                None => {
-                    return Err(bad(format!(
-                        "{n}: expected license and namespace strings in .export_symbol"
-                    )))
-                }
-            }
-        } else {
-            let secname = sec.as_ref().and_then(|s| s.name().ok()).unwrap_or("");
-            let gpl = secname.starts_with("___ksymtab_gpl+") || secname == "__ksymtab_gpl";
-            (
-                Some(gpl),
-                Some(namespaces.get(name).cloned().unwrap_or_default()),
-            )
-        };
-        out.push(Export {
-            name: name.to_string(),
-            gpl,
-            namespace,
-        });
+        }
+        Ok(())
     }
-    Ok(out)
+}
+
+fn bad(image: &ElfImage<'_>, message: String) -> Error {
+    Error::malformed(&image.display, Position::File, message)
+}
+
+/// Up to 6.4: `__kstrtabns_NAME` labels NAME's namespace string in
+/// `__ksymtab_strings`.
+fn kstrtabns(image: &ElfImage<'_>) -> Result<HashMap<String, String>> {
+    let mut namespaces = HashMap::new();
+    for s in &image.symbols {
+        let Some(name) = s.name.strip_prefix("__kstrtabns_") else {
+            continue;
+        };
+        let Some(sec) = image.section_of(s) else {
+            continue;
+        };
+        let Ok(bytes) = image.section_data(sec) else {
+            continue;
+        };
+        let off = s.value.wrapping_sub(sec.addr) as usize;
+        let (ns, _) = c_string(bytes, off).ok_or_else(|| {
+            bad(
+                image,
+                format!("__kstrtabns_{name}: expected a NUL-terminated namespace string"),
+            )
+        })?;
+        namespaces.insert(name.to_string(), String::from_utf8_lossy(ns).into_owned());
+    }
+    Ok(namespaces)
+}
+
+/// Up to 6.4: the marker's section, `___ksymtab_gpl+NAME` for
+/// `EXPORT_SYMBOL_GPL`.
+fn ksymtab_license(image: &ElfImage<'_>, s: &ElfSymbol<'_>) -> License {
+    let secname = image.section_of(s).map_or("", |sec| &sec.name);
+    License::from_gpl_only(secname.starts_with("___ksymtab_gpl+") || secname == "__ksymtab_gpl")
+}
+
+/// From 6.5: `.export_symbol` holds the license (`"GPL"` or `""`) and the
+/// namespace at the marker, as two NUL-terminated strings.
+fn export_symbol_strings(image: &ElfImage<'_>, s: &ElfSymbol<'_>) -> Result<(License, String)> {
+    let parsed = image.section_of(s).and_then(|sec| {
+        let bytes = image.section_data(sec).ok()?;
+        let off = s.value.wrapping_sub(sec.addr) as usize;
+        let (lic, next) = c_string(bytes, off)?;
+        let (ns, _) = c_string(bytes, next)?;
+        Some((
+            License::from_gpl_only(lic == b"GPL"),
+            String::from_utf8_lossy(ns).into_owned(),
+        ))
+    });
+    parsed.ok_or_else(|| {
+        bad(
+            image,
+            format!(
+                "{}: expected license and namespace strings in .export_symbol",
+                s.name
+            ),
+        )
+    })
 }

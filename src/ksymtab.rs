@@ -19,47 +19,51 @@
 //!
 //! An export with a `__ksymtab_NAME` but no `__crc_NAME` is unversioned.
 
+use crate::elf::{ElfImage, ElfSymbol};
 use crate::error::{Error, Position, Result};
-use crate::kmodule::ElfImage;
+use crate::exports::License;
 use object::elf;
 use std::collections::HashMap;
 
-/// One exported symbol of a linked object.
+/// One export of a linked image: an entry of its `__ksymtab` or
+/// `__ksymtab_gpl` (`struct kernel_symbol`) with the CRC at the same index
+/// of `__kcrctab[_gpl]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KernelExport {
+pub struct KsymtabEntry {
     /// The exported symbol.
     pub name: String,
     /// Its CRC, `None` when the export is unversioned.
     pub crc: Option<u32>,
-    /// Exported with `EXPORT_SYMBOL_GPL` (entry in `__ksymtab_gpl`).
-    pub gpl: bool,
+    /// `GplOnly` for an entry in `__ksymtab_gpl`.
+    pub license: License,
 }
 
-/// Lists the exports of an ELF image, sorted by name.
-pub fn read_exports(elf: &ElfImage<'_>) -> Result<Vec<KernelExport>> {
+/// Lists the exports of a linked ELF image, sorted by name: what the
+/// kernel's `find_symbol()` searches (`kernel/module/main.c`).
+pub fn read_ksymtab(elf: &ElfImage<'_>) -> Result<Vec<KsymtabEntry>> {
     let mut crcs: HashMap<&str, u32> = HashMap::new();
-    let mut exports: Vec<KernelExport> = Vec::new();
+    let mut exports: Vec<KsymtabEntry> = Vec::new();
     for sym in &elf.symbols {
         if let Some(name) = sym.name.strip_prefix("__crc_") {
             if let Some(crc) = crc_value(elf, sym)? {
                 crcs.insert(name, crc);
             }
         } else if let Some(name) = sym.name.strip_prefix("__ksymtab_") {
-            let Some(section) = defining_section(elf, sym.shndx) else {
+            let Some(section) = elf.section_of(sym) else {
                 continue;
             };
             // `__ksymtab_strings` is a section, but skip any label that is not
             // in a ksymtab section proper.
-            let s = section.name.as_str();
+            let s = &*section.name;
             let in_ksymtab = (s.starts_with("__ksymtab") || s.starts_with("___ksymtab"))
                 && !s.starts_with("__ksymtab_strings");
             if !in_ksymtab || name.is_empty() {
                 continue;
             }
-            exports.push(KernelExport {
+            exports.push(KsymtabEntry {
                 name: name.to_string(),
                 crc: None,
-                gpl: s.contains("_gpl"),
+                license: License::from_gpl_only(s.contains("_gpl")),
             });
         }
     }
@@ -71,29 +75,15 @@ pub fn read_exports(elf: &ElfImage<'_>) -> Result<Vec<KernelExport>> {
     Ok(exports)
 }
 
-fn defining_section<'e>(
-    elf: &'e ElfImage<'_>,
-    shndx: u16,
-) -> Option<&'e crate::kmodule::ElfSection> {
-    if shndx == elf::SHN_UNDEF || shndx >= elf::SHN_LORESERVE {
-        return None;
-    }
-    elf.sections.get(usize::from(shndx))
-}
-
 /// The CRC a `__crc_NAME` symbol stands for.
-fn crc_value(elf: &ElfImage<'_>, sym: &crate::kmodule::ElfSymbol) -> Result<Option<u32>> {
+fn crc_value(elf: &ElfImage<'_>, sym: &ElfSymbol<'_>) -> Result<Option<u32>> {
     if sym.shndx == elf::SHN_ABS {
         return Ok(Some(sym.value as u32));
     }
-    let Some(section) = defining_section(elf, sym.shndx) else {
+    let Some(section) = elf.section_of(sym) else {
         return Ok(None);
     };
-    let offset = if elf.is_relocatable {
-        sym.value
-    } else {
-        sym.value.wrapping_sub(section.addr)
-    };
+    let offset = elf.offset_in_section(sym, section);
     let data = elf.section_data(section)?;
     let value = usize::try_from(offset)
         .ok()
@@ -111,9 +101,10 @@ fn crc_value(elf: &ElfImage<'_>, sym: &crate::kmodule::ElfSymbol) -> Result<Opti
     }
 }
 
-/// Reads a `vmlinux` or module file (compressed or not) and lists its exports.
-pub fn read_file_exports(path: &std::path::Path) -> Result<Vec<KernelExport>> {
+/// Reads a `vmlinux` or module file (compressed or not) and lists its
+/// exports ([`read_ksymtab`]).
+pub fn read_ksymtab_file(path: &std::path::Path) -> Result<Vec<KsymtabEntry>> {
     let (data, kind) = crate::kmodule::read_module_file(path)?;
-    let elf = ElfImage::parse(&data, &crate::modversions::display_name(path, kind))?;
-    read_exports(&elf)
+    let elf = crate::kmodule::module_elf(&data, &crate::modversions::display_name(path, kind))?;
+    read_ksymtab(&elf)
 }

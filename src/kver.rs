@@ -32,13 +32,13 @@ impl KernelVersion {
             5 => 19,
             6 | 7 => 40,
             _ => {
-                return Err(Error::Usage(format!(
+                return Err(Error::UnknownKernel(format!(
                     "unknown kernel version {major}.{minor}: expected 3.x to 7.x, e.g. 5.15 or 6.1"
                 )))
             }
         };
         if minor > last_minor {
-            return Err(Error::Usage(format!(
+            return Err(Error::UnknownKernel(format!(
                 "unknown kernel version {major}.{minor}: the {major}.x series ends at {major}.{last_minor}"
             )));
         }
@@ -66,7 +66,7 @@ impl KernelVersion {
         }
         let makefile = dir.join("Makefile");
         let text = std::fs::read_to_string(&makefile).map_err(|_| {
-            Error::Usage(format!(
+            Error::UnknownKernel(format!(
                 "no --kernel given and {} is not a kernel tree (no include/config/kernel.release or Makefile); pass --kernel X.Y",
                 dir.display()
             ))
@@ -81,7 +81,7 @@ impl KernelVersion {
         };
         match (var("VERSION"), var("PATCHLEVEL")) {
             (Some(major), Some(minor)) => KernelVersion::new(major, minor),
-            _ => Err(Error::Usage(format!(
+            _ => Err(Error::UnknownKernel(format!(
                 "no --kernel given and {} has no VERSION/PATCHLEVEL; pass --kernel X.Y",
                 makefile.display()
             ))),
@@ -103,7 +103,7 @@ impl FromStr for KernelVersion {
     /// Accepts `6.1`, `5.15.0`, `6.1.0-18-amd64`, `v6.12`.
     fn from_str(s: &str) -> Result<Self> {
         let bad = || {
-            Error::Usage(format!(
+            Error::UnknownKernel(format!(
                 "unknown kernel version {s:?}: expected VERSION.PATCHLEVEL like 5.15 or 6.1"
             ))
         };

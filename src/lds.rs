@@ -58,18 +58,18 @@ fn section(out: &mut String, name: &str, align: Option<u64>, rules: &[&str]) {
 /// script for the final `ld -r` of a module.
 pub fn module_lto_sections(kernel: KernelVersion, opts: LdsOptions) -> Result<String> {
     if !kernel.at_least(5, 12) {
-        return Err(Error::Usage(format!(
+        return Err(Error::Unsupported(format!(
             "kernel {kernel} has no CONFIG_LTO_CLANG (Clang LTO arrived in 5.12)"
         )));
     }
     let cfi_text = kernel.at_least(5, 13) && !kernel.at_least(6, 1);
     if opts.cfi && !cfi_text {
-        return Err(Error::Usage(format!(
+        return Err(Error::Unsupported(format!(
             "--cfi: the CFI .text rule exists only in kernels 5.13 to 6.0, not {kernel}"
         )));
     }
     if opts.cfi && !opts.page_size.is_power_of_two() {
-        return Err(Error::Usage(format!(
+        return Err(Error::Unsupported(format!(
             "page size {} is not a power of two",
             opts.page_size
         )));

@@ -6,23 +6,29 @@
 //!
 //! * [`bitcode`]: the symbol table (irsymtab) stored in LLVM bitcode files,
 //!   read without LLVM.
+//! * [`archive`]: regular and thin archives, walked member by member: the
+//!   one archive reader.
+//! * [`elf`]: ELF images (objects, `vmlinux`, modules): the one ELF reader.
 //! * [`symbols`]: symbol tables of ELF objects, LLVM bitcode and (thin)
 //!   archives, rendered exactly as `llvm-nm` prints them.
 //! * [`modfile`]: the `.mod` and `.usyms` files kbuild writes per module.
 //! * [`modname`]: the module name modpost derives from an object path.
-//! * [`kmodule`]: module files (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`) and
-//!   their ELF sections and symbols.
-//! * [`modversions`]: a module's import CRCs (`__versions`, 6.14+ extended
-//!   tables), printed as `modprobe --dump-modversions` does.
-//! * [`symvers`]: the `Module.symvers` file.
-//! * [`ksymtab`]: exports and CRCs of a linked vmlinux or module.
+//! * [`kmodule`]: module files (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`),
+//!   decompressed and opened as ELF images.
+//! * [`modversions`]: a module's *import* CRCs (`__versions`, 6.14+
+//!   extended tables), printed as `modprobe --dump-modversions` does.
+//! * [`symvers`]: the *export* CRCs of a build: the `Module.symvers` file.
+//! * [`ksymtab`]: exports and CRCs of a linked vmlinux or module
+//!   (`__ksymtab`/`__kcrctab`).
 //! * [`check`]: imports checked against their providers' CRCs.
 //! * [`explain`]: why export CRCs differ between two symtypes trees.
 //! * [`symtypes`]: the symtypes files genksyms writes (`-T`).
 //! * [`crc`]: genksyms' symbol version CRCs, computed from symtypes.
-//! * [`exports`]: the symbols an object exports, from its symbol table.
-//! * [`symversions`]: collecting CRCs for the final link (`.symversions`
-//!   linker scripts up to 5.18, `#SYMVER` lines in `.cmd` files from 5.19).
+//! * [`exports`]: the symbols an object exports (before the final link),
+//!   from its `EXPORT_SYMBOL` markers; the export [`exports::License`].
+//! * [`symversions`]: export CRCs on their way from genksyms to the final
+//!   link (`.symversions` linker scripts up to 5.18, `#SYMVER` lines in
+//!   `.cmd` files from 5.19).
 //! * [`debuginfo`]: the DIE model gendwarfksyms' logic runs over.
 //! * [`dwarf`]: the DWARF of ELF objects, read into that model.
 //! * [`dwarfksyms`]: symbol versions from debug information, as the
@@ -30,14 +36,17 @@
 //! * [`lds`]: the LTO section-merge rules of `scripts/module.lds.S`.
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
 //! * [`output`]: atomic output files (temporary file + rename).
+//! * [`parallel`]: independent work split across cores, results in order.
 //! * [`error`]: the typed errors every module returns.
 
+pub mod archive;
 pub mod bitcode;
 pub mod check;
 pub mod crc;
 pub mod debuginfo;
 pub mod dwarf;
 pub mod dwarfksyms;
+pub mod elf;
 pub mod error;
 pub mod explain;
 pub mod exports;
@@ -50,6 +59,7 @@ pub mod modfile;
 pub mod modname;
 pub mod modversions;
 pub mod output;
+pub mod parallel;
 pub mod symbols;
 pub mod symtypes;
 pub mod symvers;

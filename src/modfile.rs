@@ -54,6 +54,13 @@ pub fn undefined_symbols(module: &FileSymbols) -> Vec<String> {
 }
 
 impl ModFile {
+    /// Whether `kernel`'s `.mod` has the undefined-symbols line
+    /// (`CONFIG_TRIM_UNUSED_KSYMS` before 5.19; from 5.19 they go to
+    /// `.usyms`).
+    pub fn lists_undefined(kernel: KernelVersion) -> bool {
+        !kernel.at_least(5, 19)
+    }
+
     /// Builds the `.mod` contents for `objects`; `undefined` is used only
     /// for kernels before 5.19.
     pub fn new<S: AsRef<str>>(
@@ -64,11 +71,7 @@ impl ModFile {
         ModFile {
             kernel,
             objects: dedup_first(objects),
-            undefined: if kernel.at_least(5, 19) {
-                None
-            } else {
-                undefined
-            },
+            undefined: undefined.filter(|_| Self::lists_undefined(kernel)),
         }
     }
 

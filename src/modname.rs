@@ -4,13 +4,15 @@
 //! name written to `Module.symvers` and used in its messages. It strips
 //! `.o`, and then the intermediate LTO suffix of that kernel: `.lto`
 //! (5.12–5.17, `foo.lto.o`) or `.prelink` (5.18, `foo.prelink.o`). From 5.19
-//! `foo.o` is LTO-linked in place and nothing more is stripped. modver also
-//! accepts the final `foo.ko`.
+//! `foo.o` is LTO-linked in place and nothing more is stripped. The final
+//! module file (`foo.ko`, or compressed `foo.ko.xz`/`.ko.zst`/`.ko.gz`) has
+//! the same name: it is what `Module.symvers` records for the module.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 use crate::kver::KernelVersion;
 
-/// The intermediate suffix modpost strips for `kernel`, if any.
+/// The intermediate suffix modpost strips for `kernel`, if any (its
+/// `read_symbols()`: `.lto` in 5.12-5.17, `.prelink` in 5.18).
 pub fn lto_suffix(kernel: KernelVersion) -> Option<&'static str> {
     if kernel.at_least(5, 19) || !kernel.at_least(5, 12) {
         None
@@ -21,25 +23,32 @@ pub fn lto_suffix(kernel: KernelVersion) -> Option<&'static str> {
     }
 }
 
-/// The module name modpost uses for `path` on `kernel`.
-pub fn module_name(path: &str, kernel: KernelVersion) -> Result<String> {
-    let stem = path
-        .strip_suffix(".ko")
-        .or_else(|| path.strip_suffix(".o"))
+/// Module file suffixes: `.ko` and `scripts/Makefile.modinst`'s
+/// compressed forms.
+const MODULE_SUFFIXES: [&str; 4] = [".ko", ".ko.xz", ".ko.zst", ".ko.gz"];
+
+/// The module name modpost uses for `path` (modpost's `read_symbols()`
+/// stripping `.o` and, for `kernel`'s LTO layout, `.lto`/`.prelink`
+/// before `new_module()`); a module file (`.ko`, `.ko.xz`, `.ko.zst`,
+/// `.ko.gz`) has the name of the object it was linked from. `kernel`
+/// only matters for `.o` paths; `None` strips no LTO suffix.
+pub fn module_name(path: &str, kernel: Option<KernelVersion>) -> Result<String> {
+    let object = path.strip_suffix(".o");
+    let stem = object
+        .or_else(|| MODULE_SUFFIXES.iter().find_map(|x| path.strip_suffix(x)))
         .filter(|s| !s.is_empty() && !s.ends_with('/'))
         .ok_or_else(|| {
-            Error::Usage(format!(
-                "{path}: expected a module object path ending in .o or .ko"
-            ))
+            Error::malformed(
+                path,
+                Position::File,
+                "expected a module object path ending in .o or .ko",
+            )
         })?;
-    if path.ends_with(".o") {
-        if let Some(suffix) = lto_suffix(kernel) {
-            if let Some(s) = stem.strip_suffix(suffix).filter(|s| !s.is_empty()) {
-                return Ok(s.to_string());
-            }
-        }
+    let lto = object.and(kernel).and_then(lto_suffix);
+    match lto.and_then(|suffix| stem.strip_suffix(suffix)) {
+        Some(s) if !s.is_empty() => Ok(s.to_string()),
+        _ => Ok(stem.to_string()),
     }
-    Ok(stem.to_string())
 }
 
 /// An export in a `Module.symvers` whose module column is not the name of
@@ -79,7 +88,7 @@ mod tests {
     use super::*;
 
     fn name(p: &str, k: &str) -> String {
-        module_name(p, k.parse().unwrap()).unwrap()
+        module_name(p, Some(k.parse().unwrap())).unwrap()
     }
 
     #[test]
@@ -99,6 +108,23 @@ mod tests {
     }
 
     #[test]
+    fn module_files_keep_their_object_name() {
+        for p in [
+            "lib/foo.ko",
+            "lib/foo.ko.xz",
+            "lib/foo.ko.zst",
+            "lib/foo.ko.gz",
+        ] {
+            assert_eq!(module_name(p, None).unwrap(), "lib/foo", "{p}");
+        }
+        // Without a kernel no LTO suffix is stripped; only .o has one.
+        assert_eq!(module_name("a/foo.lto.o", None).unwrap(), "a/foo.lto");
+        assert_eq!(name("a/foo.lto.ko.xz", "5.15"), "a/foo.lto");
+        assert!(module_name("lib/.ko.xz", None).is_err());
+        assert!(module_name("lib/foo.xz", None).is_err());
+    }
+
+    #[test]
     fn unknown_module_columns() {
         let text = "0x1\ta\tlib/foo\tEXPORT_SYMBOL\t\n0x2\tb\tvmlinux\tEXPORT_SYMBOL\t\n\
                     0x3\tc\tlib/bar.lto\tEXPORT_SYMBOL\t\n0x4\td\tlib/bar.lto\tEXPORT_SYMBOL\t\n";
@@ -106,7 +132,7 @@ mod tests {
         let k = "5.15".parse().unwrap();
         let names = ["lib/foo.lto.o", "lib/bar.lto.o"]
             .iter()
-            .map(|p| module_name(p, k).unwrap())
+            .map(|p| module_name(p, Some(k)).unwrap())
             .collect();
         let got = unknown_modules(&entries, &names);
         assert_eq!(
@@ -121,7 +147,7 @@ mod tests {
     #[test]
     fn rejects_non_objects() {
         let k = "6.1".parse().unwrap();
-        assert!(module_name("foo.c", k).is_err());
-        assert!(module_name(".o", k).is_err());
+        assert!(module_name("foo.c", Some(k)).is_err());
+        assert!(module_name(".o", Some(k)).is_err());
     }
 }

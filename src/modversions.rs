@@ -1,5 +1,5 @@
-//! The import version table of a kernel module: the CRCs modpost recorded
-//! in `foo.mod.c` for every symbol the module uses, which the kernel
+//! A module's *import* CRCs (`__versions`, `CONFIG_MODVERSIONS`): the CRCs
+//! modpost recorded in `foo.mod.c` for every symbol the module uses, which the kernel
 //! compares with the exporter's `__kcrctab` at load time
 //! (`kernel/module/version.c: check_version`).
 //!
@@ -16,14 +16,15 @@
 //! entry, with a leading `.` of the name dropped (kmod's `libkmod-elf.c`);
 //! [`render_dump`] reproduces that.
 
+use crate::elf::{read_uint, ElfImage};
 use crate::error::{Error, Position, Result};
-use crate::kmodule::{read_uint, ElfImage};
 use serde::Serialize;
 
 /// Size of `struct modversion_info` (64 on every architecture).
 pub const MODVERSION_INFO_SIZE: usize = 64;
 
-/// One entry of a module's import version table.
+/// One entry of a module's import version table (`struct
+/// modversion_info`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ModversionEntry {
     /// The CRC (`unsigned long` in `__versions`, so 64-bit on 64-bit targets,
@@ -66,7 +67,8 @@ impl ModuleVersions {
     }
 }
 
-/// Parses the contents of a `__versions` section. `base` is the section's
+/// Parses the contents of a `__versions` section (kmod's
+/// `kmod_elf_get_modversions()`). `base` is the section's
 /// file offset, used in error positions.
 pub fn parse_versions(
     section: &[u8],
@@ -182,7 +184,8 @@ fn symbol_name(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Reads the version tables of a module from its (decompressed) ELF image.
+/// Reads the version tables of a module from its (decompressed) ELF image,
+/// as the kernel's `check_modstruct_version()`/`check_version()` find them.
 pub fn read_versions(elf: &ElfImage<'_>) -> Result<ModuleVersions> {
     let file = elf.display.as_str();
     let basic = match elf.section("__versions") {
@@ -238,7 +241,7 @@ pub fn versions_from_bytes(data: &[u8], display: &str) -> Result<ModuleVersions>
     } else {
         format!("{display} (decompressed)")
     };
-    let elf = ElfImage::parse(&data, &display)?;
+    let elf = crate::kmodule::module_elf(&data, &display)?;
     read_versions(&elf)
 }
 

@@ -1,4 +1,4 @@
-//! Atomic output files.
+//! Atomic output files, and the report formats shared by the commands.
 //!
 //! kbuild runs modver in parallel and may be interrupted at any time; a
 //! `.mod`, `.usyms` or symversions file must therefore either be absent or
@@ -26,6 +26,32 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     set_default_mode(tmp.as_file());
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// How a report (`modver check`, `modver explain`) is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For people: one line per finding.
+    #[default]
+    Text,
+    /// The whole result as one pretty-printed JSON document, for scripts.
+    Json,
+}
+
+/// `value` as pretty-printed JSON with a final newline: the JSON form of
+/// every report.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(value)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Removes `path` if it exists, as kbuild's `rm -f` does.
+pub fn remove_if_exists(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(unix)]

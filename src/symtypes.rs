@@ -20,15 +20,8 @@
 //! A definition genksyms had no list for is written `(nil)`.
 
 use crate::error::{Error, Position, Result};
-use nom::{
-    branch::alt,
-    bytes::complete::{is_not, tag, take_till1, take_until},
-    character::complete::one_of,
-    combinator::{opt, recognize},
-    multi::many1_count,
-    sequence::{delimited, terminated},
-    IResult,
-};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// The kind of a symtypes symbol: genksyms' `enum symbol_type` and its
 /// one-letter prefix.
@@ -107,23 +100,24 @@ pub enum Namespace {
 }
 
 /// One token of a definition: plain text, or a reference to a symbol.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+/// The text borrows from the file's bytes (no copy per token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token<'a> {
     /// `Normal` for plain text, else the kind of symbol referred to.
     pub kind: SymbolKind,
     /// The text (for a reference: the name without prefix or quotes).
-    pub text: String,
+    pub text: &'a str,
     /// 1-based byte column of the token in its line (for messages).
     pub column: usize,
 }
 
 /// One line of a symtypes file: a symbol and its definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SymtypesEntry {
+pub struct SymtypesEntry<'a> {
     /// What kind of symbol this line defines.
     pub kind: SymbolKind,
     /// Its name (without prefix or quotes).
-    pub name: String,
+    pub name: &'a str,
     /// `override ` before the name: a reference-file entry that overrides
     /// the definition in the source (`genksyms -r ... -p`).
     pub is_override: bool,
@@ -131,19 +125,19 @@ pub struct SymtypesEntry {
     /// CRC and records it as a flag.
     pub is_extern: bool,
     /// The definition, in order.
-    pub tokens: Vec<Token>,
+    pub tokens: Vec<Token<'a>>,
     /// 1-based line number in the file.
     pub line: usize,
 }
 
-impl SymtypesEntry {
+impl SymtypesEntry<'_> {
     /// The entry as genksyms writes it, without the newline.
     pub fn render(&self) -> String {
         let mut s = String::new();
         if self.is_override {
             s.push_str("override ");
         }
-        push_ref(&mut s, self.kind, &self.name);
+        push_ref(&mut s, self.kind, self.name);
         s.push(' ');
         if self.is_extern {
             s.push_str("extern ");
@@ -152,7 +146,7 @@ impl SymtypesEntry {
             s.push_str("(nil)");
         }
         for t in &self.tokens {
-            push_ref(&mut s, t.kind, &t.text);
+            push_ref(&mut s, t.kind, t.text);
             s.push(' ');
         }
         s
@@ -176,109 +170,123 @@ fn push_ref(s: &mut String, kind: SymbolKind, name: &str) {
     s.push_str(name);
 }
 
-/// A parsed symtypes file (`foo.symtypes`).
+/// A parsed symtypes file (`foo.symtypes`), borrowing the text it was
+/// parsed from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SymtypesFile {
+pub struct SymtypesFile<'a> {
     /// The file name, for messages.
     pub path: String,
+    /// The whole text the entries borrow from.
+    pub text: &'a str,
     /// Its lines, in file order (empty lines skipped).
-    pub entries: Vec<SymtypesEntry>,
+    pub entries: Vec<SymtypesEntry<'a>>,
 }
 
-impl SymtypesFile {
+impl<'a> SymtypesFile<'a> {
     /// The exports (entries without prefix), in file order.
-    pub fn exports(&self) -> impl Iterator<Item = &SymtypesEntry> {
+    pub fn exports(&self) -> impl Iterator<Item = &SymtypesEntry<'a>> {
         self.entries.iter().filter(|e| e.kind == SymbolKind::Normal)
     }
 }
 
-/// A raw token as split from a line: its text and byte column.
-struct RawToken<'a> {
-    text: &'a str,
-    column: usize,
+/// The length of the token at the start of `s` (not a space) when the
+/// fast path does not apply, as genksyms' `read_node` splits: a quoted
+/// reference `X#'...'`, else a run of non-space characters and
+/// double-quoted stretches (a `"` toggles a string, without escapes).
+/// `None` for an unterminated string.
+fn raw_token_len(s: &[u8]) -> Option<usize> {
+    if let [p, b'#', b'\'', rest @ ..] = s {
+        if b"tseuE".contains(p) {
+            if let Some(k) = memchr::memchr(b'\'', rest) {
+                return Some(3 + k + 1);
+            }
+        }
+    }
+    let mut pos = 0;
+    while let Some(&c) = s.get(pos) {
+        match c {
+            b' ' => break,
+            b'"' => match memchr::memchr(b'"', s.get(pos + 1..).unwrap_or_default()) {
+                Some(k) => pos += k + 2,
+                None => break,
+            },
+            _ => pos += 1,
+        }
+    }
+    (pos > 0).then_some(pos)
 }
 
-/// `X#'quoted name'` as gendwarfksyms writes names containing spaces.
-fn quoted_ref(i: &str) -> IResult<&str, &str> {
-    recognize(terminated(
-        one_of("tseuE"),
-        nom::sequence::pair(tag("#"), delimited(tag("'"), take_until("'"), tag("'"))),
-    ))(i)
-}
-
-/// A double-quoted stretch: spaces inside do not split (genksyms toggles
-/// `in_string` on every `"`, without escapes).
-fn dq_string(i: &str) -> IResult<&str, &str> {
-    recognize(nom::sequence::tuple((
-        tag("\""),
-        opt(is_not("\"")),
-        tag("\""),
-    )))(i)
-}
-
-/// One token: a quoted reference, or a run of non-space characters and
-/// double-quoted strings.
-fn raw_token(i: &str) -> IResult<&str, &str> {
-    alt((
-        quoted_ref,
-        recognize(many1_count(alt((
-            dq_string,
-            take_till1(|c| c == ' ' || c == '"'),
-        )))),
-    ))(i)
-}
-
-/// Splits one line (without newline) into tokens with their columns.
-fn split_line<'a>(path: &str, line_no: usize, line: &'a str) -> Result<Vec<RawToken<'a>>> {
-    let mut out = Vec::new();
-    let mut rest = line;
+/// Splits one line (without newline) into raw tokens, calling `f` with
+/// each token's text and 1-based column.
+fn split_line<'a>(
+    path: &str,
+    line_no: usize,
+    line: &'a str,
+    mut f: impl FnMut(&'a str, usize) -> Result<()>,
+) -> Result<()> {
+    let b = line.as_bytes();
+    let mut i = 0;
     loop {
-        let trimmed = rest.trim_start_matches(' ');
-        if trimmed.is_empty() {
-            return Ok(out);
+        while b.get(i) == Some(&b' ') {
+            i += 1;
         }
-        let column = line.len() - trimmed.len() + 1;
+        if i >= b.len() {
+            return Ok(());
+        }
         // Fast path: most tokens hold no quotes and end at the next space.
-        let end = trimmed.find(' ').unwrap_or(trimmed.len());
-        let simple = &trimmed[..end];
-        if !simple.contains('"') && !simple.as_bytes().get(2..3).is_some_and(|q| q == b"'") {
-            out.push(RawToken {
-                text: simple,
-                column,
-            });
-            rest = &trimmed[end..];
-            continue;
-        }
-        match raw_token(trimmed) {
-            Ok((r, t)) if !t.is_empty() => {
-                out.push(RawToken { text: t, column });
-                rest = r;
+        let rest = &b[i..];
+        let mut end = 0;
+        let mut quoted = false;
+        while let Some(&c) = rest.get(end) {
+            if c == b' ' {
+                break;
             }
-            _ => {
-                let at = trimmed.find('"').map_or(column, |o| column + o);
-                return Err(Error::malformed(
-                    path,
-                    Position::Line {
-                        line: line_no,
-                        column: at,
-                    },
-                    "unterminated string: expected a closing '\"' before the end of the line",
-                ));
-            }
+            quoted |= c == b'"';
+            end += 1;
         }
+        if quoted || rest.get(2) == Some(&b'\'') {
+            end = match raw_token_len(rest) {
+                Some(n) => n,
+                None => {
+                    let at = memchr::memchr(b'"', rest).unwrap_or(0);
+                    return Err(Error::malformed(
+                        path,
+                        Position::Line {
+                            line: line_no,
+                            column: i + 1 + at,
+                        },
+                        "unterminated string: expected a closing '\"' before the end of the line",
+                    ));
+                }
+            };
+        }
+        // Token boundaries are ASCII bytes, so `i` and `i + end` are char
+        // boundaries of `line`.
+        f(line.get(i..i + end).unwrap_or_default(), i + 1)?;
+        i += end;
     }
 }
 
 /// Classifies a raw token as genksyms' `read_node` does: a second
 /// character `#` makes it a reference, whose first character must be a
 /// known prefix.
-fn classify(path: &str, line_no: usize, t: &RawToken<'_>) -> Result<Token> {
-    let mut chars = t.text.chars();
+#[inline]
+fn classify<'a>(path: &str, line_no: usize, text: &'a str, column: usize) -> Result<Token<'a>> {
+    let b = text.as_bytes();
+    // Fast path: an ASCII first byte and no '#' second byte is plain text.
+    if b.first().is_some_and(|c| c.is_ascii()) && b.get(1) != Some(&b'#') {
+        return Ok(Token {
+            kind: SymbolKind::Normal,
+            text,
+            column,
+        });
+    }
+    let mut chars = text.chars();
     let first = chars.next();
     if chars.next() == Some('#') {
         let pos = Position::Line {
             line: line_no,
-            column: t.column,
+            column,
         };
         let c = first.unwrap_or(' ');
         let kind = SymbolKind::from_prefix(c).ok_or_else(|| {
@@ -288,7 +296,7 @@ fn classify(path: &str, line_no: usize, t: &RawToken<'_>) -> Result<Token> {
                 format!("unknown symbol type '{c}#': expected one of t# s# u# e# E#"),
             )
         })?;
-        let mut name = &t.text[c.len_utf8() + 1..];
+        let mut name = &text[c.len_utf8() + 1..];
         if let Some(q) = name.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')) {
             name = q;
         }
@@ -301,27 +309,55 @@ fn classify(path: &str, line_no: usize, t: &RawToken<'_>) -> Result<Token> {
         }
         return Ok(Token {
             kind,
-            text: name.to_string(),
-            column: t.column,
+            text: name,
+            column,
         });
     }
     Ok(Token {
         kind: SymbolKind::Normal,
-        text: t.text.to_string(),
-        column: t.column,
+        text,
+        column,
     })
 }
 
-/// Parses one non-empty line into an entry.
-fn parse_line(path: &str, line_no: usize, line: &str) -> Result<Option<SymtypesEntry>> {
-    let raw = split_line(path, line_no, line)?;
-    let mut it = raw.iter().peekable();
-    let mut is_override = false;
-    if it.peek().map(|t| t.text) == Some("override") {
-        is_override = true;
-        it.next();
-    }
-    let Some(name_tok) = it.next() else {
+/// Where a line is in the split: before the name, after it, in the body.
+#[derive(PartialEq)]
+enum LineState {
+    Start,
+    Override,
+    Named,
+    Body,
+}
+
+/// Parses one line into an entry (`None` for a blank line).
+fn parse_line<'a>(path: &str, line_no: usize, line: &'a str) -> Result<Option<SymtypesEntry<'a>>> {
+    let mut state = LineState::Start;
+    let mut head: Option<Token<'a>> = None;
+    let (mut is_override, mut is_extern) = (false, false);
+    // About one token per six bytes in kernel symtypes.
+    let mut tokens = Vec::with_capacity(line.len() / 6);
+    split_line(path, line_no, line, |text, column| {
+        match state {
+            LineState::Start if text == "override" => {
+                is_override = true;
+                state = LineState::Override;
+            }
+            LineState::Start | LineState::Override => {
+                head = Some(classify(path, line_no, text, column)?);
+                state = LineState::Named;
+            }
+            LineState::Named if text == "extern" => {
+                is_extern = true;
+                state = LineState::Body;
+            }
+            LineState::Named | LineState::Body => {
+                tokens.push(classify(path, line_no, text, column)?);
+                state = LineState::Body;
+            }
+        }
+        Ok(())
+    })?;
+    let Some(head) = head else {
         if is_override {
             return Err(Error::malformed(
                 path,
@@ -334,16 +370,6 @@ fn parse_line(path: &str, line_no: usize, line: &str) -> Result<Option<SymtypesE
         }
         return Ok(None);
     };
-    let head = classify(path, line_no, name_tok)?;
-    let mut is_extern = false;
-    if it.peek().map(|t| t.text) == Some("extern") {
-        is_extern = true;
-        it.next();
-    }
-    let mut tokens = Vec::with_capacity(raw.len());
-    for t in it {
-        tokens.push(classify(path, line_no, t)?);
-    }
     if tokens.len() == 1 && tokens[0].kind == SymbolKind::Normal && tokens[0].text == "(nil)" {
         tokens.clear();
     }
@@ -357,23 +383,34 @@ fn parse_line(path: &str, line_no: usize, line: &str) -> Result<Option<SymtypesE
     }))
 }
 
-/// Parses the text of a symtypes file. `path` names it in errors.
-pub fn parse(path: &str, text: &str) -> Result<SymtypesFile> {
-    let mut entries = Vec::new();
-    for (i, line) in text.split('\n').enumerate() {
-        if let Some(e) = parse_line(path, i + 1, line)? {
+/// Parses the text of a symtypes file. `path` names it in errors. Lines
+/// are found with `memchr`; tokens borrow from `text`.
+pub fn parse<'a>(path: &str, text: &'a str) -> Result<SymtypesFile<'a>> {
+    let mut entries = Vec::with_capacity(text.len() / 128);
+    let mut start = 0;
+    let mut line_no = 1;
+    loop {
+        let rest = text.get(start..).unwrap_or_default();
+        let end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
+        if let Some(e) = parse_line(path, line_no, rest.get(..end).unwrap_or_default())? {
             entries.push(e);
         }
+        if end == rest.len() {
+            break;
+        }
+        start += end + 1;
+        line_no += 1;
     }
     Ok(SymtypesFile {
         path: path.to_string(),
+        text,
         entries,
     })
 }
 
 /// Parses symtypes bytes; input that is not UTF-8 is an error at the
 /// first bad byte.
-pub fn parse_bytes(path: &str, data: &[u8]) -> Result<SymtypesFile> {
+pub fn parse_bytes<'a>(path: &str, data: &'a [u8]) -> Result<SymtypesFile<'a>> {
     let text = std::str::from_utf8(data).map_err(|e| {
         let good = data.get(..e.valid_up_to()).unwrap_or_default();
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -387,10 +424,74 @@ pub fn parse_bytes(path: &str, data: &[u8]) -> Result<SymtypesFile> {
     parse(path, text)
 }
 
-/// Reads and parses a symtypes file.
-pub fn read(path: &std::path::Path) -> Result<SymtypesFile> {
+/// The bytes of a symtypes file, read whole; [`SymtypesText::parse`]
+/// borrows from them.
+#[derive(Debug, Clone)]
+pub struct SymtypesText {
+    /// The file name, for messages.
+    pub path: String,
+    /// The contents.
+    pub data: Vec<u8>,
+}
+
+impl SymtypesText {
+    /// Parses the contents (see [`parse_bytes`]).
+    pub fn parse(&self) -> Result<SymtypesFile<'_>> {
+        parse_bytes(&self.path, &self.data)
+    }
+}
+
+/// Reads a symtypes file (parse it with [`SymtypesText::parse`]).
+pub fn read(path: &Path) -> Result<SymtypesText> {
     let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    parse_bytes(&path.display().to_string(), &data)
+    Ok(SymtypesText {
+        path: path.display().to_string(),
+        data,
+    })
+}
+
+/// The symtypes files of a `KBUILD_SYMTYPES=1` tree: the file itself, or
+/// every `*.symtypes` under a directory (in path order), keyed by path
+/// relative to it.
+pub fn list_tree(path: &Path) -> Result<BTreeMap<String, PathBuf>> {
+    let mut out = BTreeMap::new();
+    if path.is_dir() {
+        let mut files = Vec::new();
+        walk(path, &mut files).map_err(|e| Error::io(path, e))?;
+        for f in files {
+            if f.extension().and_then(|e| e.to_str()) == Some("symtypes") {
+                let rel = f.strip_prefix(path).unwrap_or(&f).display().to_string();
+                out.insert(rel, f);
+            }
+        }
+    } else {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.insert(name, path.to_path_buf());
+    }
+    Ok(out)
+}
+
+fn walk(d: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(d)?.collect::<std::io::Result<_>>()?;
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let p = e.path();
+        // The entry's type needs no stat; a symlink is followed as before.
+        let is_dir = match e.file_type() {
+            Ok(t) if t.is_symlink() => p.is_dir(),
+            Ok(t) => t.is_dir(),
+            Err(_) => p.is_dir(),
+        };
+        if is_dir {
+            walk(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

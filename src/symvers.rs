@@ -1,5 +1,6 @@
-//! `Module.symvers`: the exports of vmlinux and modules with their CRCs,
-//! as modpost writes it (`write_dump`) and reads it back (`read_dump`).
+//! `Module.symvers`, the *export* CRCs: every export of vmlinux and the
+//! modules with its CRC, as modpost writes it (`write_dump`) and reads it
+//! back (`read_dump`).
 //!
 //! Since 5.4 a line is `0x%08x\tsym\tmodule\texport_type\tnamespace\n`
 //! (namespace possibly empty); 4.x wrote the same without the namespace
@@ -8,9 +9,11 @@
 //! also had `EXPORT_UNUSED_SYMBOL[_GPL]` and `EXPORT_SYMBOL_GPL_FUTURE`).
 
 use crate::error::{Error, Position, Result};
+use crate::exports::License;
 use serde::Serialize;
 
-/// One line of `Module.symvers`.
+/// One line of `Module.symvers` (one `struct symbol` of modpost's
+/// `write_dump()`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SymversEntry {
     /// The symbol's CRC.
@@ -27,9 +30,9 @@ pub struct SymversEntry {
 }
 
 impl SymversEntry {
-    /// Whether the export is GPL-only.
-    pub fn is_gpl(&self) -> bool {
-        self.export_type.contains("_GPL")
+    /// GPL-only for `EXPORT_SYMBOL_GPL` (and the older `_GPL` variants).
+    pub fn license(&self) -> License {
+        License::from_gpl_only(self.export_type.contains("_GPL"))
     }
 }
 
@@ -47,6 +50,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<SymversEntry>> {
     Ok(out)
 }
 
+/// One line of `Module.symvers`, as modpost's `read_dump()` reads it.
 fn parse_line(line: &str, file: &str, lineno: usize) -> Result<SymversEntry> {
     let err = |column: usize, message: String| {
         Error::malformed(
@@ -58,81 +62,98 @@ fn parse_line(line: &str, file: &str, lineno: usize) -> Result<SymversEntry> {
             message,
         )
     };
-    // Column (1-based, in bytes) where each field starts.
-    let mut fields: Vec<(usize, &str)> = Vec::with_capacity(5);
-    let mut start = 0;
-    for (n, part) in line.splitn(5, '\t').enumerate() {
-        fields.push((start + 1, part));
-        start += part.len() + 1;
-        if n == 4 {
-            break;
-        }
-    }
-    if fields.len() < 4 {
-        let names = ["CRC", "symbol", "module", "export type"];
-        let missing = names.get(fields.len()).copied().unwrap_or("field");
-        return Err(err(
-            line.len() + 1,
-            format!(
-                "expected 4 or 5 tab-separated fields (crc, symbol, module, export type[, namespace]), found {}: missing {missing}",
-                fields.len()
-            ),
-        ));
-    }
-    let field = |i: usize| fields.get(i).copied().unwrap_or((line.len() + 1, ""));
-    let (ccol, crc_text) = field(0);
-    let hex = crc_text
-        .strip_prefix("0x")
-        .or_else(|| crc_text.strip_prefix("0X"))
-        .unwrap_or(crc_text);
-    let crc = if !hex.is_empty() && hex.len() <= 8 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        u32::from_str_radix(hex, 16).map_err(|e| err(ccol, e.to_string()))?
-    } else {
-        return Err(err(
-            ccol,
-            format!("expected a CRC of at most 8 hex digits (0x%08x), found {crc_text:?}"),
-        ));
-    };
-    let (scol, symbol) = field(1);
-    if symbol.is_empty() || symbol.contains(char::is_whitespace) {
-        return Err(err(
-            scol,
-            format!("expected a symbol name, found {symbol:?}"),
-        ));
-    }
-    let (mcol, module) = field(2);
-    if module.is_empty() {
-        return Err(err(
-            mcol,
-            "expected a module name (vmlinux or a module path), found nothing".into(),
-        ));
-    }
-    let (ecol, export_type) = field(3);
-    if !export_type.starts_with("EXPORT_") {
-        return Err(err(
-            ecol,
-            format!("expected an export type (EXPORT_SYMBOL or EXPORT_SYMBOL_GPL), found {export_type:?}"),
-        ));
-    }
-    let namespace = fields.get(4).map(|(ncol, ns)| (*ncol, *ns));
-    if let Some((ncol, ns)) = namespace {
-        if ns.contains('\t') {
+    let fields = split_fields(line);
+    let [crc, symbol, module, export_type] = match fields[..] {
+        [a, b, c, d, ..] => [a, b, c, d],
+        _ => {
+            let names = ["CRC", "symbol", "module", "export type"];
+            let missing = names.get(fields.len()).copied().unwrap_or("field");
             return Err(err(
-                ncol + ns.find('\t').unwrap_or(0),
-                "expected end of line after the namespace, found another tab".into(),
+                line.len() + 1,
+                format!(
+                    "expected 4 or 5 tab-separated fields (crc, symbol, module, export type[, namespace]), found {}: missing {missing}",
+                    fields.len()
+                ),
             ));
         }
-    }
-    Ok(SymversEntry {
-        crc,
-        symbol: symbol.to_string(),
-        module: module.to_string(),
-        export_type: export_type.to_string(),
+    };
+    let namespace = fields.get(4).copied();
+    let entry = SymversEntry {
+        crc: parse_crc(crc.1).map_err(|m| err(crc.0, m))?,
+        symbol: symbol.1.to_string(),
+        module: module.1.to_string(),
+        export_type: export_type.1.to_string(),
         namespace: namespace.map(|(_, ns)| ns.to_string()),
+    };
+    let problem = check_symbol(symbol)
+        .or_else(|| check_module(module))
+        .or_else(|| check_export_type(export_type))
+        .or_else(|| namespace.and_then(check_namespace));
+    match problem {
+        Some((column, message)) => Err(err(column, message)),
+        None => Ok(entry),
+    }
+}
+
+/// A field and the column (1-based, in bytes) where it starts.
+type Field<'a> = (usize, &'a str);
+
+/// The tab-separated fields of a line: at most 5, the last keeping any
+/// further tabs.
+fn split_fields(line: &str) -> Vec<Field<'_>> {
+    let mut start = 0;
+    line.splitn(5, '\t')
+        .map(|part| {
+            let field = (start + 1, part);
+            start += part.len() + 1;
+            field
+        })
+        .collect()
+}
+
+/// `0x%08x`: at most 8 hex digits, `0x` optional.
+fn parse_crc(text: &str) -> std::result::Result<u32, String> {
+    let hex = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    if hex.is_empty() || hex.len() > 8 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "expected a CRC of at most 8 hex digits (0x%08x), found {text:?}"
+        ));
+    }
+    u32::from_str_radix(hex, 16).map_err(|e| e.to_string())
+}
+
+fn check_symbol((col, symbol): Field<'_>) -> Option<(usize, String)> {
+    (symbol.is_empty() || symbol.contains(char::is_whitespace))
+        .then(|| (col, format!("expected a symbol name, found {symbol:?}")))
+}
+
+fn check_module((col, module): Field<'_>) -> Option<(usize, String)> {
+    module.is_empty().then(|| {
+        let m = "expected a module name (vmlinux or a module path), found nothing";
+        (col, m.to_string())
     })
 }
 
-/// Reads and parses a `Module.symvers` file.
+fn check_export_type((col, export_type): Field<'_>) -> Option<(usize, String)> {
+    (!export_type.starts_with("EXPORT_")).then(|| {
+        (
+            col,
+            format!("expected an export type (EXPORT_SYMBOL or EXPORT_SYMBOL_GPL), found {export_type:?}"),
+        )
+    })
+}
+
+fn check_namespace((col, ns): Field<'_>) -> Option<(usize, String)> {
+    ns.find('\t').map(|tab| {
+        let m = "expected end of line after the namespace, found another tab";
+        (col + tab, m.to_string())
+    })
+}
+
+/// Reads and parses a `Module.symvers` file (modpost's `read_dump()`).
 pub fn read(path: &std::path::Path) -> Result<Vec<SymversEntry>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let file = path.display().to_string();
@@ -146,7 +167,7 @@ pub fn read(path: &std::path::Path) -> Result<Vec<SymversEntry>> {
     parse(text, &file)
 }
 
-/// Writes entries back in modpost's format (4 columns where the entry has
+/// Writes entries back in modpost's format (`write_dump()`) (4 columns where the entry has
 /// no namespace column).
 pub fn render(entries: &[SymversEntry]) -> String {
     let mut out = String::new();
@@ -175,7 +196,7 @@ mod tests {
                     0x00000001\told\tvmlinux\tEXPORT_SYMBOL\n";
         let v = parse(text, "M").unwrap();
         assert_eq!(v[0].namespace.as_deref(), Some(""));
-        assert!(v[1].is_gpl());
+        assert_eq!(v[1].license(), License::GplOnly);
         assert_eq!(v[1].module, "drivers/net/bar");
         assert_eq!(v[2].namespace, None);
         assert_eq!(render(&v), text);

@@ -1,4 +1,7 @@
-//! Collecting symbol CRCs for the final link of an LTO kernel.
+//! Export CRCs on their way from genksyms to the final link of an LTO
+//! kernel (`.symversions` files up to 5.18, `#SYMVER` lines in `.cmd` files
+//! from 5.19) — not to be confused with [`crate::symvers`] (the exporters'
+//! `Module.symvers`) or [`crate::modversions`] (a module's imports).
 //!
 //! * 5.12–5.18: genksyms writes `__crc_NAME = 0x%08lx;` lines to
 //!   `foo.o.symversions`; kbuild concatenates them with `cat` per thin
@@ -137,6 +140,16 @@ impl MergedSymversions {
             s.push('\n');
         }
         s
+    }
+
+    /// Writes [`render`](Self::render) to `output` atomically, as kbuild's
+    /// `rm -f $@; cat ... >> $@` leaves it: with no lines, no file at all.
+    pub fn write_to(&self, output: &Path) -> Result<()> {
+        if self.lines.is_empty() {
+            crate::output::remove_if_exists(output)
+        } else {
+            crate::output::write_atomic(output, self.render().as_bytes())
+        }
     }
 
     /// symbol -> CRC.
@@ -332,6 +345,89 @@ pub struct MissingCrc {
     pub object: String,
 }
 
+impl std::fmt::Display for MissingCrc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "no CRC for exported symbol {} of {}",
+            self.symbol, self.object
+        )
+    }
+}
+
+/// The CRCs of one object as modpost (5.19+) reads them from its `.cmd` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectCmdCrcs {
+    /// The object, as given.
+    pub object: PathBuf,
+    /// Its `#SYMVER` CRCs ([`read_cmd_crcs`]).
+    pub crcs: Vec<CmdCrc>,
+}
+
+/// What modpost (5.19+) collects for a set of objects: their `.cmd` CRCs,
+/// and the exports left without one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmdCrcs {
+    /// Per object, in the order given.
+    pub objects: Vec<ObjectCmdCrcs>,
+    /// Exports of those objects without a `#SYMVER` line.
+    pub missing: Vec<MissingCrc>,
+}
+
+impl CmdCrcs {
+    /// `OBJECT<TAB>SYMBOL<TAB>0xCRC` per CRC, objects in order.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for o in &self.objects {
+            for c in &o.crcs {
+                out.push_str(&format!(
+                    "{}\t{}\t0x{:08x}\n",
+                    o.object.display(),
+                    c.name,
+                    c.crc
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Reads the `#SYMVER` CRCs of each of `objects` (modpost's
+/// `extract_crcs_for_object`) and cross-checks them against the exports
+/// of the objects ([`exports_without_crc`]). Only kernels from 5.19 have
+/// this layout; earlier ones collect `.symversions` files ([`merge`]).
+pub fn cmd_crcs(
+    objects: &[PathBuf],
+    kernel: crate::kver::KernelVersion,
+    opts: &crate::symbols::ReadOptions,
+) -> Result<CmdCrcs> {
+    if !kernel.at_least(5, 19) {
+        return Err(Error::Unsupported(format!(
+            "kernel {kernel}: #SYMVER lines in .cmd files exist from 5.19; use 'symversions merge'"
+        )));
+    }
+    let objects = objects
+        .iter()
+        .map(|o| {
+            Ok(ObjectCmdCrcs {
+                object: o.clone(),
+                crcs: read_cmd_crcs(o)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let paths: Vec<PathBuf> = objects.iter().map(|o| o.object.clone()).collect();
+    let crcs_of: HashMap<&Path, &[CmdCrc]> = objects
+        .iter()
+        .map(|o| (o.object.as_path(), o.crcs.as_slice()))
+        .collect();
+    let missing = exports_without_crc(&paths, kernel, opts, |o, n| {
+        Ok(crcs_of
+            .get(o)
+            .is_some_and(|v| v.iter().any(|c| c.name == n)))
+    })?;
+    Ok(CmdCrcs { objects, missing })
+}
+
 /// The cross-check of `symversions merge --objects` and `symversions cmd`:
 /// every symbol `objects` export (read for `kernel`) must have a CRC, as
 /// `has_crc(object, symbol)` tells.
@@ -343,7 +439,7 @@ pub fn exports_without_crc(
 ) -> Result<Vec<MissingCrc>> {
     let mut missing = Vec::new();
     for o in objects {
-        for e in crate::exports::read_exports(o, kernel, opts)? {
+        for e in crate::exports::read_object_exports(o, kernel, opts)? {
             if !has_crc(o, &e.name)? {
                 missing.push(MissingCrc {
                     symbol: e.name.clone(),

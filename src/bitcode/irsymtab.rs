@@ -22,16 +22,105 @@
 //! its addition), version 4 by later LLVM. Other versions are refused with
 //! [`IrSymtabError::UnsupportedVersion`], so that callers can fall back.
 
+use object::endian::{LittleEndian as LE, U32Bytes, U64Bytes};
+use object::pod::{self, Pod};
 use std::fmt;
 
 /// The irsymtab versions this reader knows the layout of.
 pub const SUPPORTED_VERSIONS: [u32; 2] = [3, 4];
 /// Size of `storage::Header`.
-pub const HEADER_SIZE: usize = 76;
-const SYMBOL_SIZE: u64 = 24;
-const MODULE_SIZE: u64 = 12;
-const COMDAT_SIZE: u64 = 12;
-const STR_SIZE: u64 = 8;
+pub const HEADER_SIZE: usize = std::mem::size_of::<RawHeader>();
+
+type Word = U32Bytes<LE>;
+
+/// `storage::Str` and `storage::Range<T>`: an offset and a size (bytes
+/// into the string table, or elements into the symbol table).
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct Str {
+    offset: Word,
+    size: Word,
+}
+
+/// `storage::Header`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct RawHeader {
+    version: Word,
+    producer: Str,
+    modules: Str,
+    comdats: Str,
+    symbols: Str,
+    uncommons: Str,
+    target_triple: Str,
+    source_file_name: Str,
+    coff_linker_opts: Str,
+    dependent_libraries: Str,
+}
+
+/// `storage::Module`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct RawModule {
+    begin: Word,
+    end: Word,
+    uncommon_begin: Word,
+}
+
+/// `storage::Comdat`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct RawComdat {
+    name: Str,
+    selection_kind: Word,
+}
+
+/// `storage::Symbol`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct RawSymbol {
+    name: Str,
+    ir_name: Str,
+    comdat_index: Word,
+    flags: Word,
+}
+
+/// The fields of `storage::Uncommon` after `CommonSize`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct UncommonTail {
+    common_align: Word,
+    coff_weak_ext_fallback_name: Str,
+    section_name: Str,
+}
+
+/// `storage::Uncommon` up to version 3: a 32-bit `CommonSize`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct RawUncommonV3 {
+    common_size: Word,
+    tail: UncommonTail,
+}
+
+/// `storage::Uncommon` from version 4: a 64-bit `CommonSize`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct RawUncommonV4 {
+    common_size: U64Bytes<LE>,
+    tail: UncommonTail,
+}
+
+// SAFETY: each is `repr(C)` and made only of byte arrays (`U32Bytes`,
+// `U64Bytes`), so it has alignment 1, no padding, and every bit pattern
+// is valid.
+unsafe impl Pod for Str {}
+unsafe impl Pod for RawHeader {}
+unsafe impl Pod for RawModule {}
+unsafe impl Pod for RawComdat {}
+unsafe impl Pod for RawSymbol {}
+unsafe impl Pod for UncommonTail {}
+unsafe impl Pod for RawUncommonV3 {}
+unsafe impl Pod for RawUncommonV4 {}
 
 /// Why an irsymtab could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,29 +306,27 @@ pub struct IrSymtab<'a> {
     pub dependent_libraries: Vec<&'a [u8]>,
 }
 
+/// The two blobs, with the offset of every field read from them.
 struct Blob<'a> {
     symtab: &'a [u8],
     strtab: &'a [u8],
 }
 
 impl<'a> Blob<'a> {
-    fn word(&self, at: u64) -> IrResult<u32> {
-        usize::try_from(at)
-            .ok()
-            .and_then(|a| self.symtab.get(a..a.checked_add(4)?))
-            .and_then(|b| b.try_into().ok())
-            .map(u32::from_le_bytes)
-            .ok_or_else(|| malformed(at, "word past the end of the symbol table"))
+    /// Offset of `field` (borrowed from the symtab blob) in the blob.
+    fn offset_of<T>(&self, field: &T) -> u64 {
+        (field as *const T as usize).wrapping_sub(self.symtab.as_ptr() as usize) as u64
     }
 
-    fn str(&self, at: u64) -> IrResult<&'a [u8]> {
-        let off = self.word(at)? as usize;
-        let len = self.word(at + 4)? as usize;
+    /// The string `s` refers to in the string table.
+    fn str(&self, s: &Str) -> IrResult<&'a [u8]> {
+        let off = s.offset.get(LE) as usize;
+        let len = s.size.get(LE) as usize;
         off.checked_add(len)
             .and_then(|end| self.strtab.get(off..end))
             .ok_or_else(|| {
                 malformed(
-                    at,
+                    self.offset_of(s),
                     format!(
                         "string at {off}+{len} is past the end of the string table ({} bytes)",
                         self.strtab.len()
@@ -248,139 +335,125 @@ impl<'a> Blob<'a> {
             })
     }
 
-    /// Reads a `Range<T>` at `at` and checks that it lies inside the symtab.
-    fn range(&self, at: u64, elem: u64, what: &str) -> IrResult<(u64, u32)> {
-        let off = u64::from(self.word(at)?);
-        let n = self.word(at + 4)?;
-        if off + u64::from(n) * elem > self.symtab.len() as u64 {
-            return Err(malformed(
-                at,
+    /// The `Range<T>` `r` refers to, checked to lie inside the symtab.
+    fn range<T: Pod>(&self, r: &Str, what: &str) -> IrResult<&'a [T]> {
+        let off = r.offset.get(LE);
+        let n = r.size.get(LE);
+        let items = self.symtab.get(off as usize..).and_then(|rest| {
+            let (items, _) = pod::slice_from_bytes(rest, n as usize).ok()?;
+            Some(items)
+        });
+        items.ok_or_else(|| {
+            malformed(
+                self.offset_of(r),
                 format!(
                     "{n} {what} at offset {off} do not fit in the symbol table ({} bytes)",
                     self.symtab.len()
                 ),
-            ));
-        }
-        Ok((off, n))
+            )
+        })
     }
+}
+
+/// The uncommon records of either layout.
+enum Uncommons<'a> {
+    V3(&'a [RawUncommonV3]),
+    V4(&'a [RawUncommonV4]),
+}
+
+impl<'a> Uncommons<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Uncommons::V3(u) => u.len(),
+            Uncommons::V4(u) => u.len(),
+        }
+    }
+
+    /// Record `idx` (checked by the caller): `CommonSize` and the rest.
+    fn get(&self, idx: usize) -> Option<(u64, &'a UncommonTail)> {
+        match self {
+            Uncommons::V3(u) => u
+                .get(idx)
+                .map(|u| (u64::from(u.common_size.get(LE)), &u.tail)),
+            Uncommons::V4(u) => u.get(idx).map(|u| (u.common_size.get(LE), &u.tail)),
+        }
+    }
+}
+
+/// The header, which every irsymtab starts with.
+fn header(symtab: &[u8]) -> IrResult<&RawHeader> {
+    pod::from_bytes::<RawHeader>(symtab)
+        .map(|(h, _)| h)
+        .map_err(|()| {
+            malformed(
+                0,
+                format!(
+                    "symbol table of {} bytes, shorter than its header",
+                    symtab.len()
+                ),
+            )
+        })
 }
 
 /// The version and producer, which every irsymtab version starts with
 /// (`irsymtab::readBitcode` reads just these to decide whether to trust
 /// the table).
 pub fn version_and_producer<'a>(symtab: &'a [u8], strtab: &'a [u8]) -> IrResult<(u32, &'a [u8])> {
-    let b = Blob { symtab, strtab };
-    Ok((b.word(0)?, b.str(4)?))
+    let word = |at: usize| {
+        let rest = symtab.get(at..).unwrap_or(&[]);
+        pod::from_bytes::<Word>(rest)
+            .map(|(w, _)| w.get(LE))
+            .map_err(|()| malformed(at as u64, "word past the end of the symbol table"))
+    };
+    let version = word(0)?;
+    word(4)?;
+    word(8)?;
+    let (producer, _) = pod::from_bytes::<Str>(symtab.get(4..).unwrap_or(&[]))
+        .map_err(|()| malformed(4, "word past the end of the symbol table"))?;
+    Ok((version, Blob { symtab, strtab }.str(producer)?))
 }
 
-/// Decodes an irsymtab. Every offset and count is checked against the
-/// blobs; uncommons are assigned to symbols in order as LLVM's reader does.
+/// Decodes an irsymtab (`irsymtab::Reader`). Every offset and count is
+/// checked against the blobs; uncommons are assigned to symbols in order
+/// as LLVM's reader does.
 pub fn parse<'a>(symtab: &'a [u8], strtab: &'a [u8]) -> IrResult<IrSymtab<'a>> {
-    if symtab.len() < HEADER_SIZE {
-        return Err(malformed(
-            0,
-            format!(
-                "symbol table of {} bytes, shorter than its header",
-                symtab.len()
-            ),
-        ));
-    }
+    let h = header(symtab)?;
     let b = Blob { symtab, strtab };
-    let version = b.word(0)?;
+    let version = h.version.get(LE);
     if !SUPPORTED_VERSIONS.contains(&version) {
         return Err(IrSymtabError::UnsupportedVersion(version));
     }
-    let uncommon_size: u64 = if version >= 4 { 28 } else { 24 };
-    let producer = b.str(4)?;
-    let (mod_off, mod_n) = b.range(12, MODULE_SIZE, "modules")?;
-    let (com_off, com_n) = b.range(20, COMDAT_SIZE, "comdats")?;
-    let (sym_off, sym_n) = b.range(28, SYMBOL_SIZE, "symbols")?;
-    let (unc_off, unc_n) = b.range(36, uncommon_size, "uncommons")?;
-    let target_triple = b.str(44)?;
-    let source_file_name = b.str(52)?;
-    let coff_linker_opts = b.str(60)?;
-    let (lib_off, lib_n) = b.range(68, STR_SIZE, "dependent libraries")?;
-
-    let mut modules = Vec::with_capacity(mod_n as usize);
-    for i in 0..u64::from(mod_n) {
-        let at = mod_off + i * MODULE_SIZE;
-        let m = Module {
-            begin: b.word(at)?,
-            end: b.word(at + 4)?,
-            uncommon_begin: b.word(at + 8)?,
-        };
-        if m.begin > m.end || m.end > sym_n || m.uncommon_begin > unc_n {
-            return Err(malformed(
-                at,
-                format!(
-                    "module symbols {}..{} / uncommon {} outside {sym_n} symbols, {unc_n} uncommons",
-                    m.begin, m.end, m.uncommon_begin
-                ),
-            ));
-        }
-        modules.push(m);
-    }
-    let mut comdats = Vec::with_capacity(com_n as usize);
-    for i in 0..u64::from(com_n) {
-        let at = com_off + i * COMDAT_SIZE;
-        comdats.push(Comdat {
-            name: b.str(at)?,
-            selection_kind: b.word(at + 8)?,
-        });
-    }
-    let read_uncommon = |idx: u32| -> IrResult<Uncommon<'a>> {
-        if idx >= unc_n {
-            return Err(malformed(
-                36,
-                format!("more symbols have uncommon fields than the {unc_n} uncommons"),
-            ));
-        }
-        let at = unc_off + u64::from(idx) * uncommon_size;
-        let (common_size, rest) = if version >= 4 {
-            let lo = u64::from(b.word(at)?);
-            let hi = u64::from(b.word(at + 4)?);
-            (hi << 32 | lo, at + 8)
-        } else {
-            (u64::from(b.word(at)?), at + 4)
-        };
-        Ok(Uncommon {
-            common_size,
-            common_align: b.word(rest)?,
-            coff_weak_fallback: b.str(rest + 4)?,
-            section_name: b.str(rest + 12)?,
-        })
+    let producer = b.str(&h.producer)?;
+    let raw_modules: &[RawModule] = b.range(&h.modules, "modules")?;
+    let raw_comdats: &[RawComdat] = b.range(&h.comdats, "comdats")?;
+    let raw_symbols: &[RawSymbol] = b.range(&h.symbols, "symbols")?;
+    let uncommons = if version >= 4 {
+        Uncommons::V4(b.range(&h.uncommons, "uncommons")?)
+    } else {
+        Uncommons::V3(b.range(&h.uncommons, "uncommons")?)
     };
-    let mut symbols = Vec::with_capacity(sym_n as usize);
-    let mut next_uncommon = 0u32;
-    for i in 0..u64::from(sym_n) {
-        let at = sym_off + i * SYMBOL_SIZE;
-        let flags = SymbolFlags(b.word(at + 20)?);
-        let uncommon = if flags.has_uncommon() {
-            let u = read_uncommon(next_uncommon)?;
-            next_uncommon += 1;
-            Some(u)
-        } else {
-            None
-        };
-        let comdat_index = b.word(at + 16)? as i32;
-        if comdat_index != -1 && (comdat_index < 0 || comdat_index as u32 >= com_n) {
-            return Err(malformed(
-                at + 16,
-                format!("comdat index {comdat_index} of {com_n} comdats"),
-            ));
-        }
-        symbols.push(IrSymbol {
-            name: b.str(at)?,
-            ir_name: b.str(at + 8)?,
-            comdat_index,
-            flags,
-            uncommon,
-        });
-    }
-    let mut dependent_libraries = Vec::with_capacity(lib_n as usize);
-    for i in 0..u64::from(lib_n) {
-        dependent_libraries.push(b.str(lib_off + i * STR_SIZE)?);
-    }
+    let target_triple = b.str(&h.target_triple)?;
+    let source_file_name = b.str(&h.source_file_name)?;
+    let coff_linker_opts = b.str(&h.coff_linker_opts)?;
+    let raw_libraries: &[Str] = b.range(&h.dependent_libraries, "dependent libraries")?;
+    let modules = raw_modules
+        .iter()
+        .map(|m| module(&b, m, raw_symbols.len(), uncommons.len()))
+        .collect::<IrResult<_>>()?;
+    let comdats = raw_comdats
+        .iter()
+        .map(|c| {
+            Ok(Comdat {
+                name: b.str(&c.name)?,
+                selection_kind: c.selection_kind.get(LE),
+            })
+        })
+        .collect::<IrResult<_>>()?;
+    let symbols = symbols(&b, raw_symbols, &uncommons, raw_comdats.len())?;
+    let dependent_libraries = raw_libraries
+        .iter()
+        .map(|s| b.str(s))
+        .collect::<IrResult<_>>()?;
     Ok(IrSymtab {
         version,
         producer,
@@ -391,5 +464,79 @@ pub fn parse<'a>(symtab: &'a [u8], strtab: &'a [u8]) -> IrResult<IrSymtab<'a>> {
         comdats,
         symbols,
         dependent_libraries,
+    })
+}
+
+/// One module, its symbol and uncommon ranges checked.
+fn module(b: &Blob<'_>, m: &RawModule, symbols: usize, uncommons: usize) -> IrResult<Module> {
+    let m_ = Module {
+        begin: m.begin.get(LE),
+        end: m.end.get(LE),
+        uncommon_begin: m.uncommon_begin.get(LE),
+    };
+    if m_.begin > m_.end || m_.end as usize > symbols || m_.uncommon_begin as usize > uncommons {
+        return Err(malformed(
+            b.offset_of(m),
+            format!(
+                "module symbols {}..{} / uncommon {} outside {symbols} symbols, {uncommons} uncommons",
+                m_.begin, m_.end, m_.uncommon_begin
+            ),
+        ));
+    }
+    Ok(m_)
+}
+
+/// The symbols, each with the next uncommon record if its flags say it
+/// has one (`Reader::symbols`).
+fn symbols<'a>(
+    b: &Blob<'a>,
+    raw: &'a [RawSymbol],
+    uncommons: &Uncommons<'a>,
+    comdats: usize,
+) -> IrResult<Vec<IrSymbol<'a>>> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut next_uncommon = 0usize;
+    for s in raw {
+        let flags = SymbolFlags(s.flags.get(LE));
+        let uncommon = if flags.has_uncommon() {
+            next_uncommon += 1;
+            Some(uncommon(b, uncommons, next_uncommon - 1)?)
+        } else {
+            None
+        };
+        let comdat_index = s.comdat_index.get(LE) as i32;
+        if comdat_index != -1 && (comdat_index < 0 || comdat_index as usize >= comdats) {
+            return Err(malformed(
+                b.offset_of(&s.comdat_index),
+                format!("comdat index {comdat_index} of {comdats} comdats"),
+            ));
+        }
+        out.push(IrSymbol {
+            name: b.str(&s.name)?,
+            ir_name: b.str(&s.ir_name)?,
+            comdat_index,
+            flags,
+            uncommon,
+        });
+    }
+    Ok(out)
+}
+
+/// Uncommon record `idx`.
+fn uncommon<'a>(b: &Blob<'a>, uncommons: &Uncommons<'a>, idx: usize) -> IrResult<Uncommon<'a>> {
+    let Some((common_size, tail)) = uncommons.get(idx) else {
+        return Err(malformed(
+            36,
+            format!(
+                "more symbols have uncommon fields than the {} uncommons",
+                uncommons.len()
+            ),
+        ));
+    };
+    Ok(Uncommon {
+        common_size,
+        common_align: tail.common_align.get(LE),
+        coff_weak_fallback: b.str(&tail.coff_weak_ext_fallback_name)?,
+        section_name: b.str(&tail.section_name)?,
     })
 }

@@ -6,14 +6,13 @@
 //! with its strings in the following `STRTAB_BLOCK`. Linkers (lld, the gold
 //! plugin) read it instead of parsing IR. [`read_contents`] finds these
 //! blocks with a top-level-only [`bitstream`] reader; [`irsymtab`] decodes
-//! the table; [`nm`] turns it into the symbols `llvm-nm` prints;
-//! [`metadata`] reads the debug-info metadata of each module.
+//! the table; [`metadata`] reads the debug-info metadata of each module.
+//! (What `llvm-nm` prints for it is [`crate::symbols`]' business:
+//! this module reads bitcode and uses nothing else of the crate.)
 
 pub mod bitstream;
 pub mod irsymtab;
 pub mod metadata;
-pub mod nm;
-pub mod stdsort;
 
 use bitstream::{BitstreamError, BsResult, Cursor, ENTER_SUBBLOCK};
 
@@ -36,6 +35,12 @@ const IDENT_EPOCH: u64 = 2;
 pub const WRAPPER_MAGIC: [u8; 4] = [0xDE, 0xC0, 0x17, 0x0B];
 /// The raw bitcode magic `BC\xC0\xDE`.
 pub const BITCODE_MAGIC: [u8; 4] = *b"BC\xC0\xDE";
+
+/// Whether `data` starts as bitcode does: the raw magic or the wrapper
+/// header (LLVM's `isBitcode`).
+pub fn is_bitcode(data: &[u8]) -> bool {
+    data.starts_with(&BITCODE_MAGIC) || data.starts_with(&WRAPPER_MAGIC)
+}
 
 /// One `IDENTIFICATION_BLOCK`: who wrote the module that follows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

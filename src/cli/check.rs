@@ -1,19 +1,16 @@
 //! `modver check`: every import of every module against its provider's CRC.
 
-use super::print_out;
-use modver::check::{check_modules, has_failures, render_text, summarize};
+use super::args::ReportArgs;
+use super::{exit, print_out};
+use modver::check::{
+    check_modules, has_failures, render_json, render_summary, render_text, summarize,
+};
+use modver::output::ReportFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Report format.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    /// One line per problem.
-    Text,
-    /// All modules and imports with their verdicts, for scripts.
-    Json,
-}
-
+/// Check modules' imported CRCs against their providers.
+///
 /// Check each import of each module against the CRC of its provider:
 /// Module.symvers files, a vmlinux, and the other modules given. Prints one
 /// line per problem (mismatch, missing, unversioned). Exit status: 0 all
@@ -27,9 +24,8 @@ pub struct Args {
     /// A vmlinux (or any linked object) whose __ksymtab/__kcrctab provide CRCs.
     #[arg(long, value_name = "FILE")]
     vmlinux: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    #[command(flatten)]
+    report: ReportArgs,
     /// Module files (.ko, .ko.xz, .ko.zst, .ko.gz).
     #[arg(required = true)]
     modules: Vec<PathBuf>,
@@ -38,34 +34,18 @@ pub struct Args {
 pub fn run(a: Args) -> modver::Result<ExitCode> {
     let checks = check_modules(&a.modules, &a.symvers, a.vmlinux.as_deref())?;
     let summary = summarize(&checks);
-    match a.format {
-        Format::Text => {
+    match a.report.format {
+        ReportFormat::Text => {
             print_out(&render_text(&checks))?;
-            eprintln!(
-                "modver check: {} modules ({} unreadable, {} without __versions), {} imports: {} ok, {} mismatch, {} missing, {} unversioned",
-                summary.modules,
-                summary.errors,
-                summary.unversioned_modules,
-                summary.imports,
-                summary.ok,
-                summary.mismatch,
-                summary.missing,
-                summary.unversioned
-            );
+            eprint!("{}", render_summary(&summary));
         }
-        Format::Json => {
-            let doc = serde_json::json!({ "summary": summary, "modules": checks });
-            let mut s = serde_json::to_string_pretty(&doc)
-                .map_err(|e| modver::Error::Usage(format!("JSON output: {e}")))?;
-            s.push('\n');
-            print_out(&s)?;
-        }
+        ReportFormat::Json => print_out(&render_json(&checks, &summary)?)?,
     }
     Ok(if summary.errors == summary.modules {
-        ExitCode::from(super::EXIT_ERROR)
+        exit(exit::ERROR)
     } else if has_failures(&checks) {
-        ExitCode::from(1)
+        exit(exit::FAILED)
     } else {
-        ExitCode::SUCCESS
+        exit(exit::OK)
     })
 }

@@ -1,11 +1,13 @@
 //! `modver dump-modversions`: the import version table of modules, exactly
 //! as `modprobe --dump-modversions` prints it.
 
-use super::print_out;
+use super::{exit, print_out};
 use modver::modversions::{read_module_versions, render_dump};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Modules' version tables, as modprobe --dump-modversions prints them.
+///
 /// Print each module's version table (`0x%08x\tsymbol` per import), like
 /// `modprobe --dump-modversions` run on each module in turn. Reads .ko,
 /// .ko.xz, .ko.zst and .ko.gz.
@@ -18,8 +20,12 @@ pub struct Args {
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
     let mut failed = false;
-    for m in &a.modules {
-        match read_module_versions(m) {
+    let weight = |i: usize| modver::parallel::file_weight(&a.modules[i]);
+    let read = modver::parallel::map_heaviest_first(a.modules.len(), weight, |i| {
+        read_module_versions(&a.modules[i])
+    });
+    for (m, r) in a.modules.iter().zip(read) {
+        match r {
             // kmod fails with ENOENT when there is no __versions.
             Ok(v) if v.effective().is_none() => {
                 eprintln!(
@@ -35,9 +41,5 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             }
         }
     }
-    Ok(if failed {
-        ExitCode::from(super::EXIT_ERROR)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit(if failed { exit::ERROR } else { exit::OK }))
 }

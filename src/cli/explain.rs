@@ -1,32 +1,25 @@
 //! `modver explain`: why export CRCs differ between two symtypes files or
 //! KBUILD_SYMTYPES trees.
 
-use super::print_out;
+use super::args::{ExportFilter, ReportArgs};
+use super::{exit, print_out};
 use modver::explain::{explain_paths, render_text};
+use modver::output::{to_json, ReportFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Report format.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    /// Chains and member changes, for people.
-    Text,
-    /// The same, for scripts.
-    Json,
-}
-
+/// Explain why export CRCs differ between two symtypes files or trees.
+///
 /// For every export whose CRC differs between OLD and NEW (symtypes files
 /// or directories of them): the chain to each changed type and what changed
 /// in it, member by member. Changed types that affect no export are listed
 /// separately. Exit 0 when no CRC differs, 1 when some do.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Only explain these exports (repeatable).
-    #[arg(long = "symbol", value_name = "NAME")]
-    symbols: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    #[command(flatten)]
+    only: ExportFilter,
+    #[command(flatten)]
+    report: ReportArgs,
     /// The old symtypes file or tree.
     old: PathBuf,
     /// The new symtypes file or tree.
@@ -34,19 +27,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    let e = explain_paths(&a.old, &a.new, &a.symbols)?;
-    match a.format {
-        Format::Text => print_out(&render_text(&e))?,
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&e)
-                .map_err(|err| modver::Error::Usage(format!("JSON output: {err}")))?;
-            s.push('\n');
-            print_out(&s)?;
-        }
-    }
-    Ok(if e.exports.is_empty() {
-        ExitCode::SUCCESS
+    let e = explain_paths(&a.old, &a.new, &a.only.symbols)?;
+    print_out(&match a.report.format {
+        ReportFormat::Text => render_text(&e),
+        ReportFormat::Json => to_json(&e)?,
+    })?;
+    Ok(exit(if e.exports.is_empty() {
+        exit::OK
     } else {
-        ExitCode::from(1)
-    })
+        exit::FAILED
+    }))
 }

@@ -1,20 +1,21 @@
 //! `modver lds`: the LTO section-merge fragment of scripts/module.lds.S.
 
-use super::{parse_kernel, print_out};
-use modver::kver::KernelVersion;
+use super::args::KernelArgs;
+use super::{exit, print_out};
 use modver::lds::{module_lto_sections, LdsOptions};
 use modver::output::write_atomic;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The LTO section-merge fragment of that kernel's scripts/module.lds.S.
+///
 /// Print the linker-script fragment that merges the sections LLD splits
 /// under LTO, as that kernel's scripts/module.lds.S has it under
 /// CONFIG_LTO_CLANG.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Kernel version (default: read from the kernel tree in the current directory).
-    #[arg(long, value_parser = parse_kernel)]
-    kernel: Option<KernelVersion>,
+    #[command(flatten)]
+    kernel: KernelArgs,
     /// CONFIG_CFI_CLANG (5.13-6.0): align .text to the page size.
     #[arg(long)]
     cfi: bool,
@@ -27,9 +28,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    let kernel = KernelVersion::resolve(a.kernel)?;
     let text = module_lto_sections(
-        kernel,
+        a.kernel.resolve()?,
         LdsOptions {
             cfi: a.cfi,
             page_size: a.page_size,
@@ -39,5 +39,5 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         Some(p) => write_atomic(&p, text.as_bytes())?,
         None => print_out(&text)?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(exit(exit::OK))
 }

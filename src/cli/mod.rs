@@ -1,8 +1,11 @@
 //! Subcommand dispatch. Each subcommand lives in its own file and only
-//! turns arguments into library calls and results into output.
+//! turns arguments into library calls and results into output; flags that
+//! several subcommands share are declared once, in [`args`].
 
+mod args;
 mod check;
 mod crc;
+mod docs;
 mod dump_modversions;
 mod dwarfksyms;
 mod explain;
@@ -14,13 +17,12 @@ mod symbols;
 mod symversions;
 
 use clap::{Parser, Subcommand};
-use modver::kver::KernelVersion;
 use std::process::ExitCode;
 
 /// Module versioning for Linux kernels built with Clang LTO.
 #[derive(Parser)]
 #[command(name = "modver", version, about, propagate_version = true)]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -38,11 +40,29 @@ enum Command {
     Exports(exports::Args),
     Symversions(symversions::Args),
     Lds(lds::Args),
+    Man(docs::ManArgs),
+    Completions(docs::CompletionsArgs),
     Dwarfksyms(dwarfksyms::Args),
 }
 
-/// Exit status for errors (bad input, missing tools), as the issues specify.
-pub const EXIT_ERROR: u8 = 2;
+/// modver's exit statuses, the same for every subcommand.
+pub mod exit {
+    /// Success: all checks passed, the output was written.
+    pub const OK: u8 = 0;
+    /// The command worked and its answer is "no": `check` found a mismatch
+    /// or a missing symbol, `explain` found CRCs that differ, `exports`
+    /// found no exports, `modname --check-symvers` found a module name that
+    /// was not built.
+    pub const FAILED: u8 = 1;
+    /// An error: bad input or command line, a missing tool; nothing (or,
+    /// for `check` and `dump-modversions`, not everything) could be done.
+    pub const ERROR: u8 = 2;
+}
+
+/// The process exit status for one of the [`exit`] constants.
+pub fn exit(status: u8) -> ExitCode {
+    ExitCode::from(status)
+}
 
 pub fn main() -> ExitCode {
     // Installed (or linked) as `gendwarfksyms`, modver is that tool.
@@ -58,12 +78,12 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return match e.kind() {
+            return exit(match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    ExitCode::SUCCESS
+                    exit::OK
                 }
-                _ => ExitCode::from(EXIT_ERROR),
-            };
+                _ => exit::ERROR,
+            });
         }
     };
     let result = match cli.command {
@@ -78,20 +98,17 @@ pub fn main() -> ExitCode {
         Command::Exports(a) => exports::run(a),
         Command::Symversions(a) => symversions::run(a),
         Command::Lds(a) => lds::run(a),
+        Command::Man(a) => docs::run_man(a),
+        Command::Completions(a) => docs::run_completions(a),
         Command::Dwarfksyms(a) => dwarfksyms::run(a),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("modver: {e}");
-            ExitCode::from(EXIT_ERROR)
+            exit(exit::ERROR)
         }
     }
-}
-
-/// Parses `--kernel` values for clap.
-pub fn parse_kernel(s: &str) -> Result<KernelVersion, String> {
-    s.parse().map_err(|e: modver::Error| e.to_string())
 }
 
 /// Writes `s` to stdout; a closed pipe (`| head`) is not an error.

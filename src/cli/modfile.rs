@@ -1,20 +1,21 @@
 //! `modver mod` and `modver usyms`: kbuild's `.mod` and `.usyms` files.
 
-use super::parse_kernel;
-use modver::kver::KernelVersion;
+use super::args::{KernelArgs, OutputArgs, SymbolArgs};
+use super::exit;
 use modver::modfile::{render_usyms, undefined_symbols, ModFile};
 use modver::output::write_atomic;
-use modver::symbols::{read_file, ReadOptions};
+use modver::symbols::read_file;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Write a module's .mod file (kbuild's cmd_mod).
+///
 /// Write a module's .mod file as that kernel's kbuild does (objects
 /// deduplicated; undefined symbols sorted, once each, on one line).
 #[derive(clap::Args)]
 pub struct ModArgs {
-    /// Kernel version (default: read from the kernel tree in the current directory).
-    #[arg(long, value_parser = parse_kernel)]
-    kernel: Option<KernelVersion>,
+    #[command(flatten)]
+    kernel: KernelArgs,
     /// The linked module object (foo.o, foo.lto.o, foo.prelink.o) whose
     /// undefined symbols go on line 2 with --trim (kernels before 5.19).
     #[arg(long)]
@@ -22,56 +23,44 @@ pub struct ModArgs {
     /// CONFIG_TRIM_UNUSED_KSYMS: list the undefined symbols (before 5.19).
     #[arg(long, requires = "module")]
     trim: bool,
-    /// The llvm-nm to run for bitcode.
-    #[arg(long)]
-    nm: Option<PathBuf>,
-    /// Output file.
-    #[arg(short = 'o', long = "output", required = true)]
-    output: PathBuf,
+    #[command(flatten)]
+    symbols: SymbolArgs,
+    #[command(flatten)]
+    output: OutputArgs,
     /// The module's objects, $(obj)/-prefixed, in kbuild order.
     #[arg(required = true)]
     objects: Vec<String>,
 }
 
+/// Write a module's .usyms file (kbuild's cmd_undefined_syms, 5.19+).
+///
 /// Write a module's .usyms file (5.19+): its undefined symbols, one per
 /// line, sorted, each once.
 #[derive(clap::Args)]
 pub struct UsymsArgs {
-    /// The llvm-nm to run for bitcode.
-    #[arg(long)]
-    nm: Option<PathBuf>,
-    /// Output file.
-    #[arg(short = 'o', long = "output", required = true)]
-    output: PathBuf,
+    #[command(flatten)]
+    symbols: SymbolArgs,
+    #[command(flatten)]
+    output: OutputArgs,
     /// The module object (bitcode, ELF or thin archive).
     module: PathBuf,
 }
 
 pub fn run_mod(a: ModArgs) -> modver::Result<ExitCode> {
-    let kernel = KernelVersion::resolve(a.kernel)?;
-    let undefined = match (&a.module, a.trim && !kernel.at_least(5, 19)) {
-        (Some(m), true) => Some(undefined_symbols(&read_file(
-            m,
-            &ReadOptions {
-                nm: a.nm,
-                ..Default::default()
-            },
-        )?)),
+    let kernel = a.kernel.resolve()?;
+    let undefined = match &a.module {
+        Some(m) if a.trim && ModFile::lists_undefined(kernel) => {
+            Some(undefined_symbols(&read_file(m, &a.symbols.options())?))
+        }
         _ => None,
     };
     let m = ModFile::new(kernel, &a.objects, undefined);
-    write_atomic(&a.output, m.render().as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    write_atomic(&a.output.output, m.render().as_bytes())?;
+    Ok(exit(exit::OK))
 }
 
 pub fn run_usyms(a: UsymsArgs) -> modver::Result<ExitCode> {
-    let syms = undefined_symbols(&read_file(
-        &a.module,
-        &ReadOptions {
-            nm: a.nm,
-            ..Default::default()
-        },
-    )?);
-    write_atomic(&a.output, render_usyms(&syms).as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    let syms = undefined_symbols(&read_file(&a.module, &a.symbols.options())?);
+    write_atomic(&a.output.output, render_usyms(&syms).as_bytes())?;
+    Ok(exit(exit::OK))
 }

@@ -1,20 +1,21 @@
 //! `modver modname`: the module name modpost uses for an object path.
 
-use super::{parse_kernel, print_out};
-use modver::kver::KernelVersion;
+use super::args::KernelArgs;
+use super::{exit, print_out};
 use modver::modname::{module_name, unknown_modules};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The module names modpost derives from object paths.
+///
 /// Print the module name modpost derives from each path (strips .ko, .o,
 /// and .lto.o on 5.12-5.17 or .prelink.o on 5.18). With --check-symvers,
 /// print nothing and check instead that every module named in that
 /// Module.symvers is vmlinux or one of these names.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Kernel version (default: read from the kernel tree in the current directory).
-    #[arg(long, value_parser = parse_kernel)]
-    kernel: Option<KernelVersion>,
+    #[command(flatten)]
+    kernel: KernelArgs,
     /// A Module.symvers written by modpost from these paths: fail (exit 1)
     /// naming every module column that is not one of their names (such as
     /// `lib/foo.lto`).
@@ -26,11 +27,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    let kernel = KernelVersion::resolve(a.kernel)?;
+    let kernel = a.kernel.resolve()?;
     let names = a
         .paths
         .iter()
-        .map(|p| module_name(p, kernel))
+        .map(|p| module_name(p, Some(kernel)))
         .collect::<modver::Result<Vec<_>>>()?;
     let Some(symvers) = a.check_symvers else {
         let mut out = String::new();
@@ -39,12 +40,12 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             out.push('\n');
         }
         print_out(&out)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit(exit::OK));
     };
     let entries = modver::symvers::read(&symvers)?;
     let bad = unknown_modules(&entries, &names.into_iter().collect());
     if bad.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit(exit::OK));
     }
     for u in &bad {
         eprintln!(
@@ -54,5 +55,5 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             u.symbol
         );
     }
-    Ok(ExitCode::from(1))
+    Ok(exit(exit::FAILED))
 }

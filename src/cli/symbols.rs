@@ -1,39 +1,22 @@
 //! `modver symbols`: symbol tables, byte-identical to llvm-nm.
 
-use super::{print_out, EXIT_ERROR};
-use clap::ValueEnum;
-use modver::symbols::{self, native::Backend as NativeBackend, NmFormat, ReadOptions};
+use super::args::SymbolArgs;
+use super::{exit, print_out};
+use modver::symbols::{self, NmFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Bsd,
-    Posix,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Backend {
-    Auto,
-    Native,
-    LlvmNm,
-}
-
+/// Symbol tables of objects, bitcode and archives, as llvm-nm prints them.
+///
 /// Print symbol tables of ELF objects, LLVM bitcode and (thin) archives,
 /// exactly as llvm-nm prints them.
 #[derive(clap::Args)]
 pub struct Args {
     /// Output format: bsd (= llvm-nm), posix (= llvm-nm -P), json.
-    #[arg(long, short = 'f', value_enum, default_value = "bsd")]
-    format: Format,
-    /// The llvm-nm to run for bitcode (default: $NM, $LLVM, PATH).
-    #[arg(long)]
-    nm: Option<PathBuf>,
-    /// Bitcode symbol tables from the irsymtab stored in the file (native),
-    /// from llvm-nm, or native with llvm-nm for files it cannot serve (auto).
-    #[arg(long, value_enum, default_value = "auto")]
-    backend: Backend,
+    #[arg(long, short = 'f', value_enum, default_value_t = NmFormat::Bsd)]
+    format: NmFormat,
+    #[command(flatten)]
+    symbols: SymbolArgs,
     /// Say on stderr which bitcode files fell back to llvm-nm and why.
     #[arg(long, short = 'v')]
     verbose: bool,
@@ -43,18 +26,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    let format = match a.format {
-        Format::Bsd => NmFormat::Bsd,
-        Format::Posix => NmFormat::Posix,
-        Format::Json => NmFormat::Json,
-    };
-    let backend = match a.backend {
-        Backend::Auto => NativeBackend::Auto,
-        Backend::Native => NativeBackend::Native,
-        Backend::LlvmNm => NativeBackend::LlvmNm,
-    };
-    let opts = ReadOptions { nm: a.nm, backend };
-    let (results, notes) = symbols::read_files_noted(&a.files, &opts);
+    let format = a.format;
+    let (results, notes) = symbols::read_files_noted(&a.files, &a.symbols.options());
     if a.verbose {
         for n in &notes {
             eprintln!("modver: {n}");
@@ -84,9 +57,5 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             }
         }
     }
-    Ok(if failed {
-        ExitCode::from(EXIT_ERROR)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit(if failed { exit::ERROR } else { exit::OK }))
 }

@@ -9,128 +9,63 @@
 //! `STT_FILE`, ARM/AArch64/RISC-V mapping symbols) are not listed.
 
 use super::{sort_like_nm, ObjectFormat, Symbol, SymbolTable};
-use crate::error::{Error, Position, Result};
+use crate::elf::{ElfImage, ElfSymbol};
+use crate::error::Result;
 use object::elf;
-use object::read::elf::{FileHeader, SectionHeader, Sym};
-use object::Endianness;
 
-/// Reads the `.symtab` of an ELF object. `display` names the file (or
-/// `archive(member)`) in errors; `member` is recorded in the table.
+/// Reads the `.symtab` of an ELF object as `llvm-nm` lists it
+/// (`llvm-nm`'s `dumpSymbolNamesFromObject` on an `ELFObjectFile`).
+/// `display` names the file (or `archive(member)`) in errors; `member` is
+/// recorded in the table.
 pub fn read_elf(data: &[u8], display: &str, member: Option<String>) -> Result<SymbolTable> {
-    let bad = |e: object::Error| {
-        Error::malformed(display, Position::Offset(0), format!("invalid ELF: {e}"))
-    };
-    match data.get(4) {
-        Some(&elf::ELFCLASS64) => {
-            let h = elf::FileHeader64::<Endianness>::parse(data).map_err(bad)?;
-            read_generic(h, data, display, member, true)
-        }
-        Some(&elf::ELFCLASS32) => {
-            let h = elf::FileHeader32::<Endianness>::parse(data).map_err(bad)?;
-            read_generic(h, data, display, member, false)
-        }
-        _ => Err(Error::malformed(
-            display,
-            Position::Offset(4),
-            "invalid ELF: expected ELFCLASS32 or ELFCLASS64",
-        )),
+    Ok(nm_table(&ElfImage::parse(data, display)?, member))
+}
+
+/// The `llvm-nm` table of a parsed ELF image (`dumpSymbolNamesFromObject`
+/// on an `ELFObjectFile`).
+pub fn nm_table(image: &ElfImage<'_>, member: Option<String>) -> SymbolTable {
+    let mut symbols: Vec<Symbol> = image
+        .symbols
+        .iter()
+        .filter(|sym| !is_format_specific(sym.st_type, image.machine, &sym.name))
+        .map(|sym| Symbol {
+            name: sym.name.clone().into_owned(),
+            kind: type_letter(sym, section_info(image, sym)),
+            address: nm_address(image, sym),
+            size: sym.size,
+        })
+        .collect();
+    sort_like_nm(&mut symbols);
+    SymbolTable {
+        member,
+        format: ObjectFormat::Elf,
+        is_64: image.is_64,
+        has_symtab: image.has_symtab,
+        symbols,
     }
 }
 
-fn read_generic<H: FileHeader<Endian = Endianness>>(
-    header: &H,
-    data: &[u8],
-    display: &str,
-    member: Option<String>,
-    is_64: bool,
-) -> Result<SymbolTable> {
-    let bad = |what: &str, e: object::Error| {
-        Error::malformed(display, Position::File, format!("invalid ELF {what}: {e}"))
-    };
-    let endian = header.endian().map_err(|e| bad("header", e))?;
-    let machine = header.e_machine(endian);
-    let is_rel = header.e_type(endian) == elf::ET_REL;
-    let sections = header.sections(endian, data).map_err(|e| {
-        let shoff: u64 = header.e_shoff(endian).into();
-        Error::malformed(
-            display,
-            Position::Offset(shoff),
-            format!(
-                "invalid ELF: section header table (e_shoff {shoff:#x}, {} entries) does not fit in the file ({} bytes): {e}",
-                header.e_shnum(endian),
-                data.len()
-            ),
-        )
-    })?;
-    let symtab = sections
-        .symbols(endian, data, elf::SHT_SYMTAB)
-        .map_err(|e| bad("symbol table", e))?;
-    let mut symbols = Vec::with_capacity(symtab.len());
-    for (index, sym) in symtab.enumerate() {
-        let name_bytes = symtab.symbol_name(endian, sym).map_err(|e| {
-            Error::malformed(
-                display,
-                Position::File,
-                format!("invalid ELF symbol {}: name: {e}", index.0),
-            )
-        })?;
-        let name = String::from_utf8_lossy(name_bytes).into_owned();
-        if index.0 == 0 || is_format_specific(sym.st_type(), machine, &name) {
-            continue;
-        }
-        let shndx = sym.st_shndx(endian);
-        let binding = sym.st_bind();
-        let section = symtab.symbol_section(endian, sym, index).ok().flatten();
-        let section_header = section.and_then(|s| sections.section(s).ok());
-
-        let mut value: u64 = sym.st_value(endian).into();
-        if machine == elf::EM_ARM && sym.st_type() == elf::STT_FUNC {
-            value &= !1;
-        }
-        let address = match shndx {
-            elf::SHN_UNDEF | elf::SHN_ABS | elf::SHN_COMMON => value,
-            _ if is_rel => {
-                value.wrapping_add(section_header.map_or(0, |s| s.sh_addr(endian).into()))
-            }
-            _ => value,
-        };
-
-        let kind = type_letter(
-            &SymInfo {
-                binding,
-                st_type: sym.st_type(),
-                shndx,
-                section_ok: shndx < elf::SHN_LORESERVE
-                    && shndx != elf::SHN_UNDEF
-                    && section_header.is_some()
-                    || shndx == elf::SHN_XINDEX && section_header.is_some(),
-            },
-            section_header.map(|s| {
-                let name = sections
-                    .section_name(endian, s)
-                    .map(|n| n.starts_with(b".debug"))
-                    .unwrap_or(false);
-                SecInfo {
-                    sh_type: s.sh_type(endian),
-                    flags: s.sh_flags(endian).into(),
-                    is_debug: name,
-                }
-            }),
-        );
-        symbols.push(Symbol {
-            name,
-            kind,
-            address,
-            size: sym.st_size(endian).into(),
-        });
+/// The address llvm-nm prints: `st_value` (Thumb bit cleared on ARM
+/// functions), plus the section address in relocatables.
+fn nm_address(image: &ElfImage<'_>, sym: &ElfSymbol<'_>) -> u64 {
+    let mut value = sym.value;
+    if image.machine == elf::EM_ARM && sym.st_type == elf::STT_FUNC {
+        value &= !1;
     }
-    sort_like_nm(&mut symbols);
-    Ok(SymbolTable {
-        member,
-        format: ObjectFormat::Elf,
-        is_64,
-        has_symtab: !symtab.is_empty(),
-        symbols,
+    match sym.shndx {
+        elf::SHN_UNDEF | elf::SHN_ABS | elf::SHN_COMMON => value,
+        _ if image.is_relocatable => {
+            value.wrapping_add(image.section_of(sym).map_or(0, |s| s.addr))
+        }
+        _ => value,
+    }
+}
+
+fn section_info(image: &ElfImage<'_>, sym: &ElfSymbol<'_>) -> Option<SecInfo> {
+    image.section_of(sym).map(|s| SecInfo {
+        sh_type: s.sh_type,
+        flags: s.flags,
+        is_debug: s.name.starts_with(".debug"),
     })
 }
 
@@ -147,23 +82,17 @@ fn is_format_specific(st_type: u8, machine: u16, name: &str) -> bool {
     }
 }
 
-struct SymInfo {
-    binding: u8,
-    st_type: u8,
-    shndx: u16,
-    /// The symbol's defining section could be resolved.
-    section_ok: bool,
-}
-
 struct SecInfo {
     sh_type: u32,
     flags: u64,
     is_debug: bool,
 }
 
-fn type_letter(s: &SymInfo, sec: Option<SecInfo>) -> char {
-    let global = s.binding != elf::STB_LOCAL;
-    let weak = s.binding == elf::STB_WEAK;
+/// llvm-nm's `getSymbolNMTypeChar` for ELF; `sec` is the defining
+/// section, when it could be resolved.
+fn type_letter(s: &ElfSymbol<'_>, sec: Option<SecInfo>) -> char {
+    let global = s.bind != elf::STB_LOCAL;
+    let weak = s.bind == elf::STB_WEAK;
     let is_object = s.st_type == elf::STT_OBJECT;
     if s.shndx == elf::SHN_UNDEF {
         return if !weak {
@@ -186,13 +115,13 @@ fn type_letter(s: &SymInfo, sec: Option<SecInfo>) -> char {
     let letter = if s.shndx == elf::SHN_ABS {
         'a'
     } else {
-        if s.binding == elf::STB_GNU_UNIQUE {
+        if s.bind == elf::STB_GNU_UNIQUE {
             return 'u';
         }
-        if s.binding != elf::STB_GLOBAL && s.binding != elf::STB_LOCAL {
+        if s.bind != elf::STB_GLOBAL && s.bind != elf::STB_LOCAL {
             '?'
         } else {
-            match sec.filter(|_| s.section_ok) {
+            match sec {
                 Some(sec) => {
                     let f = sec.flags;
                     if f & u64::from(elf::SHF_EXECINSTR) != 0 {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::fmt::Write;
 
 /// Output format of `modver symbols`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum NmFormat {
     /// `llvm-nm` default output.
     #[default]
@@ -37,7 +37,7 @@ struct JsonRecord<'a> {
     size: Option<u64>,
 }
 
-/// Renders `files` in `format`. `multiple` is true when more than one file
+/// Renders `files` in `format` (llvm-nm's `printSymbolList`). `multiple` is true when more than one file
 /// was named on the command line (llvm-nm then labels every object).
 pub fn render(files: &[FileSymbols], format: NmFormat, multiple: bool) -> String {
     let mut out = String::new();

@@ -9,8 +9,8 @@
 //! there is (letter, name, and through the width of the dash/blank column
 //! whether the target is 64-bit; addresses and sizes are always 0).
 
-use super::Symbol;
-use crate::error::{Error, Result};
+use super::{FileSymbols, ReadOptions, Symbol};
+use crate::error::{Error, Position, Result};
 use nom::{
     bytes::complete::take,
     character::complete::{anychar, char as ch},
@@ -62,7 +62,8 @@ fn resolve(candidate: &Path) -> Option<PathBuf> {
     }
 }
 
-/// The llvm-nm name kbuild derives from `$LLVM`.
+/// The llvm-nm name kbuild derives from `$LLVM` (the top Makefile's
+/// `NM = $(LLVM_PREFIX)llvm-nm$(LLVM_SUFFIX)`).
 pub fn from_llvm_var(llvm: &str) -> Option<PathBuf> {
     if llvm.is_empty() || llvm == "0" {
         None
@@ -261,6 +262,62 @@ pub fn parse_bsd_line(line: &str) -> IResult<&str, (usize, Symbol)> {
     // 64-bit first: a 32-bit line never has 16 identical fill characters
     // followed by " X ".
     nom::branch::alt((field(16), field(8)))(line)
+}
+
+/// A bitcode object whose table is still to be filled in by llvm-nm.
+pub(super) struct PendingBitcode {
+    /// Index of the input file.
+    pub(super) file: usize,
+    /// Index of the table in that file.
+    pub(super) table: usize,
+    /// The object on disk, for llvm-nm to read.
+    pub(super) disk_path: PathBuf,
+    /// How the object is named in errors.
+    pub(super) display: String,
+}
+
+/// Runs llvm-nm once over every pending bitcode object and puts its
+/// tables in place; a file whose object llvm-nm cannot read (or when there
+/// is no llvm-nm) becomes an error.
+pub(super) fn fill_bitcode(
+    out: &mut [Result<FileSymbols>],
+    pending: Vec<PendingBitcode>,
+    opts: &ReadOptions,
+) {
+    if pending.is_empty() {
+        return;
+    }
+    let tool = match locate(opts.nm.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            let msg = e.to_string();
+            for p in &pending {
+                if out[p.file].is_ok() {
+                    out[p.file] = Err(Error::Tool {
+                        tool: "llvm-nm".into(),
+                        message: format!("{}: needed for LLVM bitcode: {msg}", p.display),
+                    });
+                }
+            }
+            return;
+        }
+    };
+    let paths: Vec<&Path> = pending.iter().map(|p| p.disk_path.as_path()).collect();
+    let results = tool.symbol_tables(&paths);
+    for (p, r) in pending.iter().zip(results) {
+        let Ok(fs) = &mut out[p.file] else { continue };
+        match r {
+            Ok(t) => {
+                let slot = &mut fs.tables[p.table];
+                slot.is_64 = t.is_64;
+                slot.has_symtab = t.has_symtab;
+                slot.symbols = t.symbols;
+            }
+            Err(msg) => {
+                out[p.file] = Err(Error::malformed(p.display.clone(), Position::File, msg));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

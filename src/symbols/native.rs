@@ -6,12 +6,13 @@
 //! count that disagrees with the file, a Darwin target, malformed data) is
 //! handed to llvm-nm instead, and the reason is reported as a note.
 
-use super::{ObjectFormat, SymbolTable};
+use super::{bitcode_nm, stdsort, ObjectFormat, SymbolTable};
 use crate::bitcode::{self, irsymtab};
 use crate::error::Position;
 
-/// Which reader fills in bitcode symbol tables (`--backend`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Which reader fills in bitcode symbol tables (`--backend`): the
+/// irsymtab as lld reads it (`irsymtab::readBitcode`), or `llvm-nm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Backend {
     /// The irsymtab where it can be trusted, llvm-nm for the rest.
     #[default]
@@ -44,7 +45,7 @@ fn offset_in(outer: &[u8], inner: &[u8]) -> u64 {
 }
 
 /// The symbol table llvm-nm would print for the bitcode in `data`, taken
-/// from its irsymtab, sorted as llvm-nm sorts.
+/// from its irsymtab (`irsymtab::Reader::symbols`), sorted as llvm-nm sorts.
 pub fn bitcode_table(data: &[u8], member: Option<String>) -> Result<SymbolTable, NativeFailure> {
     let contents = bitcode::read_contents(data).map_err(|e| {
         fail(
@@ -83,9 +84,9 @@ pub fn bitcode_table(data: &[u8], member: Option<String>) -> Result<SymbolTable,
             ),
         ));
     }
-    let view = bitcode::nm::nm_view(&table).map_err(|m| fail(Position::File, m))?;
+    let view = bitcode_nm::nm_view(&table).map_err(|m| fail(Position::File, m))?;
     let mut symbols = view.symbols;
-    bitcode::stdsort::std_sort(&mut symbols, &|a, b| a.name.as_bytes() < b.name.as_bytes());
+    stdsort::std_sort(&mut symbols, &|a, b| a.name.as_bytes() < b.name.as_bytes());
     Ok(SymbolTable {
         member,
         format: ObjectFormat::Bitcode,

@@ -5,6 +5,9 @@ struct demo_dev {
 	int id;
 	unsigned long flags;
 	void (*callback)(struct demo_dev *);
+#ifdef DEMO_V2
+	int refcount; /* scripts/demo.sh plants this change */
+#endif
 };
 /* "kernel" functions: undefined in every unit that calls them */
 extern int printk(const char *fmt, ...);

@@ -13,6 +13,12 @@
 	    "	.previous					\n");   \
 	static const char __kstrtab_##sym[]                             \
 	__attribute__((section("__ksymtab_strings"), used, aligned(1))) = #sym
+#ifdef __GENKSYMS__
+/* What genksyms sees, as with <linux/export.h> under -D__GENKSYMS__. */
+#define EXPORT_SYMBOL(sym) __GENKSYMS_EXPORT_SYMBOL(sym)
+#define EXPORT_SYMBOL_GPL(sym) __GENKSYMS_EXPORT_SYMBOL(sym)
+#else
 #define EXPORT_SYMBOL(sym) __DEMO_KSYMTAB(sym, "")
 #define EXPORT_SYMBOL_GPL(sym) __DEMO_KSYMTAB(sym, "_gpl")
+#endif
 #endif

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): `modver explain` against SUSE's `ksymtypes
+# compare` (suse-kabi-tools) on a tree-sized pair.
+# Usage: [KSYMTYPES=path/to/ksymtypes] scripts/bench-explain.sh TREE [STRUCT]
+#   TREE: a KBUILD_SYMTYPES=1 tree (every *.symtypes under it).
+#   STRUCT (default kobject): OLD is a copy of the tree's symtypes; NEW the
+#   same with a member `unsigned long modver_bench ;` added at the start of
+#   `struct STRUCT` in every file defining it, as a real change to a widely
+#   used header struct would.
+# Prints, from one run, wall time and peak RSS of modver explain (all
+# cores, and MODVER_THREADS=1, text and JSON) and of ksymtypes compare -j1
+# and -j2, with ratios to ksymtypes at the same thread count, and the
+# number of exports each reports changed (they must agree).
+# suse-kabi-tools is not packaged for Debian and is never vendored here:
+# build it yourself and point KSYMTYPES at its ksymtypes binary; without it
+# the ksymtypes rows are skipped and said so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ $# -ge 1 ]] || { echo "usage: scripts/bench-explain.sh TREE [STRUCT]" >&2; exit 2; }
+struct=${2:-kobject}
+cargo build --release -q
+modver=$PWD/target/release/modver
+work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench-explain.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+tree=$(cd "$1" && pwd)
+(cd "$tree" && find . -name '*.symtypes' -type f -printf '%P\n' | sort) > "$work/list"
+(cd "$tree" && rsync -a --files-from="$work/list" . "$work/old/")
+(cd "$tree" && rsync -a --files-from="$work/list" . "$work/new/")
+changed=0
+while read -r f; do
+  if grep -q "^s#$struct struct $struct { " "$work/new/$f"; then
+    sed -i "s/^s#$struct struct $struct { /&unsigned long modver_bench ; /" "$work/new/$f"
+    changed=$((changed + 1))
+  fi
+done < "$work/list"
+echo "pair: $(wc -l < "$work/list") symtypes files, $(du -sh "$work/old" | cut -f1) per side; struct $struct gained a member in $changed files"
+: > "$work/results"
+measure() { # name, threads, command...
+  local name=$1 threads=$2; shift 2
+  /usr/bin/time -f "%e %M" -o "$work/t" "$@" > "$work/$name.out" 2>>"$work/stderr" || true
+  read -r secs kib < <(tail -n 1 "$work/t")
+  printf '%s %s %s %s\n' "$name" "$threads" "$secs" "$kib" >> "$work/results"
+}
+find "$work/old" "$work/new" -type f -exec cat {} + > /dev/null  # warm the page cache
+for round in 1 2 3; do
+  measure "modver-explain-j1#$round" 1 env MODVER_THREADS=1 "$modver" explain "$work/old" "$work/new"
+  measure "modver-explain-j2#$round" 2 env MODVER_THREADS=2 "$modver" explain "$work/old" "$work/new"
+  measure "modver-explain-json-j2#$round" 2 env MODVER_THREADS=2 "$modver" explain --format json "$work/old" "$work/new"
+  if [[ -n ${KSYMTYPES:-} ]]; then
+    measure "ksymtypes-compare-j1#$round" 1 "$KSYMTYPES" compare -j 1 "$work/old" "$work/new"
+    measure "ksymtypes-compare-j2#$round" 2 "$KSYMTYPES" compare -j 2 "$work/old" "$work/new"
+  fi
+done
+m=$(grep -c ': CRC ' "$work/modver-explain-j1#1.out" || true)
+echo "exports reported changed: modver $m"
+if [[ -n ${KSYMTYPES:-} ]]; then
+  # ksymtypes prints one "The following N exports are affected" block per
+  # changed type, then the exports indented by one space.
+  k=$(grep -E '^ [A-Za-z_][A-Za-z0-9_]*$' "$work/ksymtypes-compare-j1#1.out" | sort -u | wc -l)
+  echo "exports reported changed: ksymtypes $k (distinct names)"
+  km=$(grep ': CRC ' "$work/modver-explain-j1#1.out" | awk '{ sub(":", "", $2); print $2 }' | sort -u | wc -l)
+  echo "exports reported changed: modver $km (distinct names)"
+else
+  echo "ksymtypes: not measured (set KSYMTYPES=/path/to/ksymtypes from suse-kabi-tools)"
+fi
+# Best of three rounds per row; ratio to ksymtypes at the same thread count.
+awk '{ split($1, a, "#"); r = a[1]; if (!(r in best) || $3 < best[r]) { best[r] = $3; kib[r] = $4 }; th[r] = $2
+       if (!(r in seen)) { seen[r] = 1; order[++n] = r } }
+  END {
+    printf "\n%-26s %8s %9s %10s %22s\n", "run (best of 3)", "threads", "seconds", "peak KiB", "vs ksymtypes same -j"
+    for (i = 1; i <= n; i++) {
+      r = order[i]; k = best["ksymtypes-compare-j" th[r]]
+      printf "%-26s %8d %9.3f %10d %22s\n", r, th[r], best[r], kib[r], (k && best[r] > 0) ? sprintf("%.2fx", k / best[r]) : "-"
+    }
+  }' "$work/results"
+echo "(ratio > 1: modver faster; 0.00 s is below /usr/bin/time's 10 ms resolution)"

@@ -1,0 +1,43 @@
+# Sourced by scripts/e2e-kernel.sh: the kernel builds.
+
+declare -A TIMES=()
+
+# kbuild_make OUTDIR LOG [make args...]: kbuild with symtypes, V=1 (the
+# hooked build's log is where the modver command lines are counted).
+# Sets BUILD_SECS.
+kbuild_make() {
+  local out=$1 logf=$2 t0=$SECONDS rc
+  shift 2
+  "${KMAKE[@]}" O="$out" -j"$JOBS" KBUILD_SYMTYPES=1 V=1 "$@" >"$logf" 2>&1
+  rc=$?
+  BUILD_SECS=$((SECONDS - t0))
+  return $rc
+}
+
+build() { # build NAME [configure args] -- [make args]: a fresh O=$W/out-NAME
+  local name=$1 cargs=() out
+  shift
+  while (($#)) && [[ $1 != -- ]]; do
+    cargs+=("$1")
+    shift
+  done
+  (($#)) && shift
+  out=$W/out-$name
+  log "configuring $out"
+  configure "$out" "${cargs[@]}" || {
+    fail "$name: configure"
+    return 1
+  }
+  settle_config "$out"
+  check "$name: config has LTO_CLANG_THIN, MODVERSIONS and ${#WANT_M[@]} options =m" \
+    verify_config "$out" "$([[ $name == trim ]] && echo trim)" || return 1
+  log "building $name (log: $W/build-$name.log)"
+  if kbuild_make "$out" "$W/build-$name.log" "$@" all; then
+    TIMES[$name]=$BUILD_SECS
+    ok "$name: build (${BUILD_SECS}s, $(wc -l <"$out/modules.order") modules)"
+  else
+    fail "$name: build failed after ${BUILD_SECS}s, last lines of $W/build-$name.log:"
+    tail -n 30 "$W/build-$name.log" | sed 's/^/    /'
+    return 1
+  fi
+}

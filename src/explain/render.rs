@@ -1,0 +1,61 @@
+//! The text report of `modver explain`.
+
+use super::{Explanation, TypeChange};
+
+/// The text report: per export its CRCs and chains, per changed type its
+/// member changes, then the types that affect no export.
+pub fn render_text(e: &Explanation) -> String {
+    let mut s = String::new();
+    let crc = |c: Option<u32>| c.map_or("(none)".to_string(), |c| format!("0x{c:08x}"));
+    for x in &e.exports {
+        s.push_str(&format!(
+            "{}: {}: CRC {} -> {}\n",
+            x.file,
+            x.symbol,
+            crc(x.old_crc),
+            crc(x.new_crc)
+        ));
+        for c in &x.chains {
+            s.push_str(&format!("  {}\n", c.join(" -> ")));
+        }
+        if x.chains.is_empty() {
+            s.push_str("  (no changed type reached: the export's own declaration changed, or it was added/removed)\n");
+        }
+    }
+    let types = |s: &mut String, list: &[TypeChange]| {
+        for t in list {
+            s.push_str(&format!("{}: {} {}\n", t.file, t.symbol, t.status));
+            for m in &t.members {
+                let what = m.member.as_deref().unwrap_or("?");
+                match m.change {
+                    "changed" => s.push_str(&format!(
+                        "  member changed: {what}: {} -> {}\n",
+                        m.old.as_deref().unwrap_or(""),
+                        m.new.as_deref().unwrap_or("")
+                    )),
+                    c => s.push_str(&format!(
+                        "  member {c}: {what}: {}\n",
+                        m.old.as_deref().or(m.new.as_deref()).unwrap_or("")
+                    )),
+                }
+            }
+            let edits: Vec<String> = t
+                .tokens
+                .iter()
+                .map(|e| format!("{}{}", e.op, e.token))
+                .collect();
+            if !edits.is_empty() {
+                s.push_str(&format!("  tokens: {}\n", edits.join(" ")));
+            }
+        }
+    };
+    if !e.types.is_empty() {
+        s.push_str("Changed types:\n");
+        types(&mut s, &e.types);
+    }
+    if !e.unreferenced_types.is_empty() {
+        s.push_str("Changed types affecting no export:\n");
+        types(&mut s, &e.unreferenced_types);
+    }
+    s
+}

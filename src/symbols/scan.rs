@@ -1,0 +1,235 @@
+//! Scanning input files for their symbol tables, as `llvm-nm`'s
+//! `dumpSymbolNamesFromFile` walks a file: an object, or each object member
+//! of an archive ([`super::archive`]). Files are scanned in parallel, each
+//! read once; bitcode the native reader does not serve is collected and
+//! handed to one `llvm-nm` process at the end of the call
+//! ([`super::llvm_nm::fill_bitcode`]).
+
+use super::llvm_nm::{fill_bitcode, PendingBitcode};
+use super::{elf, identify, native, FileSymbols, InputKind, Magic, ObjectFormat};
+use super::{ReadOptions, SymbolTable};
+use crate::archive::MemberCache;
+use crate::error::{Error, Position, Result};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const NOT_OBJECT: &str =
+    "not an object file: expected ELF, LLVM bitcode, or an archive (!<arch> or !<thin>)";
+
+/// One call's scan: what its threads share.
+pub(super) struct Scan<'a> {
+    opts: &'a ReadOptions,
+    /// Where bitcode archive members are written for llvm-nm; created on
+    /// first use, never when `spill` is false.
+    scratch: OnceLock<Option<tempfile::TempDir>>,
+    spill: bool,
+    /// Tables of thin archive members already read.
+    pub(super) members: MemberCache<SymbolTable>,
+}
+
+/// The scan of one input file: its position among the inputs, the
+/// bitcode left for llvm-nm and the notes on fallbacks.
+pub(super) struct FileScan<'s, 'a> {
+    pub(super) scan: &'s Scan<'a>,
+    pub(super) index: usize,
+    pub(super) pending: Vec<PendingBitcode>,
+    pub(super) notes: Vec<String>,
+}
+
+impl<'a> Scan<'a> {
+    /// A scan with `opts`; `spill` allows writing bitcode archive members
+    /// to a temporary directory for llvm-nm.
+    pub(super) fn new(opts: &'a ReadOptions, spill: bool) -> Self {
+        Scan {
+            opts,
+            scratch: OnceLock::new(),
+            spill,
+            members: MemberCache::default(),
+        }
+    }
+
+    /// The scan of input number `index`.
+    pub(super) fn file_scan(&self, index: usize) -> FileScan<'_, 'a> {
+        FileScan {
+            scan: self,
+            index,
+            pending: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Reads every file of `paths` on up to `MODVER_THREADS` (default:
+    /// available cores) threads, then runs llvm-nm once for the bitcode
+    /// left over. Results are in input order.
+    pub(super) fn files(&self, paths: &[PathBuf]) -> (Vec<Result<FileSymbols>>, Vec<String>) {
+        let mut out: Vec<Result<FileSymbols>> = Vec::with_capacity(paths.len());
+        let mut pending = Vec::new();
+        let mut notes = Vec::new();
+        for (r, fs) in self.parallel(paths) {
+            out.push(r);
+            pending.extend(fs.pending);
+            notes.extend(fs.notes);
+        }
+        fill_bitcode(&mut out, pending, self.opts);
+        (out, notes)
+    }
+
+    fn parallel(&self, paths: &[PathBuf]) -> Vec<(Result<FileSymbols>, FileScan<'_, 'a>)> {
+        let scan_one = |i: usize| {
+            let mut fs = self.file_scan(i);
+            (fs.file(&paths[i]), fs)
+        };
+        let threads = std::env::var("MODVER_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, paths.len().max(1));
+        if threads == 1 {
+            return (0..paths.len()).map(scan_one).collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut all = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if i >= paths.len() {
+                                return done;
+                            }
+                            done.push(scan_one(i));
+                        }
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(paths.len());
+            for w in workers {
+                match w.join() {
+                    Ok(done) => all.extend(done),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            all
+        });
+        all.sort_by_key(|(_, fs)| fs.index);
+        all
+    }
+
+    /// Writes an in-memory bitcode object where llvm-nm can read it.
+    fn spill(&self, bytes: &[u8], file: usize, table: usize) -> Result<PathBuf> {
+        let dir = self
+            .scratch
+            .get_or_init(|| match self.spill {
+                true => tempfile::Builder::new().prefix("modver-nm.").tempdir().ok(),
+                false => None,
+            })
+            .as_ref()
+            .ok_or_else(|| Error::Tool {
+                tool: "modver".into(),
+                message: "cannot create a temporary directory for archive members".into(),
+            })?;
+        let p = dir.path().join(format!("{file}-{table}.bc"));
+        std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))?;
+        Ok(p)
+    }
+}
+
+impl FileScan<'_, '_> {
+    /// Reads and scans the file at `path`.
+    pub(super) fn file(&mut self, path: &Path) -> Result<FileSymbols> {
+        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        self.bytes(&data, &path.display().to_string(), path)
+    }
+
+    /// Scans a file's contents; `path` is where it is on disk (for llvm-nm,
+    /// and for the members of a thin archive).
+    pub(super) fn bytes(&mut self, data: &[u8], display: &str, path: &Path) -> Result<FileSymbols> {
+        let kind = match identify(data) {
+            Some(Magic::Archive | Magic::ThinArchive) => return self.archive(data, display, path),
+            Some(_) => InputKind::Object,
+            None => return Err(Error::malformed(display, Position::Offset(0), NOT_OBJECT)),
+        };
+        let table = self.object(data, display, None, Some(path), 0)?;
+        Ok(FileSymbols {
+            path: display.to_string(),
+            kind,
+            tables: table.into_iter().collect(),
+        })
+    }
+
+    /// The table of one object (a file or an archive member), `None` when
+    /// the bytes are not an object. `disk_path` is the object's file, if it
+    /// has one of its own; `table` its index among the file's tables.
+    pub(super) fn object(
+        &mut self,
+        bytes: &[u8],
+        display: &str,
+        member: Option<String>,
+        disk_path: Option<&Path>,
+        table: usize,
+    ) -> Result<Option<SymbolTable>> {
+        match identify(bytes) {
+            Some(Magic::Elf) => elf::read_elf(bytes, display, member).map(Some),
+            Some(Magic::Bitcode) => {
+                if let Some(t) = self.native(bytes, display, member.clone())? {
+                    return Ok(Some(t));
+                }
+                let disk_path = match disk_path {
+                    Some(p) => p.to_path_buf(),
+                    None => self.scan.spill(bytes, self.index, table)?,
+                };
+                self.pending.push(PendingBitcode {
+                    file: self.index,
+                    table,
+                    disk_path,
+                    display: display.to_string(),
+                });
+                Ok(Some(bitcode_placeholder(member)))
+            }
+            // llvm-nm silently skips archive members that are not objects.
+            _ => Ok(None),
+        }
+    }
+
+    /// The native table for a bitcode object, `None` when llvm-nm is to
+    /// read it (backend llvm-nm, or auto and the irsymtab cannot be used:
+    /// noted).
+    fn native(
+        &mut self,
+        data: &[u8],
+        display: &str,
+        member: Option<String>,
+    ) -> Result<Option<SymbolTable>> {
+        let backend = self.scan.opts.backend;
+        if backend == native::Backend::LlvmNm {
+            return Ok(None);
+        }
+        match native::bitcode_table(data, member) {
+            Ok(t) => Ok(Some(t)),
+            Err(f) if backend == native::Backend::Auto => {
+                self.notes
+                    .push(format!("{display}: using llvm-nm: {}", f.reason));
+                Ok(None)
+            }
+            Err(f) => Err(Error::malformed(
+                display,
+                f.pos,
+                format!(
+                    "cannot read the bitcode symbol table natively: {}",
+                    f.reason
+                ),
+            )),
+        }
+    }
+}
+
+fn bitcode_placeholder(member: Option<String>) -> SymbolTable {
+    SymbolTable {
+        member,
+        format: ObjectFormat::Bitcode,
+        is_64: true,
+        has_symtab: true,
+        symbols: Vec::new(),
+    }
+}

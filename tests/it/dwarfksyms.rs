@@ -1,0 +1,352 @@
+//! `modver dwarfksyms` against the real gendwarfksyms: the golden outputs
+//! under testdata/dwarfksyms/golden/ (recorded by
+//! testdata/dwarfksyms/build.sh with gendwarfksyms 7.1), and the real binary
+//! itself when `$GENDWARFKSYMS` names one.
+
+use crate::util::modver;
+use crate::util::{Run as Output, TestCommand};
+use std::path::{Path, PathBuf};
+
+/// The flag sets of build.sh (`-T` stands for `-T FILE`).
+const FLAGSETS: [(&str, &str); 8] = [
+    ("default", "-T"),
+    ("stable", "-s -T"),
+    ("dies", "--dump-dies"),
+    ("dies-stable", "-s --dump-dies"),
+    ("versions", "--dump-versions"),
+    ("versions-stable", "-s --dump-versions"),
+    ("types", "--dump-types -T"),
+    ("debug", "-d -s -T"),
+];
+
+/// Sets whose stderr order depends on gendwarfksyms' memory addresses
+/// (its DIE map walk): compared as sorted lines.
+const UNORDERED: [&str; 2] = ["types", "debug"];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/dwarfksyms")
+}
+
+fn configs() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root().join("golden"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    assert!(v.len() >= 7, "golden configs missing: {v:?}");
+    v
+}
+
+struct Outcome {
+    out: Output,
+    symtypes: Option<Vec<u8>>,
+}
+
+fn run(
+    cmd: &mut TestCommand,
+    dir: &Path,
+    flags: &str,
+    list: &Path,
+    inputs: &[&str],
+    tag: &str,
+) -> Outcome {
+    let st = std::env::temp_dir().join(format!(
+        "modver-dwarfksyms-{}-{tag}.symtypes",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&st);
+    for f in flags.split_whitespace() {
+        if f == "-T" {
+            cmd.arg("-T").arg(&st);
+        } else {
+            cmd.arg(f);
+        }
+    }
+    cmd.args(inputs)
+        .current_dir(dir)
+        .stdin(std::fs::read(dir.join(list)).unwrap());
+    let out = cmd.run();
+    let symtypes = std::fs::read(&st).ok();
+    let _ = std::fs::remove_file(&st);
+    Outcome { out, symtypes }
+}
+
+fn sorted(b: &[u8]) -> Vec<&[u8]> {
+    let mut v: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
+    v.sort();
+    v
+}
+
+fn modver_run(dir: &Path, flags: &str, list: &Path, inputs: &[&str], tag: &str) -> Outcome {
+    let mut c = modver();
+    c.arg("dwarfksyms");
+    run(&mut c, dir, flags, list, inputs, tag)
+}
+
+/// Compares a modver run with the expected outputs; returns mismatches.
+fn compare(
+    what: &str,
+    set: &str,
+    got: &Outcome,
+    stdout: &[u8],
+    stderr: Option<&[u8]>,
+    symtypes: Option<&[u8]>,
+    rc: i32,
+) -> Vec<String> {
+    let mut bad = Vec::new();
+    if got.out.stdout != stdout {
+        bad.push(format!("{what} [{set}]: stdout differs"));
+    }
+    if got.out.status.code() != Some(rc) {
+        bad.push(format!(
+            "{what} [{set}]: exit {:?}, expected {rc}: {}",
+            got.out.status.code(),
+            String::from_utf8_lossy(&got.out.stderr)
+        ));
+    }
+    if let Some(e) = stderr {
+        let same = if UNORDERED.contains(&set) {
+            sorted(&got.out.stderr) == sorted(e)
+        } else {
+            got.out.stderr == e
+        };
+        if !same {
+            bad.push(format!("{what} [{set}]: stderr differs"));
+        }
+    }
+    if symtypes != got.symtypes.as_deref() {
+        bad.push(format!("{what} [{set}]: symtypes differs"));
+    }
+    bad
+}
+
+fn golden(config: &str, stem: &str, set: &str, ext: &str) -> Option<Vec<u8>> {
+    std::fs::read(
+        root()
+            .join("golden")
+            .join(config)
+            .join(format!("{stem}.{set}.{ext}")),
+    )
+    .ok()
+}
+
+#[test]
+fn golden_outputs_match() {
+    let mut bad = Vec::new();
+    let mut checked = 0;
+    for config in configs() {
+        let dir = root().join("obj").join(&config);
+        for stem in ["core", "extern", "kabi", "all"] {
+            for (set, flags) in FLAGSETS {
+                let Some(stdout) = golden(&config, stem, set, "stdout") else {
+                    continue;
+                };
+                let stderr = golden(&config, stem, set, "stderr").unwrap();
+                let rc: i32 = String::from_utf8(golden(&config, stem, set, "rc").unwrap())
+                    .unwrap()
+                    .trim()
+                    .parse()
+                    .unwrap();
+                let symtypes = golden(&config, stem, set, "symtypes");
+                let list = PathBuf::from(format!("{stem}.syms"));
+                let inputs: Vec<&str> = if stem == "all" {
+                    vec!["core.o", "extern.o", "kabi.o"]
+                } else {
+                    vec![]
+                };
+                let obj = format!("{stem}.o");
+                let inputs = if inputs.is_empty() {
+                    vec![obj.as_str()]
+                } else {
+                    inputs
+                };
+                let got = modver_run(&dir, flags, &list, &inputs, set);
+                let what = format!("{config}/{stem}");
+                bad.extend(compare(
+                    &what,
+                    set,
+                    &got,
+                    &stdout,
+                    Some(&stderr),
+                    symtypes.as_deref(),
+                    rc,
+                ));
+                checked += 1;
+                if stem == "all" {
+                    // Archives: their members as if given one by one (the
+                    // `-d` lines name members as archive(member)).
+                    for ar in ["all.a", "thin.a"] {
+                        let got = modver_run(&dir, flags, &list, &[ar], set);
+                        let err = (set != "debug").then_some(&stderr[..]);
+                        bad.extend(compare(
+                            &format!("{config}/{ar}"),
+                            set,
+                            &got,
+                            &stdout,
+                            err,
+                            symtypes.as_deref(),
+                            rc,
+                        ));
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 200, "only {checked} runs checked");
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+/// With `$GENDWARFKSYMS` set, modver equals the real binary on every
+/// fixture object here and now (and so the golden files are current).
+#[test]
+fn real_gendwarfksyms_when_present() {
+    let Some(real) = std::env::var_os("GENDWARFKSYMS") else {
+        eprintln!("GENDWARFKSYMS not set: golden files only");
+        return;
+    };
+    let mut bad = Vec::new();
+    for config in configs() {
+        let dir = root().join("obj").join(&config);
+        for stem in ["core", "extern", "kabi"] {
+            for (set, flags) in FLAGSETS {
+                let list = PathBuf::from(format!("{stem}.syms"));
+                let obj = format!("{stem}.o");
+                let want = run(
+                    &mut crate::util::tool(&real),
+                    &dir,
+                    flags,
+                    &list,
+                    &[&obj],
+                    "real",
+                );
+                let got = modver_run(&dir, flags, &list, &[&obj], set);
+                bad.extend(compare(
+                    &format!("{config}/{stem}"),
+                    set,
+                    &got,
+                    &want.out.stdout,
+                    Some(&want.out.stderr),
+                    want.symtypes.as_deref(),
+                    want.out.status.code().unwrap_or(-1),
+                ));
+                let recorded = golden(&config, stem, set, "stdout");
+                if recorded.is_some() && recorded.as_deref() != Some(&want.out.stdout[..]) {
+                    bad.push(format!(
+                        "{config}/{stem} [{set}]: golden stdout is stale: rerun build.sh"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+fn modver_stdin(args: &[&str], stdin: &[u8], dir: &Path) -> Output {
+    modver()
+        .arg("dwarfksyms")
+        .args(args)
+        .current_dir(dir)
+        .stdin(stdin.to_vec())
+        .run()
+}
+
+#[test]
+fn bad_input_is_a_positioned_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let core = root().join("obj/clang19-dwarf5/core.o");
+    std::fs::copy(&core, d.join("core.o")).unwrap();
+    let data = std::fs::read(&core).unwrap();
+    std::fs::write(d.join("trunc.o"), &data[..data.len() / 3]).unwrap();
+    std::fs::write(d.join("junk.o"), b"hello world\n").unwrap();
+    std::fs::write(d.join("old.symtypes"), b"old\n").unwrap();
+
+    // No input files: usage and an error.
+    let o = modver_stdin(&[], b"x\n", d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no input files?"));
+
+    // No symbols: nothing at all, success, no symtypes file (as gendwarfksyms).
+    let o = modver_stdin(&["-T", "new.symtypes", "missing.o"], b"", d);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty() && !d.join("new.symtypes").exists());
+
+    // A blank line in the symbol list.
+    let o = modver_stdin(&["core.o"], b"dev_noargs\n\nroot_device\n", d);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("<stdin>:2:1: malformed input line"), "{e}");
+
+    for (file, want) in [
+        ("junk.o", "junk.o: at offset 0x0: not an object file"),
+        ("trunc.o", "trunc.o: "),
+        ("missing.o", "missing.o: "),
+    ] {
+        let o = modver_stdin(&["-T", "old.symtypes", "core.o", file], b"dev_noargs\n", d);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{file}: {e}");
+        assert!(e.contains(want), "{file}: {e}");
+        assert!(o.stdout.is_empty(), "{file}: half a result printed");
+        assert_eq!(std::fs::read(d.join("old.symtypes")).unwrap(), b"old\n");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".modver-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn bitcode_is_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("x.o"), b"BC\xc0\xde\x35\x14\x00\x00").unwrap();
+    let o = modver_stdin(&["x.o"], b"f\n", d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("LLVM bitcode"));
+}
+
+/// `modver crc` on gendwarfksyms' own symtypes files (dialect detected and
+/// forced) gives the versions gendwarfksyms printed for them.
+#[test]
+fn crc_from_dwarf_symtypes() {
+    let mut checked = 0;
+    for config in configs() {
+        for stem in ["core", "extern", "kabi"] {
+            for set in ["default", "stable"] {
+                let st = root()
+                    .join("golden")
+                    .join(&config)
+                    .join(format!("{stem}.{set}.symtypes"));
+                let want =
+                    String::from_utf8(golden(&config, stem, set, "stdout").unwrap()).unwrap();
+                for dialect in ["auto", "dwarf"] {
+                    let o = modver().args(["crc", "--dialect", dialect]).arg(&st).run();
+                    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                    let got = String::from_utf8(o.stdout).unwrap();
+                    let mut got: Vec<&str> = got.lines().collect();
+                    got.sort();
+                    // Symbols gendwarfksyms found no DWARF for print 0 and
+                    // have no symtypes line.
+                    let mut exp: Vec<&str> = want
+                        .lines()
+                        .filter(|l| !l.ends_with(" 0x00000000"))
+                        .collect();
+                    exp.sort();
+                    assert_eq!(got, exp, "{config}/{stem}.{set}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 80);
+}

@@ -1,0 +1,253 @@
+//! The one fixture builder. Inputs are built at test time with the real
+//! compilers from the C sources and scripts in `testdata/`:
+//!
+//! - [`Corpus`]: a `testdata/NAME/build.sh` output, built once per test
+//!   process (tests only read it) under `$CARGO_TARGET_TMPDIR/it/corpus/`;
+//! - [`Scratch`]: a fresh directory per test (removed when it is dropped,
+//!   kept with `MODVER_KEEP_SCRATCH=1`), for everything a test writes;
+//! - [`Llvm`]: clang-N, ld.lld-N, llvm-ar-N, llvm-nm-N of one LLVM version
+//!   as [`TestCommand`]s, and [`Scratch`] methods that run them in it.
+
+use crate::util::{require, tool, TestCommand};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// The LLVM versions most differential tests run against.
+pub const LLVM_VERSIONS: [u32; 2] = [14, 19];
+
+/// The repository root.
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `testdata/REL`.
+pub fn testdata(rel: &str) -> PathBuf {
+    repo().join("testdata").join(rel)
+}
+
+/// This test process's directory under the cargo target dir.
+fn root() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("it");
+        std::fs::create_dir_all(d.join("scratch")).unwrap();
+        d
+    })
+}
+
+/// One LLVM version's tools.
+#[derive(Clone, Copy, Debug)]
+pub struct Llvm(pub u32);
+
+impl Llvm {
+    /// The `scripts/setup.sh` group that installs this version.
+    pub fn group(self) -> &'static str {
+        if LLVM_VERSIONS.contains(&self.0) {
+            "base"
+        } else {
+            "llvm-all"
+        }
+    }
+
+    /// The versioned name of an LLVM tool, checked to be installed.
+    pub fn name(self, t: &str) -> String {
+        let name = format!("{t}-{}", self.0);
+        require(&name, self.group());
+        name
+    }
+
+    pub fn clang(self) -> TestCommand {
+        tool(self.name("clang"))
+    }
+
+    pub fn ld(self) -> TestCommand {
+        tool(self.name("ld.lld"))
+    }
+
+    pub fn ar(self) -> TestCommand {
+        tool(self.name("llvm-ar"))
+    }
+
+    pub fn nm(self) -> TestCommand {
+        tool(self.name("llvm-nm"))
+    }
+
+    pub fn llvm_as(self) -> TestCommand {
+        tool(self.name("llvm-as"))
+    }
+}
+
+/// A fixture set built by one of the `testdata/*/build.sh` scripts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Corpus {
+    /// testdata/symbols: ELF, bitcode, archives, thin archives, junk.
+    Symbols(u32),
+    /// testdata/bitcode: bitcode of 4 targets x full/thin LTO.
+    Bitcode(u32),
+    /// testdata/crc: ELF and bitcode objects of the CRC corpus, both export
+    /// layouts (`61/`, `612/`), with a thin `built-in.a` each.
+    CrcObjects(u32),
+    /// testdata/check: two builds of a module set as `.ko` files (clang 19).
+    Check,
+}
+
+impl Corpus {
+    /// The built corpus (built on first use in this process).
+    pub fn dir(self) -> &'static Path {
+        type Slots = HashMap<Corpus, &'static OnceLock<PathBuf>>;
+        static BUILT: OnceLock<Mutex<Slots>> = OnceLock::new();
+        let slot: &'static OnceLock<PathBuf> = BUILT
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(self)
+            .or_insert_with(|| Box::leak(Box::default()));
+        // Each corpus builds under its own lock: different ones in parallel.
+        slot.get_or_init(|| self.build())
+    }
+
+    fn build(self) -> PathBuf {
+        let (name, v) = match self {
+            Corpus::Symbols(v) => ("symbols", v),
+            Corpus::Bitcode(v) => ("bitcode", v),
+            Corpus::CrcObjects(v) => ("crc", v),
+            Corpus::Check => ("check", 19),
+        };
+        let llvm = Llvm(v);
+        for t in ["clang", "llvm-ar"] {
+            llvm.name(t);
+        }
+        match self {
+            Corpus::Symbols(_) | Corpus::Bitcode(_) => {
+                llvm.name("llvm-nm");
+            }
+            _ => {}
+        }
+        if self == Corpus::Check {
+            llvm.name("ld.lld");
+            for t in ["xz", "zstd", "gzip", "modprobe"] {
+                require(t, "kbuild");
+            }
+        }
+        let out = root().join("corpus").join(format!("{name}-{v}"));
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).unwrap();
+        let v = v.to_string();
+        let o = out.to_str().unwrap();
+        // testdata/bitcode/build.sh takes VERSION OUTDIR, the others OUTDIR VERSION.
+        let args = if name == "bitcode" {
+            [&v[..], o]
+        } else {
+            [o, &v[..]]
+        };
+        build_script(name, &args);
+        out
+    }
+}
+
+/// Runs `testdata/NAME/build.sh ARGS...`, asserting success.
+pub fn build_script(name: &str, args: &[&str]) {
+    tool("bash")
+        .arg(testdata(name).join("build.sh"))
+        .args(args)
+        .ok();
+}
+
+/// A directory of one test's own, removed when dropped; derefs to its path.
+pub struct Scratch(Option<tempfile::TempDir>);
+
+impl Scratch {
+    pub fn new() -> Self {
+        let d = tempfile::Builder::new()
+            .prefix("t-")
+            .tempdir_in(root().join("scratch"))
+            .unwrap();
+        Scratch(Some(d))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.as_ref().unwrap().path()
+    }
+
+    /// Writes `rel` (creating its directory), returning its path.
+    pub fn write(&self, rel: impl AsRef<Path>, data: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(&p, data).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        p
+    }
+
+    /// Copies `src` to `rel` in the scratch dir, returning the new path.
+    pub fn copy(&self, src: impl AsRef<Path>, rel: impl AsRef<Path>) -> PathBuf {
+        let (src, p) = (src.as_ref(), self.join(rel));
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::copy(src, &p).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
+        p
+    }
+
+    /// A command that runs in the scratch dir.
+    pub fn cmd(&self, mut c: TestCommand) -> TestCommand {
+        c.current_dir(self.path());
+        c
+    }
+
+    /// `clang-N ARGS` in the scratch dir, asserting success.
+    pub fn clang(&self, llvm: Llvm, args: &[&str]) {
+        self.cmd(llvm.clang()).args(args).ok();
+    }
+
+    /// `ld.lld-N ARGS` in the scratch dir, asserting success.
+    pub fn ld(&self, llvm: Llvm, args: &[&str]) {
+        self.cmd(llvm.ld()).args(args).ok();
+    }
+
+    /// `llvm-ar-N ARGS` in the scratch dir, asserting success.
+    pub fn ar(&self, llvm: Llvm, args: &[&str]) {
+        self.cmd(llvm.ar()).args(args).ok();
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.path()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::env::var_os("MODVER_KEEP_SCRATCH").is_some() {
+            if let Some(d) = self.0.take() {
+                eprintln!("kept {}", d.keep().display());
+            }
+        }
+    }
+}
+
+/// Downloads (once, into the cache outside git) and unpacks a Debian kernel
+/// module tree with its Module.symvers; returns the root holding
+/// `modules/` and `Module.symvers`. `series` is "6.1" or "6.12".
+pub fn debian_modules(series: &str) -> PathBuf {
+    require("apt-get", "kbuild");
+    let out = tool("bash")
+        .arg(repo().join("scripts/fetch-debian-modules.sh"))
+        .arg(series)
+        .run();
+    assert!(
+        out.success(),
+        "scripts/fetch-debian-modules.sh {series} failed (needs apt access to Debian's archive):\n{}",
+        out.stderr_str()
+    );
+    let line = out.stdout_str();
+    let root = line
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{series}\t")))
+        .expect("fetch-debian-modules.sh prints SERIES<TAB>ROOT");
+    PathBuf::from(root)
+}
