@@ -49,9 +49,9 @@ SH
 : > "$work/results"
 xargs cat < "$work/list" > /dev/null  # warm the page cache
 measure "modver-check" "$work/modver.out" sh -c "xargs -x -s 2000000 '$modver' check --symvers '$symvers' < '$work/list'"
-measure "modver-check-1-thread" sh -c "MODVER_THREADS=1 xargs -x -s 2000000 '$modver' check --symvers '$symvers' < '$work/list'"
+measure "modver-check-1-thread" /dev/null sh -c "MODVER_THREADS=1 xargs -x -s 2000000 '$modver' check --symvers '$symvers' < '$work/list'"
 if [[ -n ${MODVER_BASE:-} ]]; then
-  measure "modver-check(MODVER_BASE)" sh -c "xargs -x -s 2000000 '$MODVER_BASE' check --symvers '$symvers' < '$work/list'"
+  measure "modver-check(MODVER_BASE)" /dev/null sh -c "xargs -x -s 2000000 '$MODVER_BASE' check --symvers '$symvers' < '$work/list'"
 fi
 measure "modver-dump-modversions" /dev/null sh -c "xargs -x -s 2000000 '$modver' dump-modversions < '$work/list'"
 measure "modprobe-loop-only(floor)" /dev/null sh -c "while read -r m; do modprobe --dump-modversions \"\$m\"; done < '$work/list'"

@@ -40,8 +40,10 @@ same_versions() { # every module's __versions, read by modver; sets COUNT
   ((n > 0)) && return $bad
 }
 
-invocations() { # invocations SUBCOMMAND: modver command lines in the V=1 log
-  grep -ao -- "$MODVER $1 [^;|]*" "$W/build-hook.log" | wc -l
+# invocations SUBCOMMAND: modver command lines in the V=1 log (of whichever
+# modver binary the hooked build ran, which need not be this run's).
+invocations() {
+  grep -aoE -- "[^ ;|(]*modver $1 [^;|]*" "$W/build-hook.log" | wc -l
 }
 
 # compare_files PATTERN WHAT: one check if the stock tree has such files.

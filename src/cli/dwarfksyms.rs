@@ -1,12 +1,14 @@
 //! `modver dwarfksyms`: a drop-in for the kernel's `gendwarfksyms`.
 
-use super::print_out;
+use super::{exit, print_out};
 use modver::dwarfksyms::{read_input, Options, Run};
 use modver::Error;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Symbol versions from DWARF, as the kernel's gendwarfksyms computes them.
+///
 /// Compute symbol versions from the DWARF of ELF objects (and archives of
 /// them) exactly as the kernel's gendwarfksyms (7.1) does: symbol names on
 /// stdin, `#SYMVER name 0x%08x` lines on stdout.
@@ -68,7 +70,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
     let mut run = Run::new(opts, &list)?;
     if !run.has_symbols() {
         eprint(run.log_text());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit(exit::OK));
     }
     for f in &a.files {
         let step = read_input(f).and_then(|ms| ms.iter().try_for_each(|m| run.add_module(m)));
@@ -83,5 +85,5 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
     }
     eprint(&out.stderr);
     print_out(&out.stdout)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(exit(exit::OK))
 }
