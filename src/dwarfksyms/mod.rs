@@ -303,38 +303,23 @@ fn module_input(data: &[u8], display: &str) -> Result<ModuleInput> {
 }
 
 fn read_archive(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec<ModuleInput>> {
-    let archive = object::read::archive::ArchiveFile::parse(data)
-        .map_err(|e| Error::malformed(display, Position::Offset(0), e.to_string()))?;
+    // The crate's one archive walker; it resolves thin members next to the
+    // archive, so it is handed a path inside `dir`.
+    let at = dir.unwrap_or(Path::new("")).join("archive");
+    let archive = crate::archive::Archive::parse(data, &at, display)?;
+    if archive.is_thin() && dir.is_none() {
+        return Err(Error::malformed(
+            display,
+            Position::File,
+            "thin archive without a directory to read its members from",
+        ));
+    }
     let mut out = Vec::new();
     for member in archive.members() {
-        let member =
-            member.map_err(|e| Error::malformed(display, Position::File, e.to_string()))?;
-        let name = String::from_utf8_lossy(member.name()).into_owned();
-        let shown = format!("{display}({name})");
-        let owned;
-        let bytes: &[u8] = if member.is_thin() {
-            let Some(dir) = dir else {
-                return Err(Error::malformed(
-                    &shown,
-                    Position::File,
-                    "thin archive member without a directory to read it from",
-                ));
-            };
-            let p = dir.join(&name);
-            owned = std::fs::read(&p).map_err(|e| {
-                Error::malformed(
-                    &shown,
-                    Position::File,
-                    format!("thin archive member {} cannot be read: {e}", p.display()),
-                )
-            })?;
-            &owned
-        } else {
-            let (start, _) = member.file_range();
-            member
-                .data(data)
-                .map_err(|e| Error::malformed(&shown, Position::Offset(start), e.to_string()))?
-        };
+        let member = member?;
+        let shown = member.display.clone();
+        let contents = member.read()?;
+        let bytes: &[u8] = &contents;
         match crate::symbols::identify(bytes) {
             // The ELF reader wants aligned data: copy.
             Some(crate::symbols::Magic::Elf) => {
