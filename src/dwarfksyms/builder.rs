@@ -30,7 +30,9 @@ use std::rc::Rc;
 
 /// How deep type processing may recurse before the input is taken as
 /// hostile (a type that contains itself without a struct in between).
-const MAX_DEPTH: usize = 4096;
+/// Real kernel types reach a few thousand levels (see
+/// [`super::Run::add_module`] for the stack this needs).
+const MAX_DEPTH: usize = 10_000;
 
 const KABI_NORMAL: i32 = 1;
 const KABI_RESERVED: i32 = 2;

@@ -191,7 +191,25 @@ impl Run {
     }
 
     /// Processes one object.
+    ///
+    /// Like gendwarfksyms, the type walk recurses once per nesting level of
+    /// the types reached (every struct first met through a pointer goes one
+    /// level deeper), which in a kernel object can be thousands of levels:
+    /// it runs on a thread with a large stack.
     pub fn add_module(&mut self, m: &ModuleInput) -> Result<()> {
+        const STACK: usize = 1 << 30;
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("dwarfksyms".into())
+                .stack_size(STACK)
+                .spawn_scoped(s, || self.add_module_here(m))
+                .map_err(|e| Error::Check(format!("cannot start a thread: {e}")))?
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        })
+    }
+
+    fn add_module_here(&mut self, m: &ModuleInput) -> Result<()> {
         self.syms.read_symtab(&m.symbols, &mut self.log);
         let rules = if self.opts.stable {
             kabi::Rules::parse(m.kabi_rules.as_deref(), &m.name, &mut self.log)?
@@ -332,4 +350,71 @@ fn read_archive(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec<Mo
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::debuginfo::{tag, ConstAttr, DieAttrs};
+
+    fn named(n: &str) -> DieAttrs<'_> {
+        DieAttrs {
+            name: Some(n),
+            ..Default::default()
+        }
+    }
+
+    /// A model filled by hand, as a non-DWARF reader would: `int f(T x)`
+    /// with `typedef int T`.
+    fn module(cycle: bool) -> ModuleInput {
+        let mut d = DebugInfo::new();
+        let file = d.intern("x.h");
+        d.add_unit(vec![file]);
+        let cu = d.add_die(None, tag::COMPILE_UNIT, 0, &named("x.c"));
+        let f = d.add_die(Some(cu), tag::SUBPROGRAM, 1, &named("f"));
+        let p = d.add_die(Some(f), tag::FORMAL_PARAMETER, 2, &named("x"));
+        let mut int = named("int");
+        int.set_const(ConstAttr::ByteSize, 4);
+        int.set_const(ConstAttr::Encoding, 5);
+        let i = d.add_die(Some(cu), tag::BASE_TYPE, 3, &int);
+        let t = d.add_die(Some(cu), tag::TYPEDEF, 4, &named("T"));
+        d.set_type_ref(f, i);
+        d.set_type_ref(p, t);
+        d.set_type_ref(t, if cycle { t } else { i });
+        ModuleInput {
+            name: "x.o".into(),
+            info: d,
+            symbols: vec![],
+            kabi_rules: None,
+        }
+    }
+
+    #[test]
+    fn versions_from_a_hand_filled_model() {
+        let mut run = Run::new(
+            Options {
+                symtypes: true,
+                ..Default::default()
+            },
+            b"f\n",
+        )
+        .unwrap();
+        run.add_module(&module(false)).unwrap();
+        let out = run.finish();
+        let f = "f subprogram ( formal_parameter t#T x ) -> base_type int byte_size(4) encoding(5)";
+        let t = "t#T typedef_type T { base_type int byte_size(4) encoding(5) }";
+        assert_eq!(out.symtypes, format!("{f}\n{t}\n"));
+        let full = "subprogram ( formal_parameter typedef_type T { base_type int byte_size(4) encoding(5) } x ) -> base_type int byte_size(4) encoding(5)";
+        assert_eq!(
+            out.stdout,
+            format!("#SYMVER f 0x{:08x}\n", crc32fast::hash(full.as_bytes()))
+        );
+    }
+
+    #[test]
+    fn a_type_cycle_is_an_error_not_a_stack_overflow() {
+        let mut run = Run::new(Options::default(), b"f\n").unwrap();
+        let e = run.add_module(&module(true)).unwrap_err();
+        assert!(e.to_string().contains("nested more than"), "{e}");
+    }
 }

@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// How deep unnamed types may nest in one expansion.
-const MAX_DEPTH: usize = 4096;
+const MAX_DEPTH: usize = 100_000;
 
 /// An expanded type string: its pieces (a piece that starts with a type
 /// prefix is a reference) and their total length.
