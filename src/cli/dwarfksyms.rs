@@ -37,7 +37,7 @@ pub struct Args {
     /// Write a symtypes file (atomically: temporary file + rename).
     #[arg(short = 'T', long, value_name = "FILE")]
     symtypes: Option<PathBuf>,
-    /// ELF object files or archives of them.
+    /// ELF objects, LLVM bitcode objects (LTO), or archives of them.
     files: Vec<PathBuf>,
 }
 

@@ -297,11 +297,23 @@ pub fn parse_input(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec
     match identify(data) {
         Some(Magic::Elf) => Ok(vec![module_input(data, display)?]),
         Some(Magic::Archive) | Some(Magic::ThinArchive) => read_archive(data, display, dir),
-        Some(Magic::Bitcode) => Err(Error::malformed(
-            display,
-            Position::Offset(0),
-            "LLVM bitcode: modver dwarfksyms reads the DWARF of ELF objects (compile without -flto, or back to ELF with clang -c -x ir)",
-        )),
+        // LLVM bitcode (LTO objects): the debug-info metadata read natively
+        // and lowered as LLVM's code generation would emit the DWARF.
+        Some(Magic::Bitcode) => {
+            let modules = crate::metadata_dwarf::module_inputs(data, display).map_err(|f| {
+                let (crate::metadata_dwarf::NativeFailure::Unsupported(e)
+                | crate::metadata_dwarf::NativeFailure::Invalid(e)) = f;
+                e
+            })?;
+            if modules.is_empty() {
+                return Err(Error::malformed(
+                    display,
+                    Position::Offset(0),
+                    "LLVM bitcode without a module block (truncated?)",
+                ));
+            }
+            Ok(modules)
+        }
         None => Err(Error::malformed(
             display,
             Position::Offset(0),

@@ -124,6 +124,27 @@ fn compare(v: u32, bc: &Path) -> usize {
         symbols: obj.symbols,
         kabi_rules: obj.kabi_rules,
     };
+    // The binary as kbuild would run it: on the bitcode object itself and
+    // on the same bitcode compiled back to ELF, the same #SYMVER lines.
+    let elf_path = bc.with_extension("elf.o");
+    let on_bitcode = crate::util::modver()
+        .arg("dwarfksyms")
+        .arg(bc)
+        .stdin(list.clone())
+        .ok()
+        .stdout_str();
+    let on_elf = crate::util::modver()
+        .arg("dwarfksyms")
+        .arg(&elf_path)
+        .stdin(list.clone())
+        .ok()
+        .stdout_str();
+    assert_eq!(
+        on_bitcode,
+        on_elf,
+        "clang-{v} {}: modver dwarfksyms on bitcode vs ELF",
+        bc.display()
+    );
     for stable in [false, true] {
         let (n_out, n_types) = gendwarfksyms(&native, &list, stable);
         let (r_out, r_types) = gendwarfksyms(&reference, &list, stable);

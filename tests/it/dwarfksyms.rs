@@ -305,14 +305,18 @@ fn bad_input_is_a_positioned_error_and_writes_nothing() {
     assert!(leftovers.is_empty());
 }
 
+/// Truncated bitcode (the magic and nothing more) is read natively now:
+/// a positioned error, exit 2, nothing on stdout.
 #[test]
-fn bitcode_is_refused_with_a_hint() {
+fn truncated_bitcode_is_a_positioned_error() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("x.o"), b"BC\xc0\xde\x35\x14\x00\x00").unwrap();
     let o = modver_stdin(&["x.o"], b"f\n", d);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("LLVM bitcode"));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("x.o"), "{e}");
+    assert!(o.stdout.is_empty(), "half a result printed");
 }
 
 /// `modver crc` on gendwarfksyms' own symtypes files (dialect detected and
