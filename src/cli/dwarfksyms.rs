@@ -9,9 +9,10 @@ use std::process::ExitCode;
 
 /// Symbol versions from DWARF, as the kernel's gendwarfksyms computes them.
 ///
-/// Compute symbol versions from the DWARF of ELF objects (and archives of
-/// them) exactly as the kernel's gendwarfksyms (7.1) does: symbol names on
-/// stdin, `#SYMVER name 0x%08x` lines on stdout.
+/// Compute symbol versions from the DWARF of ELF objects, or the debug-info
+/// metadata of LLVM bitcode objects (and archives of either), exactly as
+/// the kernel's gendwarfksyms (7.1) does on ELF: symbol names on stdin,
+/// `#SYMVER name 0x%08x` lines on stdout.
 #[derive(clap::Args)]
 pub struct Args {
     /// Print debugging information (as gendwarfksyms -d).
