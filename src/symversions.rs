@@ -246,14 +246,21 @@ pub struct CmdCrc {
     pub crc: u32,
 }
 
-/// The `.cmd` file modpost reads for `object`: `dir/.base.cmd`.
+/// The `.cmd` file modpost reads for `object`: `dir/.base.cmd`, built on the
+/// bytes of the path as modpost's `extract_crcs_for_object` (6.1–7.1) does
+/// with `get_basename` (everything after the last `/`) and
+/// `"%.*s.%s.cmd"`. Unlike [`Path::file_name`] this keeps a trailing `.` or
+/// `..` and repeated slashes, so the file named is exactly modpost's.
 pub fn cmd_file_for(object: &Path) -> PathBuf {
-    let base = object
-        .file_name()
-        .map(|b| b.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let dir = object.parent().unwrap_or(Path::new(""));
-    dir.join(format!(".{base}.cmd"))
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let bytes = object.as_os_str().as_bytes();
+    let dirlen = bytes.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+    let mut cmd = Vec::with_capacity(bytes.len() + 5);
+    cmd.extend_from_slice(&bytes[..dirlen]);
+    cmd.push(b'.');
+    cmd.extend_from_slice(&bytes[dirlen..]);
+    cmd.extend_from_slice(b".cmd");
+    PathBuf::from(std::ffi::OsString::from_vec(cmd))
 }
 
 /// C's `strtoul(p, &end, 0)` on a string starting with a digit, truncated to
@@ -289,7 +296,7 @@ fn strtoul0(s: &[u8]) -> (u32, usize) {
 }
 
 /// Extracts the CRCs of a `.cmd` file exactly as modpost's
-/// `extract_crcs_for_object` (6.1) does: each occurrence of
+/// `extract_crcs_for_object` (6.1, unchanged through 7.1.5) does: each occurrence of
 /// `"\n#SYMVER "`, the name up to the next space (wherever it is), then a
 /// number that must start with a digit, parsed as `strtoul(.., 0)`, and be
 /// followed directly by `\n`; anything else skips that occurrence. Later
@@ -479,6 +486,19 @@ pub fn merged_exports_without_crc(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cmd_file_is_modposts() {
+        let c = |o: &str| cmd_file_for(Path::new(o)).display().to_string();
+        assert_eq!(c("foo.o"), ".foo.o.cmd");
+        assert_eq!(c("./foo.o"), "./.foo.o.cmd");
+        assert_eq!(c("drivers/net/foo.o"), "drivers/net/.foo.o.cmd");
+        // get_basename: after the last '/', with nothing normalised away.
+        assert_eq!(c("a//foo.o"), "a//.foo.o.cmd");
+        assert_eq!(c("a/b/."), "a/b/...cmd");
+        assert_eq!(c("a/.."), "a/....cmd");
+        assert_eq!(c("dir/"), "dir/..cmd");
+    }
 
     #[test]
     fn symversion_lines() {
