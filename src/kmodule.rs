@@ -106,7 +106,11 @@ impl ModuleFile {
         } else {
             format!("{display} (decompressed)")
         };
-        Ok(ModuleFile { data, compression, display })
+        Ok(ModuleFile {
+            data,
+            compression,
+            display,
+        })
     }
 
     /// The module's ELF image ([`module_elf`]).
