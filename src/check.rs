@@ -23,9 +23,9 @@
 //! longer emit it simply have no such entry.
 
 use crate::error::Result;
-use crate::kmodule::{module_elf, read_module_file};
+use crate::kmodule::ModuleFile;
 use crate::ksymtab::{read_ksymtab, KsymtabEntry};
-use crate::modversions::{display_name, read_versions, ModuleVersions, VersionsTable};
+use crate::modversions::{read_versions, ModuleVersions, VersionsTable};
 use crate::symvers::SymversEntry;
 use object::elf;
 use serde::Serialize;
@@ -193,8 +193,8 @@ fn ignored_undefined(name: &str) -> bool {
 
 /// Reads a module file (compressed or not) for checking.
 pub fn load_module(path: &Path) -> Result<LoadedModule> {
-    let (data, kind) = read_module_file(path)?;
-    let elf = module_elf(&data, &display_name(path, kind))?;
+    let file = ModuleFile::open(path)?;
+    let elf = file.elf()?;
     let versions = read_versions(&elf)?;
     let exports = read_ksymtab(&elf)?;
     let undefined = elf

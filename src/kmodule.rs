@@ -77,10 +77,46 @@ pub fn decompress(data: &[u8], display: &str) -> Result<(Vec<u8>, Compression)> 
     Ok((out, kind))
 }
 
-/// Reads a module file and decompresses it if needed.
-pub fn read_module_file(path: &Path) -> Result<(Vec<u8>, Compression)> {
-    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    decompress(&data, &path.display().to_string())
+/// A module file read and decompressed once, as kmod's `kmod_file_open()`
+/// does before `kmod_elf_new()`: the one way `check`, `ksymtab` and
+/// `modversions` open `.ko`, `.ko.xz`, `.ko.zst` and `.ko.gz` files.
+#[derive(Debug)]
+pub struct ModuleFile {
+    /// The decompressed image.
+    pub data: Vec<u8>,
+    /// How the file was compressed.
+    pub compression: Compression,
+    /// The file's name in errors; byte offsets of a compressed module
+    /// refer to its decompressed image, which the name says.
+    pub display: String,
+}
+
+impl ModuleFile {
+    /// Reads and decompresses the module file at `path`.
+    pub fn open(path: &Path) -> Result<ModuleFile> {
+        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        ModuleFile::from_bytes(&data, &path.display().to_string())
+    }
+
+    /// Decompresses a module image given as bytes; `display` names it.
+    pub fn from_bytes(data: &[u8], display: &str) -> Result<ModuleFile> {
+        let (data, compression) = decompress(data, display)?;
+        let display = if compression == Compression::None {
+            display.to_string()
+        } else {
+            format!("{display} (decompressed)")
+        };
+        Ok(ModuleFile {
+            data,
+            compression,
+            display,
+        })
+    }
+
+    /// The module's ELF image ([`module_elf`]).
+    pub fn elf(&self) -> Result<ElfImage<'_>> {
+        module_elf(&self.data, &self.display)
+    }
 }
 
 /// The ELF image of a (decompressed) module file, as kmod's

@@ -104,7 +104,5 @@ fn crc_value(elf: &ElfImage<'_>, sym: &ElfSymbol<'_>) -> Result<Option<u32>> {
 /// Reads a `vmlinux` or module file (compressed or not) and lists its
 /// exports ([`read_ksymtab`]).
 pub fn read_ksymtab_file(path: &std::path::Path) -> Result<Vec<KsymtabEntry>> {
-    let (data, kind) = crate::kmodule::read_module_file(path)?;
-    let elf = crate::kmodule::module_elf(&data, &crate::modversions::display_name(path, kind))?;
-    read_ksymtab(&elf)
+    read_ksymtab(&crate::kmodule::ModuleFile::open(path)?.elf()?)
 }

@@ -18,6 +18,7 @@
 
 use crate::elf::{read_uint, ElfImage};
 use crate::error::{Error, Position, Result};
+use crate::kmodule::ModuleFile;
 use serde::Serialize;
 
 /// Size of `struct modversion_info` (64 on every architecture).
@@ -228,31 +229,13 @@ pub fn read_versions(elf: &ElfImage<'_>) -> Result<ModuleVersions> {
 /// Reads a module file (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`) and returns
 /// its version tables.
 pub fn read_module_versions(path: &std::path::Path) -> Result<ModuleVersions> {
-    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    versions_from_bytes(&data, &path.display().to_string())
+    read_versions(&ModuleFile::open(path)?.elf()?)
 }
 
 /// The version tables of a module image given as bytes (compressed or
 /// not); `display` names it in errors.
 pub fn versions_from_bytes(data: &[u8], display: &str) -> Result<ModuleVersions> {
-    let (data, kind) = crate::kmodule::decompress(data, display)?;
-    let display = if kind == crate::kmodule::Compression::None {
-        display.to_string()
-    } else {
-        format!("{display} (decompressed)")
-    };
-    let elf = crate::kmodule::module_elf(&data, &display)?;
-    read_versions(&elf)
-}
-
-/// How a module file is named in errors: byte offsets of a compressed
-/// module refer to its decompressed image.
-pub fn display_name(path: &std::path::Path, kind: crate::kmodule::Compression) -> String {
-    if kind == crate::kmodule::Compression::None {
-        path.display().to_string()
-    } else {
-        format!("{} (decompressed)", path.display())
-    }
+    read_versions(&ModuleFile::from_bytes(data, display)?.elf()?)
 }
 
 /// `modprobe --dump-modversions` output for one module: `0x%08x\tname\n`

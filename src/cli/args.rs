@@ -2,7 +2,6 @@
 //! and flattened (`#[command(flatten)]`) where it is used.
 
 use modver::kver::KernelVersion;
-use modver::output::ReportFormat;
 use modver::symbols::{native::Backend, ReadOptions};
 use std::path::PathBuf;
 
@@ -45,12 +44,22 @@ impl KernelArgs {
     }
 }
 
-/// `--format text|json` of the reports (`check`, `explain`).
+/// `-f/--format`, declared once for every command that prints in more
+/// than one format; `F` is the library's own format enum (`ReportFormat`
+/// of `check`/`explain`, `NmFormat` of `symbols`, `CrcOutput` of `crc`).
 #[derive(clap::Args, Debug, Clone, Copy)]
-pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+pub struct FormatArg<F: clap::ValueEnum + Send + Sync + 'static> {
+    /// Output format (default: the first listed, or for `crc` what
+    /// genksyms of --kernel prints).
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    pub format: Option<F>,
+}
+
+impl<F: clap::ValueEnum + Send + Sync + Default + Copy + 'static> FormatArg<F> {
+    /// `--format`, else the format's default.
+    pub fn get(&self) -> F {
+        self.format.unwrap_or_default()
+    }
 }
 
 /// `-o/--output FILE` of the commands that write one kbuild file (written

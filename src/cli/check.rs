@@ -1,6 +1,6 @@
 //! `modver check`: every import of every module against its provider's CRC.
 
-use super::args::ReportArgs;
+use super::args::FormatArg;
 use super::{exit, print_out};
 use modver::check::{
     check_modules, has_failures, render_json, render_summary, render_text, summarize,
@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     vmlinux: Option<PathBuf>,
     #[command(flatten)]
-    report: ReportArgs,
+    format: FormatArg<ReportFormat>,
     /// Module files (.ko, .ko.xz, .ko.zst, .ko.gz).
     #[arg(required = true)]
     modules: Vec<PathBuf>,
@@ -34,7 +34,7 @@ pub struct Args {
 pub fn run(a: Args) -> modver::Result<ExitCode> {
     let checks = check_modules(&a.modules, &a.symvers, a.vmlinux.as_deref())?;
     let summary = summarize(&checks);
-    match a.report.format {
+    match a.format.get() {
         ReportFormat::Text => {
             print_out(&render_text(&checks))?;
             eprint!("{}", render_summary(&summary));

@@ -1,7 +1,7 @@
 //! `modver crc`: symbol version CRCs from symtypes files, printed as
 //! genksyms prints them.
 
-use super::args::{ExportFilter, KernelArgs};
+use super::args::{ExportFilter, FormatArg, KernelArgs};
 use super::{exit, print_out};
 use modver::crc::{exports_not_found, files_export_crcs, render, CrcOutput, SymtypesDialect};
 use modver::Error;
@@ -17,9 +17,8 @@ use std::process::ExitCode;
 pub struct Args {
     #[command(flatten)]
     kernel: KernelArgs,
-    /// Output format (default: as genksyms of --kernel prints).
-    #[arg(long, value_enum)]
-    format: Option<CrcOutput>,
+    #[command(flatten)]
+    format: FormatArg<CrcOutput>,
     /// Also print the expanded definition each CRC is computed over, as
     /// `genksyms -D` does (`Export NAME == <...>` before each CRC line; a
     /// field "expanded" in JSON).
@@ -38,7 +37,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
     let files = files_export_crcs(&a.files, a.expand, a.dialect)?;
-    let format = match a.format {
+    let format = match a.format.format {
         Some(f) => f,
         // gendwarfksyms (6.14+) always prints #SYMVER lines.
         None if files.iter().any(|f| f.dwarf) => CrcOutput::Symver,

@@ -1,7 +1,7 @@
 //! `modver explain`: why export CRCs differ between two symtypes files or
 //! KBUILD_SYMTYPES trees.
 
-use super::args::{ExportFilter, ReportArgs};
+use super::args::{ExportFilter, FormatArg};
 use super::{exit, print_out};
 use modver::explain::{explain_paths, render_text};
 use modver::output::{to_json, ReportFormat};
@@ -19,7 +19,7 @@ pub struct Args {
     #[command(flatten)]
     only: ExportFilter,
     #[command(flatten)]
-    report: ReportArgs,
+    format: FormatArg<ReportFormat>,
     /// The old symtypes file or tree.
     old: PathBuf,
     /// The new symtypes file or tree.
@@ -28,7 +28,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
     let e = explain_paths(&a.old, &a.new, &a.only.symbols)?;
-    print_out(&match a.report.format {
+    print_out(&match a.format.get() {
         ReportFormat::Text => render_text(&e),
         ReportFormat::Json => to_json(&e)?,
     })?;

@@ -1,6 +1,6 @@
 //! `modver symbols`: symbol tables, byte-identical to llvm-nm.
 
-use super::args::SymbolArgs;
+use super::args::{FormatArg, SymbolArgs};
 use super::{exit, print_out};
 use modver::symbols::{self, NmFormat};
 use std::path::PathBuf;
@@ -12,9 +12,8 @@ use std::process::ExitCode;
 /// exactly as llvm-nm prints them.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Output format: bsd (= llvm-nm), posix (= llvm-nm -P), json.
-    #[arg(long, short = 'f', value_enum, default_value_t = NmFormat::Bsd)]
-    format: NmFormat,
+    #[command(flatten)]
+    format: FormatArg<NmFormat>,
     #[command(flatten)]
     symbols: SymbolArgs,
     /// Say on stderr which bitcode files fell back to llvm-nm and why.
@@ -26,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    let format = a.format;
+    let format = a.format.get();
     let (results, notes) = symbols::read_files_noted(&a.files, &a.symbols.options());
     if a.verbose {
         for n in &notes {
