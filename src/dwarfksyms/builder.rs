@@ -25,7 +25,7 @@ use super::symbols::{SymbolState, Symbols, SYMBOL_PTR_PREFIX};
 use super::Log;
 use crate::debuginfo::{tag, ConstAttr, DebugInfo, DieId};
 use crate::error::{Error, Position, Result};
-use std::collections::{HashMap, HashSet};
+use super::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 
 /// How deep type processing may recurse before the input is taken as
@@ -71,7 +71,7 @@ impl State<'_> {
                 expand: true,
                 current_fqn: None,
             },
-            expansion_cache: HashSet::new(),
+            expansion_cache: HashSet::default(),
             kabi: KabiState::default(),
         }
     }
@@ -148,7 +148,7 @@ impl<'a, 'r> Builder<'a, 'r> {
             map: DieMap::default(),
             syms,
             log,
-            srcfile_cache: HashMap::new(),
+            srcfile_cache: HashMap::default(),
             depth: 0,
         }
     }

@@ -9,7 +9,7 @@
 //! That is gendwarfksyms' behaviour, kept so the type strings are too.
 
 use crate::debuginfo::DieId;
-use std::collections::HashMap;
+use super::fxhash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 /// `enum die_state`.

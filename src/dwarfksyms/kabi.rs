@@ -10,7 +10,7 @@
 
 use super::Log;
 use crate::error::{Error, Position, Result};
-use std::collections::HashMap;
+use super::fxhash::FxHashMap as HashMap;
 
 /// `enum kabi_rule_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

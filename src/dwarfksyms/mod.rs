@@ -22,6 +22,7 @@
 
 pub mod builder;
 pub mod die_map;
+pub mod fxhash;
 pub mod kabi;
 pub mod symbols;
 pub mod symtypes;

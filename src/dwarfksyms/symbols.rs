@@ -9,7 +9,7 @@
 
 use super::Log;
 use crate::error::{Error, Position, Result};
-use std::collections::HashMap;
+use super::fxhash::FxHashMap as HashMap;
 
 /// The prefix of the pointers the kernel's `EXPORT_SYMBOL` adds with
 /// `CONFIG_GENDWARFKSYMS` (`__gendwarfksyms_ptr_<symbol>`).
