@@ -99,7 +99,7 @@ find . -name '*.o' ! -name '*.gendwarfksyms.o' ! -name '*.mod.o' ! -path './scri
     # never on a composite object (ld -r) of a multi-object module.
     c=$(dirname "$o")/.$(basename "$o").cmd
     grep -q "^savedcmd_$o := $clang " "$c" 2>/dev/null || continue
-    "$nm" "$o" 2>/dev/null | grep -q ' __export_symbol_' && echo "$o"
+    "$nm" "$o" 2>/dev/null | grep ' __export_symbol_' >/dev/null && echo "$o"
   done >"$res/objects"
 nobj=$(wc -l <"$res/objects")
 syms() { "$nm" "$1" | sed -n 's/.* __export_symbol_\(.*\)/\1/p'; }
