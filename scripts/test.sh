@@ -7,17 +7,25 @@
 # "N passed, M failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Where CI's time goes: one "test.sh: PHASE took Ns" line per phase, and a
+# summary before the closing line.
+times=()
+t0=$SECONDS
+phase() { times+=("$1 $((SECONDS - t0))s"); echo "test.sh: $1 took $((SECONDS - t0))s"; t0=$SECONDS; }
 groups=(base kbuild llvm-all)
 [[ "${MODVER_E2E:-1}" == 0 ]] || groups+=(kernel)
 bash scripts/setup.sh "${groups[@]}" || { echo "test.sh: setup failed"; echo "0 passed, 1 failed"; exit 1; }
+phase setup
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo fmt --all -- --check || { echo "test.sh: cargo fmt --check failed"; status=1; }
 cargo clippy --all-targets -q -- -D warnings || { echo "test.sh: clippy failed"; status=1; }
+phase "fmt+clippy"
 cargo test --all-targets 2>&1 | tee "$log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+phase "cargo test"
 
 if [[ "${MODVER_E2E:-1}" != 0 ]]; then
   source scripts/e2e/common.sh
@@ -29,11 +37,13 @@ if [[ "${MODVER_E2E:-1}" != 0 ]]; then
     # Issue 6 on the same tree: native symbol tables vs llvm-nm, every object.
     bash scripts/check-tree-symbols.sh "$(e2e_workdir "${kl%%:*}")/out-stock" 2>&1 | tee -a "$log"
     [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+    phase "e2e ${kl%%:*} x LLVM ${kl#*:}"
   done
 fi
 
 passed=$(grep -hoE '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(grep -hoE '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
 ((status == 0 || failed > 0)) || failed=1
+echo "test.sh: times: ${times[*]}"
 echo "total: $passed passed, $failed failed"
 exit $status

@@ -64,6 +64,15 @@ compare() {
   compare_files '*.symversions' .symversions
   if same_versions; then ok "every module's __versions identical ($COUNT modules)"; else fail "__versions differ"; fi
   if same_files '*.ko'; then ok "every .ko byte-identical ($COUNT modules)"; else fail ".ko files differ"; fi
+  # The merge rules of `modver lds` against the scripts/module.lds that
+  # kbuild wrote for this LTO build (cmd_cpp_lds_S).
+  local lds_out
+  if lds_out=$(MODVER=$MODVER bash "$REPO/scripts/check-module-lds.sh" "$STOCK" 2>&1); then
+    ok "${lds_out#ok   - }"
+  else
+    fail "modver lds differs from kbuild's scripts/module.lds:"
+    sed 's/^/    /' <<<"$lds_out"
+  fi
   nmod=$(wc -l <"$HOOKED/modules.order")
   n_exports=$(invocations "exports -q")
   n_mod=$(invocations mod)
