@@ -168,7 +168,7 @@ while read -r o; do
   fi
   b_obj=$((b_obj + 1))
   "$clang" -c -x ir -o "$l.elf.o" "$l.bc.o" 2>>"$l.cc.err"
-  mv_run "$l.mv" "$l.bc.o" "$d.syms"
+  mv_run "$l.mv" "$l.bc.o" "$d.syms" --backend native
   gdk_run "$l.gdk" "$l.elf.o" "$d.syms"
   if same "$l.mv" "$l.gdk"; then b_eq=$((b_eq + 1)); else
     b_ne=$((b_ne + 1)); echo "bitcode-vs-codegen $o" >>"$res/differences"; fi
