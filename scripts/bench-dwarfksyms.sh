@@ -69,7 +69,7 @@ cmp -s "$work/all.gdk" "$work/all.mv" || { echo "bench-dwarfksyms: one-process o
 big=$(ls -S "${objs[@]}" | head -1)
 /usr/bin/time -f "%M" -o "$work/rss.g" "$gdk" "$big" < "${big%.o}.syms" > /dev/null 2>&1
 /usr/bin/time -f "%M" -o "$work/rss.m" "$modver" dwarfksyms "$big" < "${big%.o}.syms" > /dev/null 2>&1
-nsym=$(cat "$work"/*.syms | wc -l)
+nsym=$(cat "$work"/fx*.syms | wc -l)
 awk -v n="${#objs[@]}" -v nsym="$nsym" -v g="$(echo "$t1 - $t0" | bc)" -v m="$(echo "$t2 - $t1" | bc)" \
 	-v m1="$(echo "$t4 - $t3" | bc)" -v g1="$(echo "$t6 - $t5" | bc)" \
 	-v rg="$(cat "$work/rss.g")" -v rm="$(cat "$work/rss.m")" -v size="$(stat -c %s "$big")" 'BEGIN {
