@@ -1,7 +1,7 @@
 //! `modver dwarfksyms`: a drop-in for the kernel's `gendwarfksyms`.
 
 use super::{exit, print_out};
-use modver::dwarfksyms::{read_input, Options, Run};
+use modver::dwarfksyms::{read_input_with, Backend, Options, Run};
 use modver::Error;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -38,6 +38,14 @@ pub struct Args {
     /// Write a symtypes file (atomically: temporary file + rename).
     #[arg(short = 'T', long, value_name = "FILE")]
     symtypes: Option<PathBuf>,
+    /// LLVM bitcode: the native metadata reader, code generation to ELF
+    /// (clang -c -x ir; $CLANG or clang), or native with codegen for
+    /// bitcode the native reader does not know (auto).
+    #[arg(long, value_enum, default_value_t = Backend::Auto)]
+    backend: Backend,
+    /// Say on stderr which path read each bitcode file, and why.
+    #[arg(short = 'v', long)]
+    verbose: bool,
     /// ELF objects, LLVM bitcode objects (LTO), or archives of them.
     files: Vec<PathBuf>,
 }
@@ -74,7 +82,13 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         return Ok(exit(exit::OK));
     }
     for f in &a.files {
-        let step = read_input(f).and_then(|ms| ms.iter().try_for_each(|m| run.add_module(m)));
+        let mut note = |s: String| {
+            if a.verbose {
+                eprint(&format!("modver dwarfksyms: {s}\n"));
+            }
+        };
+        let step = read_input_with(f, a.backend, &mut note)
+            .and_then(|ms| ms.iter().try_for_each(|m| run.add_module(m)));
         if let Err(e) = step {
             eprint(run.log_text());
             return Err(e);

@@ -20,12 +20,12 @@
 //!   `__gendwarfksyms_ptr_` pointer's pointee.
 
 use super::die_map::{DieMap, DieState, EntryId, Fragment};
+use super::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::kabi::Rules;
 use super::symbols::{SymbolState, Symbols, SYMBOL_PTR_PREFIX};
 use super::Log;
 use crate::debuginfo::{tag, ConstAttr, DebugInfo, DieId};
 use crate::error::{Error, Position, Result};
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// How deep type processing may recurse before the input is taken as
@@ -71,7 +71,7 @@ impl State<'_> {
                 expand: true,
                 current_fqn: None,
             },
-            expansion_cache: HashSet::new(),
+            expansion_cache: HashSet::default(),
             kabi: KabiState::default(),
         }
     }
@@ -148,7 +148,7 @@ impl<'a, 'r> Builder<'a, 'r> {
             map: DieMap::default(),
             syms,
             log,
-            srcfile_cache: HashMap::new(),
+            srcfile_cache: HashMap::default(),
             depth: 0,
         }
     }
@@ -786,9 +786,8 @@ impl<'a, 'r> Builder<'a, 'r> {
             tag::UNSPECIFIED_TYPE => self.process(Some(cache), "unspecified_type"),
             _ => return Err(self.error(die, format!("unexpected type: {}", tag_name(t)))),
         }
-        let e = &mut self.map.entries[cache];
-        e.tag = i32::from(t);
-        e.state = want;
+        self.map.entries[cache].tag = i32::from(t);
+        self.map.set_state(cache, want);
         self.map.push(parent, Fragment::Die(die));
         st.expand = saved;
         Ok(())
@@ -832,7 +831,7 @@ impl<'a, 'r> Builder<'a, 'r> {
                 self.type_attr(st, cache, die)?;
             }
         }
-        self.map.entries[cache].state = DieState::Symbol;
+        self.map.set_state(cache, DieState::Symbol);
         self.log.dump_raw("\n");
         Ok(())
     }
@@ -964,7 +963,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         if !fqn.is_empty() {
             let e = self.map.get(die, DieState::Fqn);
             self.map.entries[e].fqn = Some(Rc::from(fqn.as_str()));
-            self.map.entries[e].state = DieState::Fqn;
+            self.map.set_state(e, DieState::Fqn);
         }
         for c in self.children(die) {
             self.resolve_fqns(current.clone(), true, c, depth + 1)?;

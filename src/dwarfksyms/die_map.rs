@@ -8,8 +8,8 @@
 //! builds a second entry; lookups afterwards find the newest complete one.
 //! That is gendwarfksyms' behaviour, kept so the type strings are too.
 
+use super::fxhash::FxHashMap as HashMap;
 use crate::debuginfo::DieId;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// `enum die_state`.
@@ -85,7 +85,14 @@ pub struct Entry {
 pub struct DieMap {
     /// Entries in creation order.
     pub entries: Vec<Entry>,
-    by_key: HashMap<(DieId, DieState), Vec<EntryId>>,
+    /// Per (DIE, state asked for): the newest entry that reached that
+    /// state. An entry only ever goes from `Incomplete` to the state it was
+    /// created for ([`Self::set_state`]), so this is what `__die_map_get`'s
+    /// scan over the hash chain finds, without the scan (which was
+    /// quadratic in the incomplete entries a recursive type leaves).
+    done: HashMap<(DieId, DieState), EntryId>,
+    /// Each entry's key state.
+    key_state: Vec<DieState>,
     /// `map_hits`, `map_misses` (for `-d`).
     pub hits: u32,
     /// See `hits`.
@@ -96,12 +103,19 @@ impl DieMap {
     /// `__die_map_get`: the newest entry for `addr` created for `state`
     /// whose state is now `state`.
     pub fn find(&self, addr: DieId, state: DieState) -> Option<EntryId> {
-        self.by_key
-            .get(&(addr, state))?
-            .iter()
-            .rev()
-            .copied()
-            .find(|&e| self.entries[e].state == state)
+        self.done.get(&(addr, state)).copied()
+    }
+
+    /// Sets the state of `entry`: `Incomplete` to the state it was created
+    /// for (the only transition gendwarfksyms makes).
+    pub fn set_state(&mut self, entry: EntryId, state: DieState) {
+        debug_assert_eq!(self.key_state[entry], state);
+        self.entries[entry].state = state;
+        if state == self.key_state[entry] {
+            let k = (self.entries[entry].addr, state);
+            let newest = self.done.entry(k).or_insert(entry);
+            *newest = (*newest).max(entry);
+        }
     }
 
     /// `die_map_get`: [`Self::find`], or a new incomplete entry.
@@ -120,7 +134,7 @@ impl DieMap {
             addr,
             fragments: Vec::new(),
         });
-        self.by_key.entry((addr, state)).or_default().push(id);
+        self.key_state.push(state);
         id
     }
 
@@ -152,8 +166,8 @@ mod tests {
         let a = m.get(DieId(1), DieState::Complete);
         let b = m.get(DieId(1), DieState::Complete);
         assert_ne!(a, b);
-        m.entries[a].state = DieState::Complete;
-        m.entries[b].state = DieState::Complete;
+        m.set_state(a, DieState::Complete);
+        m.set_state(b, DieState::Complete);
         assert_eq!(m.find(DieId(1), DieState::Complete), Some(b));
         assert_eq!(m.get(DieId(1), DieState::Complete), b);
         assert_eq!((m.hits, m.misses), (1, 2));

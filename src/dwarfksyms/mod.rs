@@ -22,6 +22,7 @@
 
 pub mod builder;
 pub mod die_map;
+pub mod fxhash;
 pub mod kabi;
 pub mod symbols;
 pub mod symtypes;
@@ -290,6 +291,80 @@ pub fn read_input(path: &Path) -> Result<Vec<ModuleInput>> {
     parse_input(&data, &path.display().to_string(), path.parent())
 }
 
+/// How LLVM bitcode inputs are read (`--backend`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Backend {
+    /// The native metadata reader; code generation for a bitcode file whose
+    /// metadata it does not know (an unknown record or layout).
+    #[default]
+    Auto,
+    /// The native metadata reader only.
+    Native,
+    /// `clang -c -x ir` to an ELF object, then its DWARF (as gendwarfksyms
+    /// would read it).
+    Codegen,
+}
+
+/// [`read_input`] with a bitcode backend; `note` receives one line per
+/// bitcode file saying which path was taken and why (for `-v`).
+pub fn read_input_with(
+    path: &Path,
+    backend: Backend,
+    note: &mut dyn FnMut(String),
+) -> Result<Vec<ModuleInput>> {
+    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let display = path.display().to_string();
+    if crate::symbols::identify(&data) != Some(crate::symbols::Magic::Bitcode) {
+        return parse_input(&data, &display, path.parent());
+    }
+    if backend == Backend::Codegen {
+        note(format!("{display}: bitcode: codegen (--backend codegen)"));
+        return codegen_input(path, &display);
+    }
+    use crate::metadata_dwarf::NativeFailure;
+    match bitcode_native(&data, &display) {
+        Ok(m) => {
+            note(format!("{display}: bitcode: native metadata reader"));
+            Ok(m)
+        }
+        Err(NativeFailure::Unsupported(e)) if backend == Backend::Auto => {
+            note(format!(
+                "{display}: bitcode: codegen, the native reader cannot: {e}"
+            ));
+            codegen_input(path, &display)
+        }
+        Err(NativeFailure::Unsupported(e) | NativeFailure::Invalid(e)) => Err(e),
+    }
+}
+
+/// The clang that compiles bitcode back to ELF: `$CLANG`, else `clang`.
+fn codegen_clang() -> std::path::PathBuf {
+    std::env::var_os("CLANG")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| "clang".into(), Into::into)
+}
+
+/// `clang -c -x ir -o TMP FILE`, then the ELF object's DWARF.
+fn codegen_input(path: &Path, display: &str) -> Result<Vec<ModuleInput>> {
+    let dir = tempfile::tempdir().map_err(|e| Error::io("<tempdir>", e))?;
+    let out = dir.path().join("codegen.o");
+    let clang = codegen_clang();
+    let st = std::process::Command::new(&clang)
+        .args(["-c", "-x", "ir", "-o"])
+        .arg(&out)
+        .arg(path)
+        .status()
+        .map_err(|e| Error::io(&clang, e))?;
+    if !st.success() {
+        return Err(Error::Check(format!(
+            "{display}: {} -c -x ir failed ({st})",
+            clang.display()
+        )));
+    }
+    let data = std::fs::read(&out).map_err(|e| Error::io(&out, e))?;
+    Ok(vec![module_input(&data, display)?])
+}
+
 /// [`read_input`] on bytes in memory; thin archive members are read
 /// relative to `dir` (none: a thin archive is an error).
 pub fn parse_input(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec<ModuleInput>> {
@@ -299,27 +374,34 @@ pub fn parse_input(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec
         Some(Magic::Archive) | Some(Magic::ThinArchive) => read_archive(data, display, dir),
         // LLVM bitcode (LTO objects): the debug-info metadata read natively
         // and lowered as LLVM's code generation would emit the DWARF.
-        Some(Magic::Bitcode) => {
-            let modules = crate::metadata_dwarf::module_inputs(data, display).map_err(|f| {
-                let (crate::metadata_dwarf::NativeFailure::Unsupported(e)
-                | crate::metadata_dwarf::NativeFailure::Invalid(e)) = f;
-                e
-            })?;
-            if modules.is_empty() {
-                return Err(Error::malformed(
-                    display,
-                    Position::Offset(0),
-                    "LLVM bitcode without a module block (truncated?)",
-                ));
-            }
-            Ok(modules)
-        }
+        Some(Magic::Bitcode) => bitcode_native(data, display).map_err(|f| {
+            let (crate::metadata_dwarf::NativeFailure::Unsupported(e)
+            | crate::metadata_dwarf::NativeFailure::Invalid(e)) = f;
+            e
+        }),
         None => Err(Error::malformed(
             display,
             Position::Offset(0),
             "not an object file: expected an ELF object or an archive of them",
         )),
     }
+}
+
+fn bitcode_native(
+    data: &[u8],
+    display: &str,
+) -> std::result::Result<Vec<ModuleInput>, crate::metadata_dwarf::NativeFailure> {
+    let modules = crate::metadata_dwarf::module_inputs(data, display)?;
+    if modules.is_empty() {
+        return Err(crate::metadata_dwarf::NativeFailure::Invalid(
+            Error::malformed(
+                display,
+                Position::Offset(0),
+                "LLVM bitcode without a module block (truncated?)",
+            ),
+        ));
+    }
+    Ok(modules)
 }
 
 fn module_input(data: &[u8], display: &str) -> Result<ModuleInput> {

@@ -6,12 +6,12 @@
 //! lines, sorted by name (the 6.17+ order).
 
 use super::die_map::{DieMap, DieState, EntryId, Fragment};
+use super::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::kabi::Rules;
 use super::symbols::{SymbolState, Symbols};
 use super::Log;
 use crate::debuginfo::tag;
 use crate::error::{Error, Result};
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// How deep unnamed types may nest in one expansion.
@@ -59,7 +59,7 @@ impl<'a> TypeMap<'a> {
     /// An empty map.
     pub fn new(stable: bool, rules: &'a Rules, display: &'a str) -> Self {
         TypeMap {
-            map: HashMap::new(),
+            map: HashMap::default(),
             stable,
             rules,
             display,
@@ -217,9 +217,12 @@ impl<'a> TypeMap<'a> {
         ty: &Expansion,
         log: &mut Log,
     ) -> Result<(u32, Option<String>)> {
-        let mut crc = crc32fast::Hasher::new();
+        // The CRC of the pieces one after another is the CRC of their
+        // concatenation: collect the bytes, hash once (crc32fast is slow on
+        // the many short pieces).
+        let mut bytes: Vec<u8> = Vec::with_capacity(1 << 12);
         let mut text = log.dump_versions.then(String::new);
-        let mut expanded: HashSet<Rc<str>> = HashSet::new();
+        let mut expanded: HashSet<Rc<str>> = HashSet::default();
         let top = Rc::new(ty.clone());
         // (expansion, its name for messages, next piece)
         let mut stack: Vec<(Rc<Expansion>, Rc<str>, usize)> = vec![(top, Rc::from(owner), 0)];
@@ -230,30 +233,24 @@ impl<'a> TypeMap<'a> {
             };
             frame.2 += 1;
             let owner = frame.1.clone();
-            if is_type_prefix(&piece) {
+            if is_type_prefix(&piece) && !expanded.contains(&piece) {
                 let Some(e) = self.get(&piece, log)? else {
                     return Err(Error::Check(format!(
                         "{}: unknown type reference to '{piece}' when expanding '{owner}'",
                         self.display
                     )));
                 };
-                if expanded.contains(&piece) {
-                    crc.update(piece.as_bytes());
-                    if let Some(t) = &mut text {
-                        t.push_str(&piece);
-                    }
-                } else {
-                    expanded.insert(piece.clone());
-                    stack.push((e, piece, 0));
-                }
+                expanded.insert(piece.clone());
+                stack.push((e, piece, 0));
             } else {
-                crc.update(piece.as_bytes());
+                // Text, or a reference already expanded for this symbol.
+                bytes.extend_from_slice(piece.as_bytes());
                 if let Some(t) = &mut text {
                     t.push_str(&piece);
                 }
             }
         }
-        Ok((crc.finalize(), text))
+        Ok((crc32fast::hash(&bytes), text))
     }
 
     /// `expand_symbol` for every exported symbol, in table order.

@@ -354,3 +354,49 @@ fn crc_from_dwarf_symtypes() {
     }
     assert!(checked >= 80);
 }
+
+/// `--backend native|codegen|auto` on ThinLTO bitcode of a fixture: the
+/// three give the same `#SYMVER` lines and symtypes, and `-v` names the
+/// path each took (auto: native, as the metadata is one modver knows).
+#[test]
+fn bitcode_backends_agree_and_v_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("src/core.c");
+    let bc = dir.path().join("core.bc.o");
+    let st = crate::util::tool("clang-19")
+        .args(["-O2", "-g", "-flto=thin", "-c", "-I"])
+        .arg(root().join("src/include"))
+        .arg(&src)
+        .arg("-o")
+        .arg(&bc)
+        .run();
+    assert!(st.success(), "clang-19 -flto=thin {}", src.display());
+    let list = std::fs::read(root().join("obj/clang19-dwarf5/core.syms")).unwrap();
+    let mut outs = Vec::new();
+    for be in ["native", "codegen", "auto"] {
+        let r = modver()
+            .arg("dwarfksyms")
+            .args(["-v", "--backend", be, "-T", "st"])
+            .arg(&bc)
+            .current_dir(dir.path())
+            .env("CLANG", "clang-19")
+            .stdin(list.clone())
+            .run();
+        assert!(
+            r.success(),
+            "--backend {be}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let err = String::from_utf8_lossy(&r.stderr).into_owned();
+        let want = if be == "codegen" {
+            "bitcode: codegen"
+        } else {
+            "bitcode: native"
+        };
+        assert!(err.contains(want), "--backend {be}: -v says {err}");
+        assert!(r.stdout_str().contains("#SYMVER "), "--backend {be}");
+        outs.push((r.stdout, std::fs::read(dir.path().join("st")).unwrap()));
+    }
+    assert_eq!(outs[0], outs[1], "native vs codegen");
+    assert_eq!(outs[0], outs[2], "native vs auto");
+}
