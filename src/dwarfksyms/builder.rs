@@ -20,12 +20,12 @@
 //!   `__gendwarfksyms_ptr_` pointer's pointee.
 
 use super::die_map::{DieMap, DieState, EntryId, Fragment};
-use super::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::kabi::Rules;
 use super::symbols::{SymbolState, Symbols, SYMBOL_PTR_PREFIX};
 use super::Log;
 use crate::debuginfo::{tag, ConstAttr, DebugInfo, DieId};
 use crate::error::{Error, Position, Result};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 
 /// How deep type processing may recurse before the input is taken as

@@ -8,8 +8,8 @@
 //! builds a second entry; lookups afterwards find the newest complete one.
 //! That is gendwarfksyms' behaviour, kept so the type strings are too.
 
-use super::fxhash::FxHashMap as HashMap;
 use crate::debuginfo::DieId;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 /// `enum die_state`.

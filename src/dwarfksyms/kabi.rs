@@ -8,9 +8,9 @@
 //! `type_string`) and value. A later rule with the same type and target
 //! wins, as gendwarfksyms' hash chains find the newest first.
 
-use super::fxhash::FxHashMap as HashMap;
 use super::Log;
 use crate::error::{Error, Position, Result};
+use rustc_hash::FxHashMap as HashMap;
 
 /// `enum kabi_rule_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -22,7 +22,6 @@
 
 pub mod builder;
 pub mod die_map;
-pub mod fxhash;
 pub mod kabi;
 pub mod symbols;
 pub mod symtypes;
@@ -287,8 +286,7 @@ impl Run {
 /// member order (gendwarfksyms 7.1 itself crashes on archives: modver
 /// treats their members as if they were given one by one).
 pub fn read_input(path: &Path) -> Result<Vec<ModuleInput>> {
-    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    parse_input(&data, &path.display().to_string(), path.parent())
+    read_input_with(path, Backend::Native, &mut |_| {})
 }
 
 /// How LLVM bitcode inputs are read (`--backend`).

@@ -7,9 +7,9 @@
 //! first in each bucket; that walk is the order of the `#SYMVER` lines and
 //! of symbol processing, so it is reproduced exactly ([`Symbols::order`]).
 
-use super::fxhash::FxHashMap as HashMap;
 use super::Log;
 use crate::error::{Error, Position, Result};
+use rustc_hash::FxHashMap as HashMap;
 
 /// The prefix of the pointers the kernel's `EXPORT_SYMBOL` adds with
 /// `CONFIG_GENDWARFKSYMS` (`__gendwarfksyms_ptr_<symbol>`).

@@ -6,12 +6,12 @@
 //! lines, sorted by name (the 6.17+ order).
 
 use super::die_map::{DieMap, DieState, EntryId, Fragment};
-use super::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::kabi::Rules;
 use super::symbols::{SymbolState, Symbols};
 use super::Log;
 use crate::debuginfo::tag;
 use crate::error::{Error, Result};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 
 /// How deep unnamed types may nest in one expansion.
