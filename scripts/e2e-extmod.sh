@@ -11,8 +11,8 @@
 # imports from vmlinux and from the in-tree xz_dec, exports, one in a
 # namespace, one EXPORT_SYMBOL_FOR_MODULES on 6.16+, two with names longer
 # than 55 bytes when CONFIG_EXTENDED_MODVERSIONS=y) and testdata/extmod/cons
-# (modver_extcons: two objects, imports those exports through
-# KBUILD_EXTRA_SYMBOLS). Steps:
+# (modver_extcons: two objects, imports those exports through the
+# KBUILD_EXTRA_SYMBOLS its Kbuild sets, as DKMS drivers do). Steps:
 #   build    both modules stock, then (after make clean) through the hook, in
 #            the same directory (the paths modpost records are the same);
 #   compare  Module.symvers, .mod, .ko and __versions/__version_ext_* of both
@@ -75,7 +75,7 @@ extmod_build() {
   shift
   { "${KM[@]}" M="$D/prov" clean && "${KM[@]}" M="$D/cons" clean; } >/dev/null 2>&1
   "${KM[@]}" M="$D/prov" V=1 "$@" modules >"$WORK/build-$name.log" 2>&1 &&
-    "${KM[@]}" M="$D/cons" KBUILD_EXTRA_SYMBOLS="$D/prov/Module.symvers" V=1 "$@" modules \
+    "${KM[@]}" M="$D/cons" V=1 "$@" modules \
       >>"$WORK/build-$name.log" 2>&1 || {
     tail -20 "$WORK/build-$name.log" >&2
     return 1
