@@ -90,6 +90,10 @@ pub enum Corpus {
     CrcObjects(u32),
     /// testdata/check: two builds of a module set as `.ko` files (clang 19).
     Check,
+    /// testdata/dtlto: vmlinux's objects as 7.2's distributed ThinLTO
+    /// builds them (bitcode, index files, `.thinlto-native.o`, thin
+    /// archives, `.vmlinux.objs`).
+    Dtlto(u32),
 }
 
 impl Corpus {
@@ -104,6 +108,7 @@ impl Corpus {
             Corpus::Bitcode(v) => ("bitcode", v),
             Corpus::CrcObjects(v) => ("crc", v),
             Corpus::Check => ("check", 19),
+            Corpus::Dtlto(v) => ("dtlto", v),
         };
         let llvm = Llvm(v);
         for t in ["clang", "llvm-ar"] {
@@ -114,6 +119,10 @@ impl Corpus {
                 llvm.name("llvm-nm");
             }
             _ => {}
+        }
+        if let Corpus::Dtlto(_) = self {
+            llvm.name("ld.lld");
+            crate::kbuild::genksyms("6.12");
         }
         if self == Corpus::Check {
             llvm.name("ld.lld");
