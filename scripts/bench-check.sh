@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): checking every module of Debian's 6.1 kernel
 # against its Module.symvers.
-# Usage: [MODVER_BASE=path/to/other/modver] scripts/bench-check.sh [6.1|6.12]
-#        (default 6.1; 6.12's modules are .ko.xz)
+# Usage: [MODVER_BASE=path/to/other/modver] scripts/bench-check.sh [6.1|6.12|6.12-zst]
+#        (default 6.1; 6.12's modules are .ko.xz, 6.12-zst the same as .ko.zst)
 # Prints, from one run, wall time and peak RSS of:
 #   modver check over all modules (one process)
 #   modver dump-modversions over all modules (one process)
