@@ -354,6 +354,11 @@ fn debian_6_12_compressed_modules_dump_like_modprobe_and_check_clean() {
     debian_tree("6.12", ".ko.xz");
 }
 
+#[test]
+fn debian_6_12_zstd_modules_dump_like_modprobe_and_check_clean() {
+    debian_tree("6.12-zst", ".ko.zst");
+}
+
 /// The same properties the fuzz targets (fuzz/fuzz_targets/symvers.rs,
 /// modversions.rs) check, over mutated real inputs in a normal test run.
 #[test]
