@@ -236,9 +236,11 @@ impl<'a> ElfImage<'a> {
             elf::ELFCOMPRESS_ZSTD => ruzstd::decoding::StreamingDecoder::new(compressed)
                 .map_err(std::io::Error::other)
                 .and_then(|mut d| std::io::Read::read_to_end(&mut d, &mut out)),
-            t => return Err(bad(format!(
+            t => {
+                return Err(bad(format!(
                 "unsupported compression type {t}: expected ELFCOMPRESS_ZLIB or ELFCOMPRESS_ZSTD"
-            ))),
+            )))
+            }
         };
         let format = if ch_type == elf::ELFCOMPRESS_ZLIB {
             "zlib"
@@ -283,9 +285,9 @@ impl<'a> ElfImage<'a> {
 
     /// The width in bytes of relocation type `r_type` when it is a plain
     /// 32- or 64-bit absolute data relocation on this machine (what debug
-    /// sections of relocatable objects use), else `None`: the types
-    /// libdwfl's `ebl_reloc_simple_type` resolves to `ELF_T_WORD`/`ELF_T_XWORD`
-    /// for the kernel's architectures.
+    /// sections of relocatable objects use; libdwfl's "simple" relocation
+    /// types), else `None`. The kernel's architectures that `object` knows,
+    /// with the types it maps to a 32/64-bit `RelocationKind::Absolute`.
     pub fn absolute_relocation_width(&self, r_type: u32) -> Option<usize> {
         let (w4, w8): (&[u32], &[u32]) = match self.machine {
             elf::EM_X86_64 => (&[elf::R_X86_64_32, elf::R_X86_64_32S], &[elf::R_X86_64_64]),
