@@ -233,8 +233,7 @@ impl<'a> ElfImage<'a> {
                 &mut flate2::read::ZlibDecoder::new(compressed),
                 &mut out,
             ),
-            elf::ELFCOMPRESS_ZSTD => ruzstd::decoding::StreamingDecoder::new(compressed)
-                .map_err(std::io::Error::other)
+            elf::ELFCOMPRESS_ZSTD => zstd::stream::read::Decoder::with_buffer(compressed)
                 .and_then(|mut d| std::io::Read::read_to_end(&mut d, &mut out)),
             t => {
                 return Err(bad(format!(

@@ -437,7 +437,9 @@ fn zstd_compressed_sections_read_as_uncompressed() {
                 flags,
                 Path::new(&format!("{stem}.syms")),
                 &[&format!("{stem}.o")],
-                set,
+                // (The tag names the temporary symtypes file: its own, as
+                // the golden test runs the same sets in parallel.)
+                &format!("zstd-{set}"),
             );
             let g = |ext| golden(config, stem, set, ext).unwrap();
             bad.extend(compare(
@@ -465,7 +467,7 @@ fn zstd_compressed_sections_read_as_uncompressed() {
         "",
         Path::new("core.syms"),
         &["broken.o"],
-        "broken",
+        "zstd-broken",
     );
     let err = String::from_utf8_lossy(&got.out.stderr);
     assert_eq!(got.out.status.code(), Some(2), "{err}");
