@@ -167,22 +167,17 @@ impl ModuleCheck {
 pub struct LoadedModule {
     /// The file as given.
     pub path: PathBuf,
+    /// Its name as a provider: what `Module.symvers` records for it,
+    /// [`crate::modname::module_name`] of the path relative to the tree
+    /// (without a leading `./`); the path itself when it is not named like
+    /// a module.
+    pub name: String,
     /// Its version tables.
     pub versions: ModuleVersions,
     /// Its undefined symbols: name, and whether the reference is weak.
     pub undefined: Vec<(String, bool)>,
     /// Its own exports (a provider for the other modules).
     pub exports: Vec<KsymtabEntry>,
-}
-
-/// The name a module has as a provider: what `Module.symvers` records
-/// for it ([`crate::modname::module_name`] of its path relative to the
-/// tree, so without a leading `./`); the path itself when it is not named
-/// like a module.
-fn provider_name(path: &Path) -> String {
-    let s = path.display().to_string();
-    let relative = s.strip_prefix("./").unwrap_or(&s);
-    crate::modname::module_name(relative, None).unwrap_or(s)
 }
 
 /// Symbols that are undefined in every module but never resolved against
@@ -203,8 +198,12 @@ pub fn load_module(path: &Path) -> Result<LoadedModule> {
         .filter(|s| s.shndx == elf::SHN_UNDEF && !s.name.is_empty() && !ignored_undefined(&s.name))
         .map(|s| (s.name.to_string(), s.bind == elf::STB_WEAK))
         .collect();
+    let shown = path.display().to_string();
+    let relative = shown.strip_prefix("./").unwrap_or(&shown);
+    let name = crate::modname::module_name(relative, None).unwrap_or_else(|_| shown.clone());
     Ok(LoadedModule {
         path: path.to_path_buf(),
+        name,
         versions,
         undefined,
         exports,
@@ -213,8 +212,7 @@ pub fn load_module(path: &Path) -> Result<LoadedModule> {
 
 /// Checks one module's imports against `index`.
 pub fn check_module(m: &LoadedModule, index: &ProviderIndex) -> ModuleCheck {
-    let own = provider_name(&m.path);
-    let lookup = |sym: &str| index.get(sym).filter(|p| p.module != own).cloned();
+    let lookup = |sym: &str| index.get(sym).filter(|p| p.module != m.name).cloned();
     let mut imports = Vec::new();
     let effective = m.versions.effective();
     let mut in_table: std::collections::HashSet<&str> = std::collections::HashSet::new();
@@ -418,11 +416,7 @@ pub fn check_modules(
         crate::parallel::map_heaviest_first(modules.len(), weight, |i| load_module(&modules[i]));
     let mut index = ProviderIndex::new();
     for l in loaded.iter().flatten() {
-        index.add_ksymtab(
-            &l.exports,
-            &provider_name(&l.path),
-            &l.path.display().to_string(),
-        );
+        index.add_ksymtab(&l.exports, &l.name, &l.path.display().to_string());
     }
     if let Some(v) = vmlinux {
         let exports = crate::ksymtab::read_ksymtab_file(v)?;
@@ -445,18 +439,4 @@ pub fn check_modules(
             },
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn provider_names_are_module_names() {
-        let name = |p: &str| provider_name(Path::new(p));
-        assert_eq!(name("./drivers/net/foo.ko.zst"), "drivers/net/foo");
-        assert_eq!(name("drivers/net/foo.ko"), "drivers/net/foo");
-        assert_eq!(name("foo.o"), "foo");
-        assert_eq!(name("vmlinux"), "vmlinux");
-    }
 }

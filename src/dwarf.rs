@@ -5,15 +5,17 @@
 //! libdwfl applies an object's relocations to its debug sections before
 //! libdw reads them (`.debug_str` offsets, `.debug_str_offsets` bases and
 //! `.debug_line` offsets are relocated in `ET_REL` files) and decompresses
-//! `SHF_COMPRESSED` sections; so does this reader, then hands the sections
-//! to `gimli`. Besides the DWARF, gendwarfksyms reads two things from the
+//! `SHF_COMPRESSED` sections; so does this reader, on the crate's one ELF
+//! reader ([`ElfImage`]: sections, decompression, relocations, symbols),
+//! then hands the sections to `gimli`. Besides the DWARF, gendwarfksyms reads two things from the
 //! object with libelf: its global symbols (`symbol_read_symtab`) and the
 //! kABI rules section (`kabi_read_rules`); [`DebugObject`] carries both.
 
 use crate::debuginfo::{ConstAttr, DebugInfo, DieAttrs, DieId, StrId};
+use crate::elf::{self as elf_image, ElfImage};
 use crate::error::{Error, Position, Result};
 use gimli::{AttributeValue, RunTimeEndian, SectionId};
-use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
+use object::elf;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -53,14 +55,13 @@ fn bad(display: &str, pos: Position, msg: impl Into<String>) -> Error {
 
 /// Reads an ELF object held in memory. `display` names it in errors.
 pub fn read_object(data: &[u8], display: &str) -> Result<DebugObject> {
-    let file = object::File::parse(data)
-        .map_err(|e| bad(display, Position::Offset(0), format!("invalid ELF: {e}")))?;
-    let symbols = read_globals(&file);
-    let kabi_rules = match file.section_by_name(KABI_RULES_SECTION) {
-        Some(s) => Some(section_bytes(&file, &s, display)?.into_owned()),
+    let image = ElfImage::parse(data, display)?;
+    let symbols = read_globals(&image);
+    let kabi_rules = match image.section_index(KABI_RULES_SECTION) {
+        Some(i) => Some(section_bytes(&image, i)?.into_owned()),
         None => None,
     };
-    let info = read_dwarf(&file, display)?;
+    let info = read_dwarf(&image)?;
     Ok(DebugObject {
         info,
         symbols,
@@ -68,158 +69,87 @@ pub fn read_object(data: &[u8], display: &str) -> Result<DebugObject> {
     })
 }
 
-fn read_globals(file: &object::File<'_>) -> Vec<ElfGlobal> {
-    let mut out = Vec::new();
-    for sym in file.symbols() {
-        if sym.is_local() {
-            continue;
-        }
-        let Ok(name) = sym.name_bytes() else { continue };
-        if name.is_empty() {
-            continue;
-        }
-        let section = match sym.section() {
-            object::SymbolSection::Section(i) => i.0 as u32,
-            object::SymbolSection::Absolute => u32::from(object::elf::SHN_ABS),
-            object::SymbolSection::Common => u32::from(object::elf::SHN_COMMON),
-            object::SymbolSection::Undefined => 0,
-            // Reserved indices gendwarfksyms would keep are not produced
-            // by compilers; they count as undefined here.
-            _ => 0,
-        };
-        out.push(ElfGlobal {
-            name: String::from_utf8_lossy(name).into_owned(),
-            section,
-            value: sym.address(),
-        });
-    }
-    out
+/// `elf_for_each_global`: the named symbols that are not `STB_LOCAL`.
+fn read_globals(image: &ElfImage<'_>) -> Vec<ElfGlobal> {
+    let globals = image
+        .symbols
+        .iter()
+        .filter(|s| s.bind != elf::STB_LOCAL && !s.name.is_empty());
+    globals
+        .map(|s| ElfGlobal {
+            name: s.name.to_string(),
+            section: match s.shndx {
+                elf::SHN_ABS if s.st_type == elf::STT_FILE => 0,
+                elf::SHN_ABS | elf::SHN_COMMON => u32::from(s.shndx),
+                elf::SHN_XINDEX => s.section.map_or(0, |i| i as u32),
+                i if i < elf::SHN_LORESERVE => u32::from(i),
+                // Other reserved indices are not produced by compilers;
+                // they count as undefined here.
+                _ => 0,
+            },
+            value: s.value,
+        })
+        .collect()
 }
 
-/// A section's contents, decompressed (`SHF_COMPRESSED`, zlib or zstd)
-/// and with its relocations applied.
-fn section_bytes<'d>(
-    file: &object::File<'d>,
-    section: &object::Section<'d, '_>,
-    display: &str,
-) -> Result<Cow<'d, [u8]>> {
-    let at = Position::Offset(section.file_range().map_or(0, |r| r.0));
-    let name = section.name().unwrap_or("?").to_string();
-    let cd = section
-        .compressed_data()
-        .map_err(|e| bad(display, at, format!("section {name}: {e}")))?;
-    let mut bytes: Cow<'d, [u8]> = match cd.format {
-        object::CompressionFormat::None => Cow::Borrowed(cd.data),
-        object::CompressionFormat::Zlib => {
-            use std::io::Read;
-            let mut out = Vec::with_capacity(cd.uncompressed_size.min(1 << 30) as usize);
-            flate2::read::ZlibDecoder::new(cd.data)
-                .read_to_end(&mut out)
-                .map_err(|e| bad(display, at, format!("section {name}: zlib: {e}")))?;
-            Cow::Owned(out)
-        }
-        object::CompressionFormat::Zstandard => {
-            use std::io::Read;
-            let mut out = Vec::with_capacity(cd.uncompressed_size.min(1 << 30) as usize);
-            zstd::stream::read::Decoder::with_buffer(cd.data)
-                .and_then(|mut dec| dec.read_to_end(&mut out))
-                .map_err(|e| bad(display, at, format!("section {name}: zstd: {e}")))?;
-            Cow::Owned(out)
-        }
-        f => {
-            return Err(bad(
-                display,
-                at,
-                format!("section {name}: unsupported compression {f:?}"),
-            ))
-        }
-    };
-    if cd.format != object::CompressionFormat::None && bytes.len() as u64 != cd.uncompressed_size {
-        return Err(bad(
-            display,
-            at,
-            format!(
-                "section {name}: decompressed to {} bytes, expected {}",
-                bytes.len(),
-                cd.uncompressed_size
-            ),
-        ));
-    }
-    if file.kind() == object::ObjectKind::Relocatable {
-        apply_relocations(file, section, &mut bytes, display, &name)?;
+/// Section `index` as libdwfl hands it to libdw: decompressed
+/// (`SHF_COMPRESSED`, zlib or zstd) and, in a relocatable object, with
+/// its relocations applied.
+fn section_bytes<'d>(image: &ElfImage<'d>, index: usize) -> Result<Cow<'d, [u8]>> {
+    let mut bytes = image.section_contents(index)?;
+    if image.is_relocatable {
+        apply_relocations(image, index, &mut bytes)?;
     }
     Ok(bytes)
 }
 
-/// Applies the absolute relocations of `section` (what DWARF sections of
-/// relocatable objects use: 32- and 64-bit absolute references to other
-/// sections' symbols) to `bytes`. Symbols resolve to their `st_value`: in
-/// libdwfl's offline layout the debug sections are at address 0.
-fn apply_relocations(
-    file: &object::File<'_>,
-    section: &object::Section<'_, '_>,
-    bytes: &mut Cow<'_, [u8]>,
-    display: &str,
-    name: &str,
-) -> Result<()> {
-    let little = file.is_little_endian();
-    for (offset, rel) in section.relocations() {
-        let at = Position::Offset(offset);
-        let size = usize::from(rel.size() / 8);
-        let supported = rel.kind() == object::RelocationKind::Absolute;
-        if !supported || !(size == 4 || size == 8) {
-            // Not a reference DWARF readers follow (e.g. RISC-V ADD/SUB
-            // pairs in line programs); libdwfl leaves what it cannot
-            // apply, as do we.
+/// Applies the absolute relocations of section `index` (what DWARF
+/// sections of relocatable objects use: 32- and 64-bit absolute references
+/// to other sections' symbols) to `bytes`. Symbols resolve to their
+/// `st_value`: in libdwfl's offline layout the debug sections are at
+/// address 0.
+fn apply_relocations(image: &ElfImage<'_>, index: usize, bytes: &mut Cow<'_, [u8]>) -> Result<()> {
+    let name = &image.sections[index].name;
+    for rel in image.relocations(index)? {
+        // Other types are not references DWARF readers follow (e.g. RISC-V
+        // ADD/SUB pairs in line programs); libdwfl leaves what it cannot
+        // apply, as do we.
+        let Some(size) = image.absolute_relocation_width(rel.r_type) else {
             continue;
-        }
-        let s = match rel.target() {
-            RelocationTarget::Symbol(i) => {
-                file.symbol_by_index(i).map(|s| s.address()).unwrap_or(0)
-            }
-            RelocationTarget::Section(_) | RelocationTarget::Absolute => 0,
-            _ => continue,
         };
+        let s = match rel.symbol {
+            0 => 0,
+            i => image.symbols.get(i as usize - 1).map_or(0, |s| s.value),
+        };
+        let offset = rel.offset;
         let start = usize::try_from(offset).unwrap_or(usize::MAX);
         let Some(field) = start
             .checked_add(size)
             .and_then(|end| bytes.to_mut().get_mut(start..end))
         else {
             return Err(bad(
-                display,
-                at,
+                &image.display,
+                Position::Offset(offset),
                 format!("relocation in {name} at {offset:#x} lies outside the section"),
             ));
         };
-        let implicit = if rel.has_implicit_addend() {
-            read_le_be(field, little)
+        let implicit = if rel.implicit_addend {
+            elf_image::read_uint(field, 0, size, image.big_endian).unwrap_or(0)
         } else {
             0
         };
-        let value = s.wrapping_add(rel.addend() as u64).wrapping_add(implicit);
-        write_le_be(field, value, little);
+        let value = s.wrapping_add(rel.addend as u64).wrapping_add(implicit);
+        write_uint(field, value, image.big_endian);
     }
     Ok(())
 }
 
-fn read_le_be(b: &[u8], little: bool) -> u64 {
-    let mut v = 0u64;
-    if little {
-        for &x in b.iter().rev() {
-            v = (v << 8) | u64::from(x);
-        }
-    } else {
-        for &x in b {
-            v = (v << 8) | u64::from(x);
-        }
-    }
-    v
-}
-
-fn write_le_be(b: &mut [u8], v: u64, little: bool) {
+/// Stores the low bytes of `v` in `b`, big- or little-endian (the
+/// inverse of [`elf_image::read_uint`]).
+fn write_uint(b: &mut [u8], v: u64, big_endian: bool) {
     let n = b.len();
     for (i, x) in b.iter_mut().enumerate() {
-        let shift = if little { i } else { n - 1 - i } * 8;
+        let shift = if big_endian { n - 1 - i } else { i } * 8;
         *x = (v >> shift) as u8;
     }
 }
@@ -234,11 +164,12 @@ struct PendingRef {
     target: u64,
 }
 
-fn read_dwarf(file: &object::File<'_>, display: &str) -> Result<DebugInfo> {
-    let endian = if file.is_little_endian() {
-        RunTimeEndian::Little
-    } else {
+fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
+    let display = image.display.as_str();
+    let endian = if image.big_endian {
         RunTimeEndian::Big
+    } else {
+        RunTimeEndian::Little
     };
     let mut sections: HashMap<SectionId, Cow<'_, [u8]>> = HashMap::new();
     for id in [
@@ -250,8 +181,8 @@ fn read_dwarf(file: &object::File<'_>, display: &str) -> Result<DebugInfo> {
         SectionId::DebugLineStr,
         SectionId::DebugAddr,
     ] {
-        if let Some(s) = file.section_by_name(id.name()) {
-            sections.insert(id, section_bytes(file, &s, display)?);
+        if let Some(i) = image.section_index(id.name()) {
+            sections.insert(id, section_bytes(image, i)?);
         }
     }
     if !sections.contains_key(&SectionId::DebugInfo) {
@@ -563,10 +494,10 @@ mod tests {
     #[test]
     fn relocation_fields() {
         let mut b = [0u8; 8];
-        write_le_be(&mut b[..4], 0x1234_5678, true);
+        write_uint(&mut b[..4], 0x1234_5678, false);
         assert_eq!(b[..4], [0x78, 0x56, 0x34, 0x12]);
-        assert_eq!(read_le_be(&b[..4], true), 0x1234_5678);
-        write_le_be(&mut b, 0x0102_0304_0506_0708, false);
+        assert_eq!(elf_image::read_uint(&b, 0, 4, false), Some(0x1234_5678));
+        write_uint(&mut b, 0x0102_0304_0506_0708, true);
         assert_eq!(b, [1, 2, 3, 4, 5, 6, 7, 8]);
     }
 

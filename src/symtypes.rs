@@ -16,7 +16,11 @@
 //! `<prefix#>name` refers to another symbol, any other token is plain text.
 //! As in genksyms' `read_node`, a double quote toggles a string in which
 //! spaces do not split tokens. gendwarfksyms wraps names containing spaces
-//! in single quotes (`s#'foo bar'`); such a quoted name is one token.
+//! in single quotes (`s#'foo bar'`); such a quoted name is one token and
+//! must be closed (its `type_parse` rejects an incomplete reference).
+//! Neither tool writes a quote inside a bare name (genksyms' names are C
+//! identifiers), so that is an error here: everything that parses renders
+//! back to text that parses to the same entries.
 //! A definition genksyms had no list for is written `(nil)`.
 
 use crate::error::{Error, Position, Result};
@@ -131,6 +135,22 @@ pub struct SymtypesEntry<'a> {
 }
 
 impl SymtypesEntry<'_> {
+    /// Whether two entries say the same thing: equal but for line and
+    /// column numbers (what rendering and re-parsing keeps).
+    pub fn same_as(&self, other: &SymtypesEntry<'_>) -> bool {
+        let same_tokens = self.tokens.len() == other.tokens.len()
+            && self
+                .tokens
+                .iter()
+                .zip(&other.tokens)
+                .all(|(a, b)| a.kind == b.kind && a.text == b.text);
+        self.kind == other.kind
+            && self.name == other.name
+            && self.is_override == other.is_override
+            && self.is_extern == other.is_extern
+            && same_tokens
+    }
+
     /// The entry as genksyms writes it, without the newline.
     pub fn render(&self) -> String {
         let mut s = String::new();
@@ -157,10 +177,10 @@ fn push_ref(s: &mut String, kind: SymbolKind, name: &str) {
     if let Some(p) = kind.prefix() {
         s.push(p);
         s.push('#');
-        // Spaces or double quotes in a name come from gendwarfksyms' single
-        // quotes (then the name holds no single quote: quote it again) or
-        // from balanced double-quoted stretches (which re-read as written).
-        if (name.contains(' ') || name.contains('"')) && !name.contains('\'') {
+        // A parsed name holding a space or a double quote came in
+        // gendwarfksyms' single quotes (and holds no single quote): quote
+        // it again. Other names are written bare, as genksyms does.
+        if name.contains([' ', '"']) {
             s.push('\'');
             s.push_str(name);
             s.push('\'');
@@ -189,31 +209,50 @@ impl<'a> SymtypesFile<'a> {
     }
 }
 
+/// Why a raw token could not be split: the byte offset in the token and
+/// what was expected there.
+type SplitError = (usize, &'static str);
+
 /// The length of the token at the start of `s` (not a space) when the
-/// fast path does not apply, as genksyms' `read_node` splits: a quoted
-/// reference `X#'...'`, else a run of non-space characters and
-/// double-quoted stretches (a `"` toggles a string, without escapes).
-/// `None` for an unterminated string.
-fn raw_token_len(s: &[u8]) -> Option<usize> {
+/// fast path does not apply, as genksyms' `read_node` splits: a run of
+/// non-space characters and double-quoted stretches (a `"` toggles a
+/// string, without escapes). A reference `X#'...'` is gendwarfksyms'
+/// quoting of a name with spaces (its `get_type_name`): it ends at the next
+/// single quote, which must close the token (`type_parse` calls a missing
+/// one an incomplete type reference).
+fn raw_token_len(s: &[u8]) -> std::result::Result<usize, SplitError> {
     if let [p, b'#', b'\'', rest @ ..] = s {
         if b"tseuE".contains(p) {
-            if let Some(k) = memchr::memchr(b'\'', rest) {
-                return Some(3 + k + 1);
+            let Some(k) = memchr::memchr(b'\'', rest) else {
+                return Err((
+                    2,
+                    "unterminated quoted name: expected a closing \"'\" before the end of the line",
+                ));
+            };
+            let len = 3 + k + 1;
+            if s.get(len).is_some_and(|&c| c != b' ') {
+                return Err((len, "expected a space after the quoted name"));
             }
+            return Ok(len);
         }
     }
     let mut pos = 0;
     while let Some(&c) = s.get(pos) {
         match c {
             b' ' => break,
-            b'"' => match memchr::memchr(b'"', s.get(pos + 1..).unwrap_or_default()) {
-                Some(k) => pos += k + 2,
-                None => break,
-            },
+            b'"' => {
+                match memchr::memchr(b'"', s.get(pos + 1..).unwrap_or_default()) {
+                    Some(k) => pos += k + 2,
+                    None => return Err((
+                        pos,
+                        "unterminated string: expected a closing '\"' before the end of the line",
+                    )),
+                }
+            }
             _ => pos += 1,
         }
     }
-    (pos > 0).then_some(pos)
+    Ok(pos)
 }
 
 /// Splits one line (without newline) into raw tokens, calling `f` with
@@ -245,20 +284,16 @@ fn split_line<'a>(
             end += 1;
         }
         if quoted || rest.get(2) == Some(&b'\'') {
-            end = match raw_token_len(rest) {
-                Some(n) => n,
-                None => {
-                    let at = memchr::memchr(b'"', rest).unwrap_or(0);
-                    return Err(Error::malformed(
-                        path,
-                        Position::Line {
-                            line: line_no,
-                            column: i + 1 + at,
-                        },
-                        "unterminated string: expected a closing '\"' before the end of the line",
-                    ));
-                }
-            };
+            end = raw_token_len(rest).map_err(|(at, expected)| {
+                Error::malformed(
+                    path,
+                    Position::Line {
+                        line: line_no,
+                        column: i + 1 + at,
+                    },
+                    expected,
+                )
+            })?;
         }
         // Token boundaries are ASCII bytes, so `i` and `i + end` are char
         // boundaries of `line`.
@@ -298,7 +333,21 @@ fn classify<'a>(path: &str, line_no: usize, text: &'a str, column: usize) -> Res
         })?;
         let mut name = &text[c.len_utf8() + 1..];
         if let Some(q) = name.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')) {
+            // Split checked the quotes: `X#'...'` holds no other '\''.
             name = q;
+        } else if let Some(at) = name.find(['\'', '"']) {
+            // genksyms names are C identifiers and gendwarfksyms quotes
+            // only whole names: a quote inside an unquoted name is neither.
+            return Err(Error::malformed(
+                path,
+                Position::Line {
+                    line: line_no,
+                    column: column + c.len_utf8() + 1 + at,
+                },
+                format!(
+                    "unexpected quote in a '{c}#' name: expected a name, or one in single quotes"
+                ),
+            ));
         }
         if name.is_empty() {
             return Err(Error::malformed(
@@ -519,18 +568,63 @@ mod tests {
         assert_eq!(f.entries[0].tokens[4].text, "\"y  z\"");
     }
 
+    fn assert_round_trip(f: &SymtypesFile<'_>) {
+        let again: String = f.entries.iter().map(|e| e.render() + "\n").collect();
+        let g = parse("x", &again).unwrap_or_else(|e| panic!("{e}: {again:?}"));
+        assert_eq!(g.entries.len(), f.entries.len(), "{again:?}");
+        for (a, b) in g.entries.iter().zip(&f.entries) {
+            assert!(a.same_as(b), "{a:?} from {b:?}");
+        }
+    }
+
     #[test]
     fn names_with_spaces_and_quotes_round_trip() {
         // Found by the fuzz target: a quoted name holding a lone '"'.
-        for text in [
-            "t#'a \"b' x \n",
-            "t#'u\"64' x \n",
-            "s#\"a' b\" x \n",
-            "s#'a b' \"c d\" \n",
+        for text in ["t#'a \"b' x \n", "t#'u\"64' x \n", "s#'a b' \"c d\" \n"] {
+            assert_round_trip(&parse("x", text).unwrap());
+        }
+    }
+
+    #[test]
+    fn quotes_genksyms_never_writes_are_errors() {
+        for (text, at) in [
+            // A double-quoted stretch in a bare name (was accepted).
+            ("s#\"a' b\" x \n", "x:1:3: unexpected quote"),
+            // A single quote left open: gendwarfksyms' "incomplete" reference.
+            ("t#'a x \n", "x:1:3: unterminated quoted name"),
+            // Text glued to a closing quote.
+            ("s#'a b'c x \n", "x:1:8: expected a space"),
+            ("foo t#a'b \n", "x:1:8: unexpected quote"),
         ] {
-            let f = parse("x", text).unwrap();
-            let again: String = f.entries.iter().map(|e| e.render() + "\n").collect();
-            assert_eq!(parse("x", &again).unwrap().entries, f.entries, "{text}");
+            let e = parse("x", text).unwrap_err().to_string();
+            assert!(e.starts_with(at), "{text:?}: {e}");
+        }
+        // Quotes in plain tokens are C text (character constants) and stay.
+        let f = parse("x", "foo int x [ 'a' ] \n").unwrap();
+        assert_eq!(f.entries[0].tokens[3].text, "'a'");
+    }
+
+    /// Fuzz crashes (fuzz/fuzz_targets/symtypes.rs): a bare name starting
+    /// with a single quote was accepted, then a later rendered quote closed
+    /// it, swallowing the tokens between into one name. Both are now
+    /// positioned errors; what still parses round-trips.
+    #[test]
+    fn fuzz_crashes_are_errors_or_round_trip() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fuzz/symtypes");
+        for name in [
+            "crash-79ae90f8ded7822bd7cf6671f815af5268f844ee",
+            "crash-eee4e2b5bd8ddcd05cede0e1c1a06bd5a9973e2f",
+        ] {
+            let data = std::fs::read(dir.join(name)).unwrap();
+            let e = parse_bytes("c", &data).unwrap_err().to_string();
+            assert!(e.contains("quote"), "{name}: {e}");
+            // Each line alone: errors are positioned, the rest round-trips.
+            for line in data.split(|&b| b == b'\n') {
+                match parse_bytes("c", line) {
+                    Ok(f) => assert_round_trip(&f),
+                    Err(e) => assert!(e.to_string().starts_with("c:1:"), "{e}"),
+                }
+            }
         }
     }
 

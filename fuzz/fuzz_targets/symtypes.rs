@@ -10,6 +10,9 @@ fuzz_target!(|data: &[u8]| {
         let text: String = f.entries.iter().map(|e| e.render() + "\n").collect();
         let again = modver::symtypes::parse("fuzz.symtypes", &text).expect("rendered text parses");
         assert_eq!(again.entries.len(), f.entries.len());
+        for (a, b) in again.entries.iter().zip(&f.entries) {
+            assert!(a.same_as(b), "{a:?} rendered from {b:?}");
+        }
         let _ = modver::crc::export_crcs(&f, true);
     }
     if let Ok(t) = std::str::from_utf8(data) {

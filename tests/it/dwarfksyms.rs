@@ -216,6 +216,10 @@ fn real_gendwarfksyms_when_present() {
     for config in configs() {
         let dir = root().join("obj").join(&config);
         for stem in ["core", "extern", "kabi"] {
+            // (Configs of other architectures lack extern.c.)
+            if !dir.join(format!("{stem}.o")).exists() {
+                continue;
+            }
             for (set, flags) in FLAGSETS {
                 let list = PathBuf::from(format!("{stem}.syms"));
                 let obj = format!("{stem}.o");
@@ -331,8 +335,11 @@ fn crc_from_dwarf_symtypes() {
                     .join("golden")
                     .join(&config)
                     .join(format!("{stem}.{set}.symtypes"));
-                let want =
-                    String::from_utf8(golden(&config, stem, set, "stdout").unwrap()).unwrap();
+                // (Configs of other architectures lack extern.c.)
+                let Some(want) = golden(&config, stem, set, "stdout") else {
+                    continue;
+                };
+                let want = String::from_utf8(want).unwrap();
                 for dialect in ["auto", "dwarf"] {
                     let o = modver().args(["crc", "--dialect", dialect]).arg(&st).run();
                     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -399,4 +406,73 @@ fn bitcode_backends_agree_and_v_names_the_path() {
     }
     assert_eq!(outs[0], outs[1], "native vs codegen");
     assert_eq!(outs[0], outs[2], "native vs auto");
+}
+
+/// `SHF_COMPRESSED` zstd debug sections (`-gz=zstd`, which this
+/// gendwarfksyms' libdw cannot read, so there are no golden outputs of its
+/// own): the clang 19 DWARF 5 objects recompressed with llvm-objcopy give
+/// exactly the uncompressed objects' golden outputs; and a corrupt stream
+/// is a positioned error.
+#[test]
+fn zstd_compressed_sections_read_as_uncompressed() {
+    crate::util::require("llvm-objcopy-19", "llvm-all");
+    let out = crate::fixture::Scratch::new();
+    let config = "clang19-dwarf5";
+    let mut bad = Vec::new();
+    for stem in ["core", "extern", "kabi"] {
+        let obj = root().join("obj").join(config).join(format!("{stem}.o"));
+        let z = out.join(format!("{stem}.o"));
+        let st = std::process::Command::new("llvm-objcopy-19")
+            .arg("--compress-debug-sections=zstd")
+            .arg(&obj)
+            .arg(&z)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert_ne!(std::fs::read(&z).unwrap(), std::fs::read(&obj).unwrap());
+        out.copy(obj.with_extension("syms"), format!("{stem}.syms"));
+        for (set, flags) in &FLAGSETS[..2] {
+            let got = modver_run(
+                out.path(),
+                flags,
+                Path::new(&format!("{stem}.syms")),
+                &[&format!("{stem}.o")],
+                // (The tag names the temporary symtypes file: its own, as
+                // the golden test runs the same sets in parallel.)
+                &format!("zstd-{set}"),
+            );
+            let g = |ext| golden(config, stem, set, ext).unwrap();
+            bad.extend(compare(
+                &format!("{config}/{stem} (zstd)"),
+                set,
+                &got,
+                &g("stdout"),
+                Some(&g("stderr")),
+                golden(config, stem, set, "symtypes").as_deref(),
+                0,
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+    // A corrupt stream: the bytes after .debug_info's Elf_Chdr zeroed.
+    let z = std::fs::read(out.join("core.o")).unwrap();
+    let image = modver::elf::ElfImage::parse(&z, "core.o").unwrap();
+    let info = image.section(".debug_info").unwrap();
+    let at = info.offset as usize + 24;
+    let mut broken = z.clone();
+    broken[at..at + 16].fill(0);
+    out.write("broken.o", &broken);
+    let got = modver_run(
+        out.path(),
+        "",
+        Path::new("core.syms"),
+        &["broken.o"],
+        "zstd-broken",
+    );
+    let err = String::from_utf8_lossy(&got.out.stderr);
+    assert_eq!(got.out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("broken.o: at offset 0x") && err.contains(".debug_info: zstd"),
+        "{err}"
+    );
 }
