@@ -149,6 +149,8 @@ pub struct Builder<'a, 'r> {
     generations: u32,
     /// The [`Frontier`] of each complete struct-like entry, once replayed.
     frontiers: HashMap<EntryId, Rc<Frontier>>,
+    /// The die_map's text passed 4 GiB.
+    text_overflow: bool,
 }
 
 fn tag_name(t: u16) -> String {
@@ -183,6 +185,7 @@ impl<'a, 'r> Builder<'a, 'r> {
             expanded: vec![0; info.dies.len()],
             generations: 0,
             frontiers: HashMap::default(),
+            text_overflow: false,
         }
     }
 
@@ -216,8 +219,10 @@ impl<'a, 'r> Builder<'a, 'r> {
 
     fn process(&mut self, cache: Option<EntryId>, s: &str) {
         self.log.dump_string(s);
-        if cache.is_some() {
-            self.map.push(cache, Fragment::Str(Rc::from(s)));
+        if let Some(e) = cache {
+            if !self.map.push_str(e, s) {
+                self.text_overflow = true;
+            }
         }
     }
 
@@ -723,7 +728,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         while let Some(f) = self.map.entries[cache].fragments.get(i).cloned() {
             i += 1;
             match f {
-                Fragment::Str(s) => self.process(None, &s),
+                Fragment::Str(s) => self.log.dump_string(self.map.text(s)),
                 Fragment::Linebreak(n) => self.linebreak(None, n),
                 Fragment::Die(d) => self.process_type(st, None, d)?,
             }
@@ -1107,6 +1112,9 @@ impl<'a, 'r> Builder<'a, 'r> {
             self.symbol_ptr(i)?;
         }
         self.srcfile_cache.clear();
+        if self.text_overflow {
+            return Err(self.error(root, "type strings of more than 4 GiB"));
+        }
         Ok(())
     }
 }

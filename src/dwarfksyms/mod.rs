@@ -389,7 +389,10 @@ fn bitcode_native(
     data: &[u8],
     display: &str,
 ) -> std::result::Result<Vec<ModuleInput>, crate::metadata_dwarf::NativeFailure> {
-    let modules = crate::metadata_dwarf::module_inputs(data, display)?;
+    let mut modules = crate::metadata_dwarf::module_inputs(data, display)?;
+    for m in &mut modules {
+        m.info.shrink_to_fit();
+    }
     if modules.is_empty() {
         return Err(crate::metadata_dwarf::NativeFailure::Invalid(
             Error::malformed(
@@ -403,7 +406,8 @@ fn bitcode_native(
 }
 
 fn module_input(data: &[u8], display: &str) -> Result<ModuleInput> {
-    let obj = crate::dwarf::read_object(data, display)?;
+    let mut obj = crate::dwarf::read_object(data, display)?;
+    obj.info.shrink_to_fit();
     Ok(ModuleInput {
         name: display.to_string(),
         info: obj.info,

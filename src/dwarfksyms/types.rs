@@ -88,7 +88,7 @@ struct TypeSlot {
 }
 
 /// `is_type_prefix`.
-fn is_type_prefix(s: &str) -> bool {
+pub(super) fn is_type_prefix(s: &str) -> bool {
     is_type_prefix_bytes(s.as_bytes())
 }
 
@@ -246,7 +246,7 @@ impl<'a> TypeMap<'a> {
         let frags = &map.entries[entry].fragments;
         for (i, f) in frags.iter().enumerate() {
             match f {
-                Fragment::Str(s) => ty.push(s),
+                Fragment::Str(s) => ty.push(map.text(*s)),
                 Fragment::Die(addr) => {
                     let child = map
                         .find(*addr, DieState::Complete)
@@ -326,12 +326,21 @@ impl<'a> TypeMap<'a> {
         let run = self.runs;
         let mut bytes = std::mem::take(&mut self.bytes);
         bytes.clear();
+        let mut crc = crc32fast::Hasher::new();
+        // Hashed in blocks of this size, unless --dump-versions wants the
+        // whole text.
+        const BLOCK: usize = 1 << 16;
+        let keep = log.dump_versions;
         let top_refs: Rc<[u32]> = self.ref_slots(ty).into();
         // (expansion, its slot (None: the symbol), its reference slots,
         // next reference, text position)
         type Frame = (Rc<Expansion>, Option<u32>, Rc<[u32]>, usize, usize);
         let mut stack: Vec<Frame> = vec![(Rc::new(ty.clone()), None, top_refs, 0, 0)];
         while let Some(frame) = stack.last_mut() {
+            if !keep && bytes.len() >= BLOCK {
+                crc.update(&bytes);
+                bytes.clear();
+            }
             let (exp, _, refs, k, pos) = frame;
             let Some(&(a, b)) = exp.refs.get(*k) else {
                 bytes.extend_from_slice(&exp.text.as_bytes()[*pos..]);
@@ -361,10 +370,9 @@ impl<'a> TypeMap<'a> {
             self.slots[slot as usize].expanded = run;
             stack.push((e, Some(slot), r, 0, 0));
         }
-        let crc = crc32fast::hash(&bytes);
-        let text = log
-            .dump_versions
-            .then(|| String::from_utf8_lossy(&bytes).into_owned());
+        crc.update(&bytes);
+        let crc = crc.finalize();
+        let text = keep.then(|| String::from_utf8_lossy(&bytes).into_owned());
         self.bytes = bytes;
         Ok((crc, text))
     }
