@@ -225,26 +225,23 @@ impl<'a> TypeMap<'a> {
             }
         }
         let mut ty = Expansion::default();
-        self.expand_entry(map, entry, &mut ty, 0)?;
+        self.expand_entry(map, entry, &mut ty)?;
         Ok(ty)
     }
 
-    /// `__type_expand`.
-    fn expand_entry(
-        &self,
-        map: &DieMap,
-        entry: EntryId,
-        ty: &mut Expansion,
-        depth: usize,
-    ) -> Result<()> {
-        if depth > MAX_DEPTH {
-            return Err(Error::Check(format!(
-                "{}: unnamed types nested more than {MAX_DEPTH} deep",
-                self.display
-            )));
-        }
-        let frags = &map.entries[entry].fragments;
-        for (i, f) in frags.iter().enumerate() {
+    /// `__type_expand`, with an explicit stack of the unnamed entries
+    /// being expanded (its recursion).
+    fn expand_entry(&self, map: &DieMap, entry: EntryId, ty: &mut Expansion) -> Result<()> {
+        // (entry, next fragment)
+        let mut stack: Vec<(EntryId, usize)> = vec![(entry, 0)];
+        while let Some(top) = stack.last_mut() {
+            let frags = &map.entries[top.0].fragments;
+            let i = top.1;
+            let Some(f) = frags.get(i) else {
+                stack.pop();
+                continue;
+            };
+            top.1 += 1;
             match f {
                 Fragment::Str(s) => ty.push(map.text(*s)),
                 Fragment::Die(addr) => {
@@ -256,7 +253,15 @@ impl<'a> TypeMap<'a> {
                         })?;
                     match type_name(map, child) {
                         Some(n) => ty.push(&n),
-                        None => self.expand_entry(map, child, ty, depth + 1)?,
+                        None => {
+                            if stack.len() > MAX_DEPTH {
+                                return Err(Error::Check(format!(
+                                    "{}: unnamed types nested more than {MAX_DEPTH} deep",
+                                    self.display
+                                )));
+                            }
+                            stack.push((child, 0));
+                        }
                     }
                 }
                 Fragment::Linebreak(_) => {
