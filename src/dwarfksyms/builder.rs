@@ -208,8 +208,10 @@ impl<'a, 'r> Builder<'a, 'r> {
         self.info.die(die).tag
     }
 
-    fn children(&self, die: DieId) -> Vec<DieId> {
-        self.info.children(die).collect()
+    /// The children of `die` (borrowing only the DIE model, not the
+    /// builder).
+    fn children(&self, die: DieId) -> crate::debuginfo::Children<'a> {
+        self.info.children(die)
     }
 
     fn symbol_name(&self, die: DieId) -> Option<&'a str> {
