@@ -76,6 +76,9 @@ impl Expansion {
     }
 }
 
+/// A defined type's expansion and the slots its references name.
+type Resolved = (Rc<Expansion>, Rc<[u32]>);
+
 /// A type name's slot in a [`TypeMap`]: its expansion if defined, and the
 /// slots its references name (resolved on first use).
 #[derive(Debug)]
@@ -188,7 +191,7 @@ impl<'a> TypeMap<'a> {
 
     /// `type_map_get` for slot `i`, falling back to a `type_string` kABI
     /// rule; with the slots its references name.
-    fn get(&mut self, i: u32, log: &mut Log) -> Result<Option<(Rc<Expansion>, Rc<[u32]>)>> {
+    fn get(&mut self, i: u32, log: &mut Log) -> Result<Option<Resolved>> {
         let slot = &self.slots[i as usize];
         if slot.ty.is_none() && self.stable {
             if let Some(s) = self.rules.type_string(&slot.name) {
