@@ -66,7 +66,7 @@ t5=$(now)
 t6=$(now)
 cmp -s "$work/all.gdk" "$work/all.mv" || { echo "bench-dwarfksyms: one-process outputs differ" >&2; exit 1; }
 
-big=$(ls -S "${objs[@]}" | head -1)
+big=$(ls -S "${objs[@]}" | sed -n 1p) # sed reads it all: no SIGPIPE under pipefail
 /usr/bin/time -f "%M" -o "$work/rss.g" "$gdk" "$big" < "${big%.o}.syms" > /dev/null 2>&1
 /usr/bin/time -f "%M" -o "$work/rss.m" "$modver" dwarfksyms "$big" < "${big%.o}.syms" > /dev/null 2>&1
 nsym=$(cat "$work"/fx*.syms | wc -l)

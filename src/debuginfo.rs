@@ -286,6 +286,16 @@ impl DebugInfo {
         id
     }
 
+    /// Gives back the capacity its vectors grew beyond their contents (a
+    /// reader calls it once all entries are in).
+    pub fn shrink_to_fit(&mut self) {
+        self.dies.shrink_to_fit();
+        self.units.shrink_to_fit();
+        self.strings.shrink_to_fit();
+        self.consts.shrink_to_fit();
+        self.last_child.shrink_to_fit();
+    }
+
     /// Sets `DW_AT_type` of `die`.
     pub fn set_type_ref(&mut self, die: DieId, target: DieId) {
         if let Some(d) = self.dies.get_mut(die.0 as usize) {

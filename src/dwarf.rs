@@ -201,7 +201,6 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
     .map_err(|e| bad(display, Position::File, format!("DWARF: {e}")))?;
 
     let mut info = DebugInfo::new();
-    let mut by_offset: HashMap<u64, DieId> = HashMap::new();
     let mut pending: Vec<PendingRef> = Vec::new();
     let mut units = dwarf.units();
     let mut unit_at = 0u64;
@@ -231,18 +230,13 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
         })?;
         let files = unit_files(&dwarf, &unit, &mut info);
         info.add_unit(files);
-        read_unit(
-            &dwarf,
-            &unit,
-            base,
-            display,
-            &mut info,
-            &mut by_offset,
-            &mut pending,
-        )?;
+        read_unit(&dwarf, &unit, base, display, &mut info, &mut pending)?;
     }
+    // Entries are added in .debug_info order: a reference is resolved by a
+    // binary search over their offsets.
     for p in pending {
-        let Some(&target) = by_offset.get(&p.target) else {
+        let found = info.dies.binary_search_by_key(&p.target, |d| d.offset);
+        let Ok(target) = found.map(|i| DieId(i as u32)) else {
             let from = info.die(p.from).offset;
             return Err(bad(
                 display,
@@ -318,14 +312,12 @@ fn const_attr(at: gimli::DwAt) -> Option<ConstAttr> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn read_unit(
     dwarf: &gimli::Dwarf<Reader<'_>>,
     unit: &gimli::Unit<Reader<'_>>,
     base: u64,
     display: &str,
     info: &mut DebugInfo,
-    by_offset: &mut HashMap<u64, DieId>,
     pending: &mut Vec<PendingRef>,
 ) -> Result<()> {
     let mut cursor = unit.entries();
@@ -461,7 +453,6 @@ fn read_unit(
             ));
         }
         let id = info.add_die(parent, entry.tag().0, offset, &attrs);
-        by_offset.insert(offset, id);
         for (target, is_origin) in [(type_ref, false), (origin, true)] {
             match target {
                 Some(Some(t)) => pending.push(PendingRef {

@@ -25,14 +25,15 @@ use super::symbols::{SymbolState, Symbols, SYMBOL_PTR_PREFIX};
 use super::Log;
 use crate::debuginfo::{tag, ConstAttr, DebugInfo, DieId};
 use crate::error::{Error, Position, Result};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 /// How deep type processing may recurse before the input is taken as
 /// hostile (a type that contains itself without a struct in between).
-/// Real kernel types reach a few thousand levels (see
-/// [`super::Run::add_module`] for the stack this needs).
-const MAX_DEPTH: usize = 10_000;
+/// Measured on a 7.1.5 tree (net/core/dev.o, kernel/events/core.o): at
+/// most about 200 levels; [`super::Run::add_module`] sizes its stack for
+/// this bound.
+pub(super) const MAX_DEPTH: usize = 10_000;
 
 const KABI_NORMAL: i32 = 1;
 const KABI_RESERVED: i32 = 2;
@@ -57,12 +58,16 @@ struct State<'a> {
     die: DieId,
     first_list_item: bool,
     expand: Expansion,
-    expansion_cache: HashSet<DieId>,
+    /// This symbol's stamp in [`Builder::expanded`]: the
+    /// `expansion_cache` of gendwarfksyms' `struct state`, as one array
+    /// for all symbols (a DIE is in this symbol's cache when its stamp is
+    /// this one).
+    generation: u32,
     kabi: KabiState<'a>,
 }
 
 impl State<'_> {
-    fn new(sym: Option<usize>, die: DieId) -> Self {
+    fn new(sym: Option<usize>, die: DieId, generation: u32) -> Self {
         State {
             sym,
             die,
@@ -71,10 +76,30 @@ impl State<'_> {
                 expand: true,
                 current_fqn: None,
             },
-            expansion_cache: HashSet::default(),
+            generation,
             kabi: KabiState::default(),
         }
     }
+}
+
+/// What replaying a complete entry does besides dumping its text: the
+/// struct, union, enum and class DIEs it visits, in order (a visit of one
+/// of those depends on the symbol's expansion state), and how many die_map
+/// lookups the visits of every other DIE on the way make (all hits: such
+/// a DIE's entry is complete whenever a fragment refers to it, and its
+/// replay does not depend on the state).
+#[derive(Debug, Default)]
+struct Frontier {
+    structs: Vec<DieId>,
+    hits: u32,
+}
+
+/// Whether gendwarfksyms expands a DIE of this tag once per symbol.
+fn is_expandable(t: u16) -> bool {
+    matches!(
+        t,
+        tag::CLASS_TYPE | tag::STRUCTURE_TYPE | tag::UNION_TYPE | tag::ENUMERATION_TYPE
+    )
 }
 
 #[derive(Clone, Copy)]
@@ -119,6 +144,14 @@ pub struct Builder<'a, 'r> {
     log: &'r mut Log,
     srcfile_cache: HashMap<u64, bool>,
     depth: usize,
+    /// Per DIE: the stamp of the last symbol that expanded it
+    /// ([`State::generation`]).
+    expanded: Vec<u32>,
+    generations: u32,
+    /// The [`Frontier`] of each complete struct-like entry, once replayed.
+    frontiers: HashMap<EntryId, Rc<Frontier>>,
+    /// The die_map's text passed 4 GiB.
+    text_overflow: bool,
 }
 
 fn tag_name(t: u16) -> String {
@@ -150,7 +183,17 @@ impl<'a, 'r> Builder<'a, 'r> {
             log,
             srcfile_cache: HashMap::default(),
             depth: 0,
+            expanded: vec![0; info.dies.len()],
+            generations: 0,
+            frontiers: HashMap::default(),
+            text_overflow: false,
         }
+    }
+
+    /// A [`State`] for a new symbol, with an empty expansion cache.
+    fn state(&mut self, sym: Option<usize>, die: DieId) -> State<'a> {
+        self.generations += 1;
+        State::new(sym, die, self.generations)
     }
 
     fn error(&self, die: DieId, msg: impl Into<String>) -> Error {
@@ -165,8 +208,10 @@ impl<'a, 'r> Builder<'a, 'r> {
         self.info.die(die).tag
     }
 
-    fn children(&self, die: DieId) -> Vec<DieId> {
-        self.info.children(die).collect()
+    /// The children of `die` (borrowing only the DIE model, not the
+    /// builder).
+    fn children(&self, die: DieId) -> crate::debuginfo::Children<'a> {
+        self.info.children(die)
     }
 
     fn symbol_name(&self, die: DieId) -> Option<&'a str> {
@@ -177,8 +222,10 @@ impl<'a, 'r> Builder<'a, 'r> {
 
     fn process(&mut self, cache: Option<EntryId>, s: &str) {
         self.log.dump_string(s);
-        if cache.is_some() {
-            self.map.push(cache, Fragment::Str(Rc::from(s)));
+        if let Some(e) = cache {
+            if !self.map.push_str(e, s) {
+                self.text_overflow = true;
+            }
         }
     }
 
@@ -666,17 +713,104 @@ impl<'a, 'r> Builder<'a, 'r> {
 
     /// `process_cached`: replays a complete entry, visiting the DIEs it
     /// refers to again (so this symbol's expansion state sees them).
+    ///
+    /// Without `--dump-dies` the text is not wanted: only the visits of
+    /// struct-like DIEs (whose entries depend on the state) are made, from
+    /// the entry's [`Frontier`], and the lookups of the other visits are
+    /// counted; the die_map ends up exactly as after the full replay.
     fn replay(&mut self, st: &mut State<'a>, cache: EntryId) -> Result<()> {
+        if !self.log.dump_dies {
+            let f = self.frontier(cache)?;
+            self.map.hits += f.hits;
+            for &d in &f.structs {
+                self.visit_expandable(st, d)?;
+            }
+            return Ok(());
+        }
         let mut i = 0;
         while let Some(f) = self.map.entries[cache].fragments.get(i).cloned() {
             i += 1;
             match f {
-                Fragment::Str(s) => self.process(None, &s),
+                Fragment::Str(s) => self.log.dump_string(self.map.text(s)),
                 Fragment::Linebreak(n) => self.linebreak(None, n),
                 Fragment::Die(d) => self.process_type(st, None, d)?,
             }
         }
         Ok(())
+    }
+
+    /// The [`Frontier`] of a complete entry (kept for struct-like entries,
+    /// which every symbol replays again).
+    fn frontier(&mut self, cache: EntryId) -> Result<Rc<Frontier>> {
+        if let Some(f) = self.frontiers.get(&cache) {
+            return Ok(f.clone());
+        }
+        let mut f = Frontier::default();
+        self.collect_frontier(cache, &mut f, 0)?;
+        let f = Rc::new(f);
+        let t = self.map.entries[cache].tag;
+        if u16::try_from(t).is_ok_and(is_expandable) {
+            self.frontiers.insert(cache, f.clone());
+        }
+        Ok(f)
+    }
+
+    fn collect_frontier(&self, cache: EntryId, f: &mut Frontier, depth: usize) -> Result<()> {
+        for frag in &self.map.entries[cache].fragments {
+            let Fragment::Die(d) = *frag else { continue };
+            if is_expandable(self.tag(d)) {
+                f.structs.push(d);
+                continue;
+            }
+            f.hits += 1;
+            let Some(e) = self.map.find(d, DieState::Complete) else {
+                return Err(self.error(
+                    d,
+                    "internal error: a fragment refers to a DIE without a complete entry",
+                ));
+            };
+            if self.depth + depth >= MAX_DEPTH {
+                return Err(self.error(
+                    d,
+                    format!("types nested more than {MAX_DEPTH} deep: expected a finite type (a cycle without a struct?)"),
+                ));
+            }
+            self.collect_frontier(e, f, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    /// `process_type` on a struct-like DIE during a replay: the same
+    /// expansion-state logic; a complete entry for the wanted state is
+    /// replayed, anything else goes through [`Self::process_type`].
+    fn visit_expandable(&mut self, st: &mut State<'a>, die: DieId) -> Result<()> {
+        let i = die.0 as usize;
+        let expand = st.expand.expand && self.expanded[i] != st.generation;
+        let want = if expand {
+            DieState::Complete
+        } else {
+            DieState::Unexpanded
+        };
+        let Some(cache) = self.map.find(die, want) else {
+            return self.process_type(st, None, die);
+        };
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(
+                die,
+                format!("types nested more than {MAX_DEPTH} deep: expected a finite type (a cycle without a struct?)"),
+            ));
+        }
+        if expand {
+            self.expanded[i] = st.generation;
+        }
+        self.map.hits += 1;
+        let saved = st.expand.expand;
+        st.expand.expand = expand;
+        self.depth += 1;
+        let r = self.replay(st, cache);
+        self.depth -= 1;
+        st.expand.expand = saved;
+        r
     }
 
     /// `process_type`.
@@ -707,16 +841,13 @@ impl<'a, 'r> Builder<'a, 'r> {
         let saved = st.expand.clone();
         let t = self.tag(die);
         let mut want = DieState::Complete;
-        if matches!(
-            t,
-            tag::CLASS_TYPE | tag::STRUCTURE_TYPE | tag::UNION_TYPE | tag::ENUMERATION_TYPE
-        ) {
+        if is_expandable(t) {
             // Expanded only once per exported symbol.
-            if st.expansion_cache.contains(&die) {
+            if self.expanded[die.0 as usize] == st.generation {
                 st.expand.expand = false;
             }
             if st.expand.expand {
-                st.expansion_cache.insert(die);
+                self.expanded[die.0 as usize] = st.generation;
             } else {
                 want = DieState::Unexpanded;
             }
@@ -886,7 +1017,7 @@ impl<'a, 'r> Builder<'a, 'r> {
                 if sym.is_none() {
                     return Ok(());
                 }
-                let mut st = State::new(sym, source);
+                let mut st = self.state(sym, source);
                 if self
                     .symbol_name(source)
                     .is_some_and(|n| n.starts_with(SYMBOL_PTR_PREFIX))
@@ -915,7 +1046,7 @@ impl<'a, 'r> Builder<'a, 'r> {
                 self.display
             )));
         }
-        let mut st = State::new(Some(i), die);
+        let mut st = self.state(Some(i), die);
         if self.tag(die) == tag::SUBROUTINE_TYPE {
             self.process_symbol(&mut st, die, SymbolKind::Subprogram)
         } else {
@@ -984,6 +1115,9 @@ impl<'a, 'r> Builder<'a, 'r> {
             self.symbol_ptr(i)?;
         }
         self.srcfile_cache.clear();
+        if self.text_overflow {
+            return Err(self.error(root, "type strings of more than 4 GiB"));
+        }
         Ok(())
     }
 }

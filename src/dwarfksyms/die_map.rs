@@ -49,11 +49,20 @@ impl DieState {
     ];
 }
 
+/// A string of [`DieMap::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextRange {
+    start: u32,
+    end: u32,
+}
+
 /// `struct die_fragment`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub enum Fragment {
-    /// `FRAGMENT_STRING`.
-    Str(Rc<str>),
+    /// `FRAGMENT_STRING` (consecutive strings of one entry are kept as
+    /// one, except where a string begins with a type prefix: only piece
+    /// boundaries before such strings mean anything to gendwarfksyms).
+    Str(TextRange),
     /// `FRAGMENT_LINEBREAK` (indentation change).
     Linebreak(i32),
     /// `FRAGMENT_DIE`: another DIE's entry, looked up when expanding.
@@ -85,6 +94,8 @@ pub struct Entry {
 pub struct DieMap {
     /// Entries in creation order.
     pub entries: Vec<Entry>,
+    /// The text of every [`Fragment::Str`].
+    text: String,
     /// Per (DIE, state asked for): the newest entry that reached that
     /// state. An entry only ever goes from `Incomplete` to the state it was
     /// created for ([`Self::set_state`]), so this is what `__die_map_get`'s
@@ -136,6 +147,32 @@ impl DieMap {
         });
         self.key_state.push(state);
         id
+    }
+
+    /// Appends a string fragment to `entry`; false if the map's text
+    /// would pass 4 GiB (the string is not added).
+    pub fn push_str(&mut self, entry: EntryId, s: &str) -> bool {
+        let Ok(end) = u32::try_from(self.text.len() + s.len()) else {
+            return false;
+        };
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        let frags = &mut self.entries[entry].fragments;
+        if let Some(Fragment::Str(r)) = frags.last_mut() {
+            if r.end == start && !super::types::is_type_prefix(s) {
+                r.end = end;
+                return true;
+            }
+        }
+        frags.push(Fragment::Str(TextRange { start, end }));
+        true
+    }
+
+    /// The text of a string fragment.
+    pub fn text(&self, r: TextRange) -> &str {
+        self.text
+            .get(r.start as usize..r.end as usize)
+            .unwrap_or_default()
     }
 
     /// Appends a fragment to `entry` (nothing for `None`, as with a NULL

@@ -192,12 +192,16 @@ impl Run {
 
     /// Processes one object.
     ///
-    /// Like gendwarfksyms, the type walk recurses once per nesting level of
-    /// the types reached (every struct first met through a pointer goes one
-    /// level deeper), which in a kernel object can be thousands of levels:
-    /// it runs on a thread with a large stack.
+    /// Like gendwarfksyms, building type strings recurses once per nesting
+    /// level of the types reached (every struct first met through a pointer
+    /// goes one level deeper; the other walks are loops). That depth is
+    /// bounded ([`builder::MAX_DEPTH`], an error past it) and the walk runs
+    /// on a thread whose stack holds the bound: a level takes about 750
+    /// bytes of stack in a release build and 6 KiB unoptimised, so 8 KiB
+    /// per level (80 MiB of address space, of which only what is used is
+    /// ever touched).
     pub fn add_module(&mut self, m: &ModuleInput) -> Result<()> {
-        const STACK: usize = 1 << 30;
+        const STACK: usize = builder::MAX_DEPTH * (8 << 10) + (1 << 20);
         std::thread::scope(|s| {
             std::thread::Builder::new()
                 .name("dwarfksyms".into())
@@ -304,7 +308,8 @@ pub enum Backend {
 }
 
 /// [`read_input`] with a bitcode backend; `note` receives one line per
-/// bitcode file saying which path was taken and why (for `-v`).
+/// bitcode file (or archive member) saying which path was taken and why
+/// (for `-v`).
 pub fn read_input_with(
     path: &Path,
     backend: Backend,
@@ -312,26 +317,103 @@ pub fn read_input_with(
 ) -> Result<Vec<ModuleInput>> {
     let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let display = path.display().to_string();
-    if crate::symbols::identify(&data) != Some(crate::symbols::Magic::Bitcode) {
-        return parse_input(&data, &display, path.parent());
-    }
-    if backend == Backend::Codegen {
-        note(format!("{display}: bitcode: codegen (--backend codegen)"));
-        return codegen_input(path, &display);
-    }
-    use crate::metadata_dwarf::NativeFailure;
-    match bitcode_native(&data, &display) {
-        Ok(m) => {
-            note(format!("{display}: bitcode: native metadata reader"));
-            Ok(m)
+    let mut reader = InputReader {
+        backend,
+        note,
+        dir: path.parent(),
+    };
+    reader.read(&data, &display, Some(path))
+}
+
+/// Reads inputs (objects, bitcode, archives) with one bitcode backend.
+struct InputReader<'n, 'p> {
+    backend: Backend,
+    note: &'n mut dyn FnMut(String),
+    /// Where thin archive members are read from (none: a thin archive is
+    /// an error).
+    dir: Option<&'p Path>,
+}
+
+impl InputReader<'_, '_> {
+    /// `data` (from the file `path`, when it is one on its own).
+    fn read(
+        &mut self,
+        data: &[u8],
+        display: &str,
+        path: Option<&Path>,
+    ) -> Result<Vec<ModuleInput>> {
+        use crate::symbols::{identify, Magic};
+        match identify(data) {
+            Some(Magic::Elf) => Ok(vec![module_input(data, display)?]),
+            Some(Magic::Archive) | Some(Magic::ThinArchive) => self.archive(data, display),
+            Some(Magic::Bitcode) => self.bitcode(data, display, path),
+            None => Err(Error::malformed(
+                display,
+                Position::Offset(0),
+                "not an object file: expected an ELF object or an archive of them",
+            )),
         }
-        Err(NativeFailure::Unsupported(e)) if backend == Backend::Auto => {
-            note(format!(
-                "{display}: bitcode: codegen, the native reader cannot: {e}"
+    }
+
+    /// LLVM bitcode (LTO objects): the debug-info metadata read natively
+    /// and lowered as LLVM's code generation would emit the DWARF, or that
+    /// code generation itself.
+    fn bitcode(
+        &mut self,
+        data: &[u8],
+        display: &str,
+        path: Option<&Path>,
+    ) -> Result<Vec<ModuleInput>> {
+        use crate::metadata_dwarf::NativeFailure;
+        if self.backend == Backend::Codegen {
+            (self.note)(format!("{display}: bitcode: codegen (--backend codegen)"));
+            return codegen_input(data, path, display);
+        }
+        match bitcode_native(data, display) {
+            Ok(m) => {
+                (self.note)(format!("{display}: bitcode: native metadata reader"));
+                Ok(m)
+            }
+            Err(NativeFailure::Unsupported(e)) if self.backend == Backend::Auto => {
+                (self.note)(format!(
+                    "{display}: bitcode: codegen, the native reader cannot: {e}"
+                ));
+                codegen_input(data, path, display)
+            }
+            Err(NativeFailure::Unsupported(e) | NativeFailure::Invalid(e)) => Err(e),
+        }
+    }
+
+    fn archive(&mut self, data: &[u8], display: &str) -> Result<Vec<ModuleInput>> {
+        // The crate's one archive walker; it resolves thin members next to
+        // the archive, so it is handed a path inside `dir`.
+        let at = self.dir.unwrap_or(Path::new("")).join("archive");
+        let archive = crate::archive::Archive::parse(data, &at, display)?;
+        if archive.is_thin() && self.dir.is_none() {
+            return Err(Error::malformed(
+                display,
+                Position::File,
+                "thin archive without a directory to read its members from",
             ));
-            codegen_input(path, &display)
         }
-        Err(NativeFailure::Unsupported(e) | NativeFailure::Invalid(e)) => Err(e),
+        let mut out = Vec::new();
+        for member in archive.members() {
+            let member = member?;
+            let shown = member.display.clone();
+            let contents = member.read()?;
+            let bytes: &[u8] = &contents;
+            match crate::symbols::identify(bytes) {
+                // The ELF reader wants aligned data: copy.
+                Some(crate::symbols::Magic::Elf) => {
+                    let aligned = bytes.to_vec();
+                    out.push(module_input(&aligned, &shown)?)
+                }
+                Some(_) => out.extend(self.read(bytes, &shown, None)?),
+                // Members that are not objects are skipped, as a linker would.
+                None => {}
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -342,15 +424,39 @@ fn codegen_clang() -> std::path::PathBuf {
         .map_or_else(|| "clang".into(), Into::into)
 }
 
-/// `clang -c -x ir -o TMP FILE`, then the ELF object's DWARF.
-fn codegen_input(path: &Path, display: &str) -> Result<Vec<ModuleInput>> {
+/// The target triple the bitcode's irsymtab records, if it has one.
+fn bitcode_triple(data: &[u8]) -> Option<String> {
+    let c = crate::bitcode::read_contents(data).ok()?;
+    let t = crate::bitcode::irsymtab::parse(c.symtab?, c.strtab_for_symtab?).ok()?;
+    let t = std::str::from_utf8(t.target_triple).ok()?;
+    (!t.is_empty() && !t.starts_with('-')).then(|| t.to_string())
+}
+
+/// Code generation as an LTO link does it: `clang -c -x ir -O2
+/// --target=TRIPLE` (the module's own triple, so a cross-compiled module is
+/// compiled for its target), then the ELF object's DWARF. `path` is the
+/// bitcode file; an archive member is written to a temporary file first.
+fn codegen_input(data: &[u8], path: Option<&Path>, display: &str) -> Result<Vec<ModuleInput>> {
     let dir = tempfile::tempdir().map_err(|e| Error::io("<tempdir>", e))?;
+    let input = match path {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let p = dir.path().join("member.bc");
+            std::fs::write(&p, data).map_err(|e| Error::io(&p, e))?;
+            p
+        }
+    };
     let out = dir.path().join("codegen.o");
     let clang = codegen_clang();
-    let st = std::process::Command::new(&clang)
-        .args(["-c", "-x", "ir", "-o"])
+    let mut cmd = std::process::Command::new(&clang);
+    cmd.args(["-c", "-x", "ir", "-O2"]);
+    if let Some(t) = bitcode_triple(data) {
+        cmd.arg(format!("--target={t}"));
+    }
+    let st = cmd
+        .arg("-o")
         .arg(&out)
-        .arg(path)
+        .arg(&input)
         .status()
         .map_err(|e| Error::io(&clang, e))?;
     if !st.success() {
@@ -363,33 +469,26 @@ fn codegen_input(path: &Path, display: &str) -> Result<Vec<ModuleInput>> {
     Ok(vec![module_input(&data, display)?])
 }
 
-/// [`read_input`] on bytes in memory; thin archive members are read
-/// relative to `dir` (none: a thin archive is an error).
+/// [`read_input`] on bytes in memory, bitcode read natively; thin archive
+/// members are read relative to `dir` (none: a thin archive is an error).
 pub fn parse_input(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec<ModuleInput>> {
-    use crate::symbols::{identify, Magic};
-    match identify(data) {
-        Some(Magic::Elf) => Ok(vec![module_input(data, display)?]),
-        Some(Magic::Archive) | Some(Magic::ThinArchive) => read_archive(data, display, dir),
-        // LLVM bitcode (LTO objects): the debug-info metadata read natively
-        // and lowered as LLVM's code generation would emit the DWARF.
-        Some(Magic::Bitcode) => bitcode_native(data, display).map_err(|f| {
-            let (crate::metadata_dwarf::NativeFailure::Unsupported(e)
-            | crate::metadata_dwarf::NativeFailure::Invalid(e)) = f;
-            e
-        }),
-        None => Err(Error::malformed(
-            display,
-            Position::Offset(0),
-            "not an object file: expected an ELF object or an archive of them",
-        )),
-    }
+    let mut quiet = |_| {};
+    let mut reader = InputReader {
+        backend: Backend::Native,
+        note: &mut quiet,
+        dir,
+    };
+    reader.read(data, display, None)
 }
 
 fn bitcode_native(
     data: &[u8],
     display: &str,
 ) -> std::result::Result<Vec<ModuleInput>, crate::metadata_dwarf::NativeFailure> {
-    let modules = crate::metadata_dwarf::module_inputs(data, display)?;
+    let mut modules = crate::metadata_dwarf::module_inputs(data, display)?;
+    for m in &mut modules {
+        m.info.shrink_to_fit();
+    }
     if modules.is_empty() {
         return Err(crate::metadata_dwarf::NativeFailure::Invalid(
             Error::malformed(
@@ -403,45 +502,14 @@ fn bitcode_native(
 }
 
 fn module_input(data: &[u8], display: &str) -> Result<ModuleInput> {
-    let obj = crate::dwarf::read_object(data, display)?;
+    let mut obj = crate::dwarf::read_object(data, display)?;
+    obj.info.shrink_to_fit();
     Ok(ModuleInput {
         name: display.to_string(),
         info: obj.info,
         symbols: obj.symbols,
         kabi_rules: obj.kabi_rules,
     })
-}
-
-fn read_archive(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec<ModuleInput>> {
-    // The crate's one archive walker; it resolves thin members next to the
-    // archive, so it is handed a path inside `dir`.
-    let at = dir.unwrap_or(Path::new("")).join("archive");
-    let archive = crate::archive::Archive::parse(data, &at, display)?;
-    if archive.is_thin() && dir.is_none() {
-        return Err(Error::malformed(
-            display,
-            Position::File,
-            "thin archive without a directory to read its members from",
-        ));
-    }
-    let mut out = Vec::new();
-    for member in archive.members() {
-        let member = member?;
-        let shown = member.display.clone();
-        let contents = member.read()?;
-        let bytes: &[u8] = &contents;
-        match crate::symbols::identify(bytes) {
-            // The ELF reader wants aligned data: copy.
-            Some(crate::symbols::Magic::Elf) => {
-                let aligned = bytes.to_vec();
-                out.push(module_input(&aligned, &shown)?)
-            }
-            Some(_) => out.extend(parse_input(bytes, &shown, dir)?),
-            // Members that are not objects are skipped, as a linker would.
-            None => {}
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -501,6 +569,40 @@ mod tests {
             out.stdout,
             format!("#SYMVER f 0x{:08x}\n", crc32fast::hash(full.as_bytes()))
         );
+    }
+
+    /// A chain of distinct structs, each holding a pointer to the next:
+    /// three levels per struct, past the bound long before the chain ends.
+    #[test]
+    fn a_struct_chain_past_the_depth_bound_is_an_error_not_a_stack_overflow() {
+        let n = builder::MAX_DEPTH;
+        let mut d = DebugInfo::new();
+        let file = d.intern("x.h");
+        d.add_unit(vec![file]);
+        let cu = d.add_die(None, tag::COMPILE_UNIT, 0, &named("x.c"));
+        let f = d.add_die(Some(cu), tag::SUBPROGRAM, 1, &named("f"));
+        let p = d.add_die(Some(f), tag::FORMAL_PARAMETER, 2, &named("x"));
+        let mut size = DieAttrs::default();
+        size.set_const(ConstAttr::ByteSize, 8);
+        let mut prev = p;
+        for i in 0..n as u64 {
+            let name = format!("s{i}");
+            let s = d.add_die(Some(cu), tag::STRUCTURE_TYPE, 10 + 3 * i, &named(&name));
+            let m = d.add_die(Some(s), tag::MEMBER, 11 + 3 * i, &named("next"));
+            let ptr = d.add_die(Some(cu), tag::POINTER_TYPE, 12 + 3 * i, &size);
+            d.set_type_ref(prev, ptr);
+            d.set_type_ref(ptr, s);
+            prev = m;
+        }
+        let module = ModuleInput {
+            name: "x.o".into(),
+            info: d,
+            symbols: vec![],
+            kabi_rules: None,
+        };
+        let mut run = Run::new(Options::default(), b"f\n").unwrap();
+        let e = run.add_module(&module).unwrap_err();
+        assert!(e.to_string().contains("nested more than"), "{e}");
     }
 
     #[test]

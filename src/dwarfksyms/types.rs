@@ -11,35 +11,87 @@ use super::symbols::{SymbolState, Symbols};
 use super::Log;
 use crate::debuginfo::tag;
 use crate::error::{Error, Result};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 /// How deep unnamed types may nest in one expansion.
 const MAX_DEPTH: usize = 100_000;
 
-/// An expanded type string: its pieces (a piece that starts with a type
-/// prefix is a reference) and their total length.
+/// An expanded type string, as gendwarfksyms' list of pieces: the text of
+/// all pieces, and where the pieces that are references (that start with a
+/// type prefix) are.
 #[derive(Debug, Clone, Default)]
 pub struct Expansion {
-    /// The pieces.
-    pub pieces: Vec<Rc<str>>,
-    /// Total length in bytes.
-    pub len: usize,
+    text: String,
+    /// The byte ranges of the reference pieces, in order.
+    refs: Vec<(u32, u32)>,
 }
 
 impl Expansion {
-    fn push(&mut self, s: Rc<str>) {
-        self.len += s.len();
-        self.pieces.push(s);
+    /// Appends a piece.
+    pub fn push(&mut self, s: &str) {
+        if is_type_prefix(s) {
+            let start = self.text.len() as u32;
+            self.refs.push((start, start + s.len() as u32));
+        }
+        self.text.push_str(s);
     }
 
-    fn text(&self) -> String {
-        self.pieces.concat()
+    /// The pieces one after another.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The total length in bytes.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Whether there are no pieces with text.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The pieces: text between references, and the references.
+    pub fn pieces(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        for &(a, b) in &self.refs {
+            let (a, b) = (a as usize, b as usize);
+            if a > pos {
+                out.push(&self.text[pos..a]);
+            }
+            out.push(&self.text[a..b]);
+            pos = b;
+        }
+        if pos < self.text.len() {
+            out.push(&self.text[pos..]);
+        }
+        out
+    }
+
+    fn reference(&self, i: usize) -> &str {
+        let (a, b) = self.refs[i];
+        &self.text[a as usize..b as usize]
     }
 }
 
+/// A defined type's expansion and the slots its references name.
+type Resolved = (Rc<Expansion>, Rc<[u32]>);
+
+/// A type name's slot in a [`TypeMap`]: its expansion if defined, and the
+/// slots its references name (resolved on first use).
+#[derive(Debug)]
+struct TypeSlot {
+    name: Rc<str>,
+    ty: Option<Rc<Expansion>>,
+    refs: Option<Rc<[u32]>>,
+    /// The `calculate_version` run that last expanded it.
+    expanded: u32,
+}
+
 /// `is_type_prefix`.
-fn is_type_prefix(s: &str) -> bool {
+pub(super) fn is_type_prefix(s: &str) -> bool {
     is_type_prefix_bytes(s.as_bytes())
 }
 
@@ -49,7 +101,13 @@ fn is_type_prefix_bytes(b: &[u8]) -> bool {
 
 /// The type map of one module.
 pub struct TypeMap<'a> {
-    map: HashMap<Rc<str>, Rc<Expansion>>,
+    /// Names (types, and symbols with `--symtypes`) to [`Self::slots`].
+    map: HashMap<Rc<str>, u32>,
+    slots: Vec<TypeSlot>,
+    /// The number of `calculate_version` runs so far.
+    runs: u32,
+    /// `calculate_version`'s bytes (kept for the next run's capacity).
+    bytes: Vec<u8>,
     stable: bool,
     rules: &'a Rules,
     display: &'a str,
@@ -60,60 +118,106 @@ impl<'a> TypeMap<'a> {
     pub fn new(stable: bool, rules: &'a Rules, display: &'a str) -> Self {
         TypeMap {
             map: HashMap::default(),
+            slots: Vec::new(),
+            runs: 0,
+            bytes: Vec::new(),
             stable,
             rules,
             display,
         }
     }
 
+    /// The slot of `name`, made (undefined) if there is none.
+    fn slot(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.map.get(name) {
+            return i;
+        }
+        let i = self.slots.len() as u32;
+        let name: Rc<str> = Rc::from(name);
+        self.slots.push(TypeSlot {
+            name: name.clone(),
+            ty: None,
+            refs: None,
+            expanded: 0,
+        });
+        self.map.insert(name, i);
+        i
+    }
+
+    fn defined(&self, name: &str) -> Option<&Rc<Expansion>> {
+        self.map
+            .get(name)
+            .and_then(|&i| self.slots[i as usize].ty.as_ref())
+    }
+
+    fn set(&mut self, name: &str, ty: Expansion) {
+        let i = self.slot(name) as usize;
+        self.slots[i].ty = Some(Rc::new(ty));
+        self.slots[i].refs = None;
+    }
+
     /// `type_map_add`: keeps the longest expansion of each name.
     fn add(&mut self, name: &str, ty: Expansion, log: &mut Log) {
-        match self.map.get_mut(name) {
+        match self.defined(name) {
             None => {
                 if log.dump_types {
                     log.debug("type_map_add", &format!("adding {name}"));
                 }
-                self.map.insert(Rc::from(name), Rc::new(ty));
             }
             Some(e) => {
-                if ty.len <= e.len {
+                if ty.len() <= e.len() {
                     return;
                 }
                 if log.dump_types {
                     log.debug("type_map_add", &format!("replacing {name}"));
                 }
-                *e = Rc::new(ty);
             }
         }
         if log.dump_types {
-            let e = &self.map[name];
-            log.raw(&format!("{name} {}\n", e.text()));
+            log.raw(&format!("{name} {}\n", ty.text()));
         }
+        self.set(name, ty);
     }
 
     /// Defines `name` as `ty` (for type maps read back from symtypes).
     pub fn insert(&mut self, name: &str, ty: Expansion) {
-        self.map.insert(Rc::from(name), Rc::new(ty));
+        self.set(name, ty);
     }
 
     /// Whether `name` is defined.
     pub fn contains(&self, name: &str) -> bool {
-        self.map.contains_key(name)
+        self.defined(name).is_some()
     }
 
-    /// `type_map_get`, falling back to a `type_string` kABI rule.
-    fn get(&mut self, name: &str, log: &mut Log) -> Result<Option<Rc<Expansion>>> {
-        if let Some(e) = self.map.get(name) {
-            return Ok(Some(e.clone()));
-        }
-        if self.stable {
-            if let Some(s) = self.rules.type_string(name) {
-                let ty = type_parse(name, s)?;
-                self.add(name, ty, log);
-                return Ok(self.map.get(name).cloned());
+    /// `type_map_get` for slot `i`, falling back to a `type_string` kABI
+    /// rule; with the slots its references name.
+    fn get(&mut self, i: u32, log: &mut Log) -> Result<Option<Resolved>> {
+        let slot = &self.slots[i as usize];
+        if slot.ty.is_none() && self.stable {
+            if let Some(s) = self.rules.type_string(&slot.name) {
+                let name = slot.name.clone();
+                let ty = type_parse(&name, s)?;
+                self.add(&name, ty, log);
             }
         }
-        Ok(None)
+        let Some(ty) = self.slots[i as usize].ty.clone() else {
+            return Ok(None);
+        };
+        let refs = match &self.slots[i as usize].refs {
+            Some(r) => r.clone(),
+            None => {
+                let r: Rc<[u32]> = self.ref_slots(&ty).into();
+                self.slots[i as usize].refs = Some(r.clone());
+                r
+            }
+        };
+        Ok(Some((ty, refs)))
+    }
+
+    fn ref_slots(&mut self, ty: &Expansion) -> Vec<u32> {
+        (0..ty.refs.len())
+            .map(|k| self.slot(ty.reference(k)))
+            .collect()
     }
 
     /// `type_expand`: an entry's expansion, or its `type_string` rule.
@@ -124,28 +228,25 @@ impl<'a> TypeMap<'a> {
             }
         }
         let mut ty = Expansion::default();
-        self.expand_entry(map, entry, &mut ty, 0)?;
+        self.expand_entry(map, entry, &mut ty)?;
         Ok(ty)
     }
 
-    /// `__type_expand`.
-    fn expand_entry(
-        &self,
-        map: &DieMap,
-        entry: EntryId,
-        ty: &mut Expansion,
-        depth: usize,
-    ) -> Result<()> {
-        if depth > MAX_DEPTH {
-            return Err(Error::Check(format!(
-                "{}: unnamed types nested more than {MAX_DEPTH} deep",
-                self.display
-            )));
-        }
-        let frags = &map.entries[entry].fragments;
-        for (i, f) in frags.iter().enumerate() {
+    /// `__type_expand`, with an explicit stack of the unnamed entries
+    /// being expanded (its recursion).
+    fn expand_entry(&self, map: &DieMap, entry: EntryId, ty: &mut Expansion) -> Result<()> {
+        // (entry, next fragment)
+        let mut stack: Vec<(EntryId, usize)> = vec![(entry, 0)];
+        while let Some(top) = stack.last_mut() {
+            let frags = &map.entries[top.0].fragments;
+            let i = top.1;
+            let Some(f) = frags.get(i) else {
+                stack.pop();
+                continue;
+            };
+            top.1 += 1;
             match f {
-                Fragment::Str(s) => ty.push(s.clone()),
+                Fragment::Str(s) => ty.push(map.text(*s)),
                 Fragment::Die(addr) => {
                     let child = map
                         .find(*addr, DieState::Complete)
@@ -154,14 +255,22 @@ impl<'a> TypeMap<'a> {
                             Error::Check(format!("{}: unknown child: DIE {}", self.display, addr.0))
                         })?;
                     match type_name(map, child) {
-                        Some(n) => ty.push(Rc::from(n.as_str())),
-                        None => self.expand_entry(map, child, ty, depth + 1)?,
+                        Some(n) => ty.push(&n),
+                        None => {
+                            if stack.len() > MAX_DEPTH {
+                                return Err(Error::Check(format!(
+                                    "{}: unnamed types nested more than {MAX_DEPTH} deep",
+                                    self.display
+                                )));
+                            }
+                            stack.push((child, 0));
+                        }
                     }
                 }
                 Fragment::Linebreak(_) => {
                     // Keep white space, but not repeated.
                     if !matches!(frags.get(i + 1), Some(Fragment::Linebreak(_))) {
-                        ty.push(Rc::from(" "));
+                        ty.push(" ");
                     }
                 }
             }
@@ -219,38 +328,61 @@ impl<'a> TypeMap<'a> {
     ) -> Result<(u32, Option<String>)> {
         // The CRC of the pieces one after another is the CRC of their
         // concatenation: collect the bytes, hash once (crc32fast is slow on
-        // the many short pieces).
-        let mut bytes: Vec<u8> = Vec::with_capacity(1 << 12);
-        let mut text = log.dump_versions.then(String::new);
-        let mut expanded: HashSet<Rc<str>> = HashSet::default();
-        let top = Rc::new(ty.clone());
-        // (expansion, its name for messages, next piece)
-        let mut stack: Vec<(Rc<Expansion>, Rc<str>, usize)> = vec![(top, Rc::from(owner), 0)];
+        // the many short pieces). Each slot's `expanded` says whether this
+        // run has expanded it.
+        self.runs += 1;
+        let run = self.runs;
+        let mut bytes = std::mem::take(&mut self.bytes);
+        bytes.clear();
+        let mut crc = crc32fast::Hasher::new();
+        // Hashed in blocks of this size, unless --dump-versions wants the
+        // whole text.
+        const BLOCK: usize = 1 << 16;
+        let keep = log.dump_versions;
+        let top_refs: Rc<[u32]> = self.ref_slots(ty).into();
+        // (expansion, its slot (None: the symbol), its reference slots,
+        // next reference, text position)
+        type Frame = (Rc<Expansion>, Option<u32>, Rc<[u32]>, usize, usize);
+        let mut stack: Vec<Frame> = vec![(Rc::new(ty.clone()), None, top_refs, 0, 0)];
         while let Some(frame) = stack.last_mut() {
-            let Some(piece) = frame.0.pieces.get(frame.2).cloned() else {
+            if !keep && bytes.len() >= BLOCK {
+                crc.update(&bytes);
+                bytes.clear();
+            }
+            let (exp, _, refs, k, pos) = frame;
+            let Some(&(a, b)) = exp.refs.get(*k) else {
+                bytes.extend_from_slice(&exp.text.as_bytes()[*pos..]);
                 stack.pop();
                 continue;
             };
-            frame.2 += 1;
-            let owner = frame.1.clone();
-            if is_type_prefix(&piece) && !expanded.contains(&piece) {
-                let Some(e) = self.get(&piece, log)? else {
-                    return Err(Error::Check(format!(
-                        "{}: unknown type reference to '{piece}' when expanding '{owner}'",
-                        self.display
-                    )));
-                };
-                expanded.insert(piece.clone());
-                stack.push((e, piece, 0));
-            } else {
-                // Text, or a reference already expanded for this symbol.
-                bytes.extend_from_slice(piece.as_bytes());
-                if let Some(t) = &mut text {
-                    t.push_str(&piece);
-                }
+            let (a, b) = (a as usize, b as usize);
+            bytes.extend_from_slice(&exp.text.as_bytes()[*pos..a]);
+            let slot = refs[*k];
+            *k += 1;
+            *pos = b;
+            if self.slots[slot as usize].expanded == run {
+                // A reference already expanded for this symbol.
+                bytes.extend_from_slice(&exp.text.as_bytes()[a..b]);
+                continue;
             }
+            let owner = frame
+                .1
+                .map_or(owner, |o| &self.slots[o as usize].name)
+                .to_string();
+            let Some((e, r)) = self.get(slot, log)? else {
+                return Err(Error::Check(format!(
+                    "{}: unknown type reference to '{}' when expanding '{owner}'",
+                    self.display, self.slots[slot as usize].name
+                )));
+            };
+            self.slots[slot as usize].expanded = run;
+            stack.push((e, Some(slot), r, 0, 0));
         }
-        Ok((crc32fast::hash(&bytes), text))
+        crc.update(&bytes);
+        let crc = crc.finalize();
+        let text = keep.then(|| String::from_utf8_lossy(&bytes).into_owned());
+        self.bytes = bytes;
+        Ok((crc, text))
     }
 
     /// `expand_symbol` for every exported symbol, in table order.
@@ -293,15 +425,17 @@ impl<'a> TypeMap<'a> {
 
     /// `type_map_write`: `name expansion` lines sorted by name.
     pub fn symtypes(&self) -> String {
-        let mut names: Vec<&Rc<str>> = self.map.keys().collect();
-        names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        let mut defined: Vec<(&str, &Expansion)> = self
+            .slots
+            .iter()
+            .filter_map(|s| Some((&*s.name, &**s.ty.as_ref()?)))
+            .collect();
+        defined.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut out = String::new();
-        for n in names {
+        for (n, ty) in defined {
             out.push_str(n);
             out.push(' ');
-            for p in &self.map[n].pieces {
-                out.push_str(p);
-            }
+            out.push_str(ty.text());
             out.push('\n');
         }
         out
@@ -400,14 +534,14 @@ pub fn type_parse(name: &str, s: &str) -> Result<Expansion> {
             )));
         }
         if pos > start {
-            ty.push(Rc::from(&s[start..pos]));
+            ty.push(&s[start..pos]);
         }
-        ty.push(Rc::from(&s[pos..end]));
+        ty.push(&s[pos..end]);
         start = end;
         pos = end;
     }
     if start < b.len() {
-        ty.push(Rc::from(&s[start..]));
+        ty.push(&s[start..]);
     }
     Ok(ty)
 }
@@ -423,7 +557,7 @@ mod tests {
             "structure_type x { member s#y a , member t#'b c' d }",
         )
         .unwrap();
-        let p: Vec<&str> = t.pieces.iter().map(|p| &**p).collect();
+        let p = t.pieces();
         assert_eq!(
             p,
             [

@@ -362,9 +362,10 @@ fn crc_from_dwarf_symtypes() {
     assert!(checked >= 80);
 }
 
-/// `--backend native|codegen|auto` on ThinLTO bitcode of a fixture: the
-/// three give the same `#SYMVER` lines and symtypes, and `-v` names the
-/// path each took (auto: native, as the metadata is one modver knows).
+/// `--backend native|codegen|auto` on ThinLTO bitcode of a fixture, alone
+/// and as a member of an archive: the three give the same `#SYMVER` lines
+/// and symtypes, and `-v` names the path each took for the file or member
+/// (auto: native, as the metadata is one modver knows).
 #[test]
 fn bitcode_backends_agree_and_v_names_the_path() {
     let dir = tempfile::tempdir().unwrap();
@@ -378,13 +379,23 @@ fn bitcode_backends_agree_and_v_names_the_path() {
         .arg(&bc)
         .run();
     assert!(st.success(), "clang-19 -flto=thin {}", src.display());
+    let ar = dir.path().join("core.a");
+    let st = crate::util::tool("llvm-ar-19")
+        .arg("rc")
+        .arg(&ar)
+        .arg(&bc)
+        .run();
+    assert!(st.success(), "llvm-ar-19 rc");
     let list = std::fs::read(root().join("obj/clang19-dwarf5/core.syms")).unwrap();
     let mut outs = Vec::new();
-    for be in ["native", "codegen", "auto"] {
+    for (be, input) in ["native", "codegen", "auto"]
+        .into_iter()
+        .flat_map(|be| [(be, &bc), (be, &ar)])
+    {
         let r = modver()
             .arg("dwarfksyms")
             .args(["-v", "--backend", be, "-T", "st"])
-            .arg(&bc)
+            .arg(input)
             .current_dir(dir.path())
             .env("CLANG", "clang-19")
             .stdin(list.clone())
@@ -400,12 +411,25 @@ fn bitcode_backends_agree_and_v_names_the_path() {
         } else {
             "bitcode: native"
         };
-        assert!(err.contains(want), "--backend {be}: -v says {err}");
+        let shown = if input == &ar {
+            "core.a(core.bc.o): "
+        } else {
+            "core.bc.o: "
+        };
+        assert!(
+            err.lines().any(|l| l.contains(shown) && l.contains(want)),
+            "--backend {be} {}: -v says {err}",
+            input.display()
+        );
         assert!(r.stdout_str().contains("#SYMVER "), "--backend {be}");
         outs.push((r.stdout, std::fs::read(dir.path().join("st")).unwrap()));
     }
-    assert_eq!(outs[0], outs[1], "native vs codegen");
-    assert_eq!(outs[0], outs[2], "native vs auto");
+    for (i, o) in outs.iter().enumerate().skip(1) {
+        assert_eq!(
+            &outs[0], o,
+            "run {i} (native, codegen, auto; file, archive)"
+        );
+    }
 }
 
 /// `SHF_COMPRESSED` zstd debug sections (`-gz=zstd`, which this
