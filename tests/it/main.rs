@@ -29,6 +29,7 @@ mod crc;
 mod dwarfksyms;
 mod exports;
 mod kbuild_hook;
+mod kbuild_hook_dwarf;
 mod lds;
 mod modfile;
 mod symbols;
