@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 times=()
 t0=$SECONDS
 phase() { times+=("$1 $((SECONDS - t0))s"); echo "test.sh: $1 took $((SECONDS - t0))s"; t0=$SECONDS; }
-groups=(base kbuild llvm-all)
+groups=(base kbuild llvm-all rust)
 [[ "${MODVER_E2E:-1}" == 0 ]] || groups+=(kernel)
 bash scripts/setup.sh "${groups[@]}" || { echo "test.sh: setup failed"; echo "0 passed, 1 failed"; exit 1; }
 phase setup
