@@ -9,7 +9,8 @@
 #   kernel   linux-source-6.1/6.12 and what building/booting a kernel needs
 #   rust     what a kernel's CONFIG_RUST needs: Debian's rustc-web (1.96,
 #            /usr/bin/rustc) with its library sources (rust-web-src),
-#            libclang-19-dev for bindgen, and bindgen-cli from crates.io
+#            libclang-19-dev for bindgen, libdw-dev (the kernel builds
+#            scripts/gendwarfksyms with it), and bindgen-cli from crates.io
 #            (cargo install, when no bindgen >= BINDGEN_MIN is on PATH)
 # Idempotent: already-installed packages are skipped quickly.
 set -euo pipefail
@@ -19,7 +20,7 @@ declare -A groups=(
   [kbuild]="linux-kbuild-6.1 linux-kbuild-6.12.* kmod xz-utils zstd"
   [llvm-all]="clang-13 llvm-13 lld-13 clang-15 llvm-15 lld-15 clang-16 llvm-16 lld-16 clang-22 llvm-22 lld-22"
   [kernel]="linux-source-6.1 linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio busybox-static qemu-system-x86 kmod xz-utils rsync python3"
-  [rust]="rustc-web rust-web-src libclang-19-dev"
+  [rust]="rustc-web rust-web-src libclang-19-dev libdw-dev"
 )
 
 SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
