@@ -26,6 +26,7 @@ mod bitcode_metadata;
 mod check;
 mod cli;
 mod crc;
+mod dtlto;
 mod dwarfksyms;
 mod exports;
 mod kbuild_hook;
