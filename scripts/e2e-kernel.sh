@@ -26,7 +26,8 @@
 #   --rust    (6.14+) the kernel also has RUST, GENDWARFKSYMS, DWARF 5 debug
 #             info and EXTENDED_MODVERSIONS, and Rust sample modules; the
 #             tree gets patches/0001-module-allow-GENDWARFKSYMS-with-LTO.patch
-#             for the run. Steps: "hook nolto symver crcs check boot stocklto"
+#             for the run. Steps: "hook extmod boot negative nolto symver crcs
+#             check stocklto"
 #             (scripts/e2e/rust.sh).
 # Environment: MODVER_E2E_MODVER the modver binary the hook runs (default
 # target/debug/modver, built here); JOBS make -j (default 2).
@@ -62,7 +63,7 @@ while (($#)); do
   shift
 done
 if [[ -z $STEPS ]]; then
-  if ((RUST)); then STEPS="hook nolto symver crcs check boot stocklto"; else STEPS="stock hook compare boot negative"; fi
+  if ((RUST)); then STEPS="hook extmod boot negative nolto symver crcs check stocklto"; else STEPS="stock hook compare boot negative"; fi
 fi
 [[ ${MODVER_E2E_TRIM:-0} == 1 ]] && STEPS="$STEPS trim"
 [[ -n $VER || -n $SOURCE ]] || VER=6.1
@@ -122,6 +123,8 @@ T0=$SECONDS
 # ---------------------------------------------------------------- steps
 step stock && build stock
 step hook && build hook -- "${HOOK[@]}"
+((RUST)) && step extmod && [[ -f $HOOKED/Module.symvers ]] &&
+  check "extmod: testdata/rust-extmod (Rust, imports sg_init_table) built with make M= through the hook" rust_extmod
 step compare && [[ -f $STOCK/Module.symvers && -f $HOOKED/Module.symvers ]] && compare
 step boot && [[ -f $HOOKED/arch/x86/boot/bzImage ]] && boot_step hooked "$HOOKED"
 step negative && [[ -f $HOOKED/Module.symvers ]] && negative_step

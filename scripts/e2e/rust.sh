@@ -35,7 +35,7 @@ rust_setup() {
   bindgen=$(command -v bindgen) || die "no bindgen on PATH (scripts/setup.sh rust installs bindgen-cli)"
   [[ -d /usr/lib/llvm-$LLVM_N/lib ]] || die "no /usr/lib/llvm-$LLVM_N/lib for bindgen's libclang"
   export LIBCLANG_PATH=/usr/lib/llvm-$LLVM_N/lib
-  KMAKE+=(RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc "BINDGEN=$bindgen")
+  KMAKE+=(RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc "BINDGEN=$bindgen")
   rust_options
   if patch -d "$SRC" -p1 -R --dry-run -s -f <"$RUST_PATCH" >/dev/null 2>&1; then
     log "rust: $SRC already has $(basename "$RUST_PATCH")"
@@ -135,4 +135,24 @@ rust_stocklto() {
   check "stocklto: stock gendwarfksyms stops the LTO build after ${BUILD_SECS}s (${at:-?})" \
     grep -aqE 'gendwarfksyms|Segmentation fault' "$W/build-stocklto.log"
   check "stocklto: no module was built" test -z "$(find "$out" -name '*.ko' -print -quit)"
+}
+
+# rust_extmod: testdata/rust-extmod (a Rust module importing sg_init_table
+# and kernel-crate exports) built with make M= through the hook against
+# the hooked kernel, and added to that kernel's modules as
+# `make modules_install M=` would place it (extra/): the boot loads it, the
+# negative case (struct scatterlist) makes its import stale.
+rust_extmod() {
+  local d=$W/rust-extmod
+  rm -rf "$d" && cp -a "$REPO/testdata/rust-extmod" "$d" || return 1
+  "${KMAKE[@]}" O="$HOOKED" M="$d" -j"$JOBS" V=1 "${HOOK[@]}" modules >"$W/build-rust-extmod.log" 2>&1 || {
+    tail -n 30 "$W/build-rust-extmod.log" | sed 's/^/    /' >&2
+    return 1
+  }
+  mkdir -p "$HOOKED/extra" && cp "$d/rust_modver_sg.ko" "$HOOKED/extra/" || return 1
+  grep -qx 'extra/rust_modver_sg.o' "$HOOKED/modules.order" || echo extra/rust_modver_sg.o >>"$HOOKED/modules.order"
+  "$MODVER" dump-modversions "$d/rust_modver_sg.ko" | grep -qP '\tsg_init_table$' || {
+    echo "  rust_modver_sg.ko does not import sg_init_table" >&2
+    return 1
+  }
 }
