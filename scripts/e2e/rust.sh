@@ -35,7 +35,7 @@ rust_setup() {
   bindgen=$(command -v bindgen) || die "no bindgen on PATH (scripts/setup.sh rust installs bindgen-cli)"
   [[ -d /usr/lib/llvm-$LLVM_N/lib ]] || die "no /usr/lib/llvm-$LLVM_N/lib for bindgen's libclang"
   export LIBCLANG_PATH=/usr/lib/llvm-$LLVM_N/lib
-  KMAKE+=(RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc "BINDGEN=$bindgen")
+  KMAKE+=(RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc "BINDGEN=$bindgen")
   rust_options
   if patch -d "$SRC" -p1 -R --dry-run -s -f <"$RUST_PATCH" >/dev/null 2>&1; then
     log "rust: $SRC already has $(basename "$RUST_PATCH")"
