@@ -5,6 +5,7 @@
 #
 # Usage: bash scripts/e2e-kernel.sh [VERSION] [--source DIR|TARBALL] [--llvm N]
 #                                   [--work DIR] [--steps "STEP..."] [--config NAME=VAL]...
+#                                   [--rust]
 #   VERSION   a Debian linux-source package: /usr/src/linux-source-VERSION.tar.xz
 #             (6.1 and 6.12 on Debian 12). Default 6.1 unless --source is given.
 #   --source  any kernel tree (used in place: it must not have been built in
@@ -22,6 +23,12 @@
 #             MODVER_E2E_TRIM=1 do the same).
 #   --config  an extra kernel option (scripts/config --set-val), checked
 #             like the others.
+#   --rust    (6.14+) the kernel also has RUST, GENDWARFKSYMS, DWARF 5 debug
+#             info and EXTENDED_MODVERSIONS, and Rust sample modules; the
+#             tree gets patches/0001-module-allow-GENDWARFKSYMS-with-LTO.patch
+#             for the run. Steps: "hook extmod boot negative nolto symver crcs
+#             check stocklto"
+#             (scripts/e2e/rust.sh).
 # Environment: MODVER_E2E_MODVER the modver binary the hook runs (default
 # target/debug/modver, built here); JOBS make -j (default 2).
 #
@@ -30,7 +37,7 @@
 set -uo pipefail
 
 REPO=${MODVER_REPO:-$(cd "$(dirname "$0")/.." && pwd)}
-for lib in common source config build compare boot negative trim; do
+for lib in common source config build compare boot negative trim rust; do
   # shellcheck source=/dev/null
   source "$REPO/scripts/e2e/$lib.sh"
 done
@@ -39,8 +46,8 @@ usage() {
   sed -n 's/^# \{0,1\}//; /^Usage:/,/^Environment/p' "$0" | sed '$d' >&2
   exit 2
 }
-VER="" SOURCE="" LLVM_N="" WORK=""
-STEPS=${MODVER_E2E_STEPS:-stock hook compare boot negative}
+VER="" SOURCE="" LLVM_N="" WORK="" RUST=0
+STEPS=${MODVER_E2E_STEPS:-}
 while (($#)); do
   case $1 in
   --source) SOURCE=${2:?}; shift ;;
@@ -48,12 +55,16 @@ while (($#)); do
   --work) WORK=${2:?}; shift ;;
   --steps) STEPS=${2?}; shift ;;
   --config) [[ ${2:-} == *=* ]] || usage; EXTRA_CONFIG+=("${2#CONFIG_}"); shift ;;
+  --rust) RUST=1 ;;
   -h | --help) usage ;;
   -*) usage ;;
   *) [[ -z $VER ]] || usage; VER=$1 ;;
   esac
   shift
 done
+if [[ -z $STEPS ]]; then
+  if ((RUST)); then STEPS="hook extmod boot negative nolto symver crcs check stocklto"; else STEPS="stock hook compare boot negative"; fi
+fi
 [[ ${MODVER_E2E_TRIM:-0} == 1 ]] && STEPS="$STEPS trim"
 [[ -n $VER || -n $SOURCE ]] || VER=6.1
 [[ -n $SOURCE ]] || SOURCE=/usr/src/linux-source-$VER.tar.xz
@@ -96,6 +107,10 @@ log "kernel $KVER from $SRC, LLVM=-$LLVM_N, work dir $W, steps: $STEPS"
 
 (cd "$REPO" && cargo build -q) || die "cargo build"
 MODVER=${MODVER_E2E_MODVER:-$REPO/target/debug/modver}
+if ((RUST)); then
+  trap rust_restore EXIT
+  rust_setup
+fi
 adapt_config "$SRC" || die "the tree's Kconfig lacks what the test needs"
 
 HOOK=(MAKEFILES="$REPO/Makefile.rs-hook" MODVER="$MODVER")
@@ -108,11 +123,25 @@ T0=$SECONDS
 # ---------------------------------------------------------------- steps
 step stock && build stock
 step hook && build hook -- "${HOOK[@]}"
+((RUST)) && step extmod && [[ -f $HOOKED/Module.symvers ]] &&
+  check "extmod: testdata/rust-extmod (Rust, imports sg_init_table) built with make M= through the hook" rust_extmod
 step compare && [[ -f $STOCK/Module.symvers && -f $HOOKED/Module.symvers ]] && compare
 step boot && [[ -f $HOOKED/arch/x86/boot/bzImage ]] && boot_step hooked "$HOOKED"
 step negative && [[ -f $HOOKED/Module.symvers ]] && negative_step
 step trim && trim_step
+if ((RUST)); then
+  step nolto && rust_nolto
+  step symver && [[ -f $HOOKED/Module.symvers ]] &&
+    check "symver: every exporting object's #SYMVER lines come from modver dwarfksyms" rust_symver_check "$HOOKED" &&
+    log "symver: $SYMVER_OBJECTS objects versioned, $SYMVER_RUST of them Rust libraries"
+  step crcs && [[ -f $HOOKED/Module.symvers && -f $W/out-nolto/Module.symvers ]] &&
+    check "crcs: LTO (hooked) and non-LTO (stock) CRCs side by side" rust_crcs
+  step check && [[ -f $HOOKED/Module.symvers ]] &&
+    check "check: modver check of every .ko against the LTO build's Module.symvers: no problem" \
+      "$MODVER" check --symvers "$HOOKED/Module.symvers" $(modules_ko "$HOOKED" | sed "s|^|$HOOKED/|")
+  step stocklto && rust_stocklto
+fi
 
-for n in stock hook trim; do [[ -n ${TIMES[$n]:-} ]] && echo "e2e: build time $n: ${TIMES[$n]}s"; done
+for n in stock hook trim nolto; do [[ -n ${TIMES[$n]:-} ]] && echo "e2e: build time $n: ${TIMES[$n]}s"; done
 echo "e2e: kernel $KVER, LLVM $LLVM_N: $((SECONDS - T0))s in all"
 finish

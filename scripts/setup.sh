@@ -7,6 +7,14 @@
 #            6.12 point release the archive has), kmod
 #   llvm-all clang/llvm 13, 15, 16, 22 as well (native bitcode reader tests)
 #   kernel   linux-source-6.1/6.12 and what building/booting a kernel needs
+#   rust     Debian's rustc-web (1.96, /usr/bin/rustc) with its library
+#            sources (rust-web-src): the Rust fixture of the test suite
+#   rust-kernel
+#            what a kernel's CONFIG_RUST needs on top of rust:
+#            libclang-19-dev for bindgen, libdw-dev (the kernel builds
+#            scripts/gendwarfksyms with it), and bindgen-cli from crates.io
+#            (cargo install, when no bindgen >= BINDGEN_MIN is on PATH; CI's
+#            test run does not build it)
 # Idempotent: already-installed packages are skipped quickly.
 set -euo pipefail
 
@@ -15,6 +23,8 @@ declare -A groups=(
   [kbuild]="linux-kbuild-6.1 linux-kbuild-6.12.* kmod xz-utils zstd"
   [llvm-all]="clang-13 llvm-13 lld-13 clang-15 llvm-15 lld-15 clang-16 llvm-16 lld-16 clang-22 llvm-22 lld-22"
   [kernel]="linux-source-6.1 linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio busybox-static qemu-system-x86 kmod xz-utils rsync python3"
+  [rust]="rustc-web rust-web-src"
+  [rust-kernel]="rustc-web rust-web-src libclang-19-dev libdw-dev"
 )
 
 SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
@@ -40,7 +50,7 @@ resolve() {
 
 want=()
 for g in "${@:-base}"; do
-  [[ -n "${groups[$g]+x}" ]] || { echo "setup.sh: unknown group '$g' (base kbuild llvm-all kernel)" >&2; exit 2; }
+  [[ -n "${groups[$g]+x}" ]] || { echo "setup.sh: unknown group '$g' (base kbuild llvm-all kernel rust rust-kernel)" >&2; exit 2; }
   read -ra pk <<<"${groups[$g]}"
   for p in "${pk[@]}"; do want+=("$(resolve "$p")") || exit 2; done
 done
@@ -54,3 +64,15 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v cargo >/dev/null || { echo "setup.sh: cargo (Rust stable) is required" >&2; exit 2; }
+
+# bindgen is no Debian 12 package: the rust-kernel group installs bindgen-cli with
+# cargo (into ~/.cargo/bin) unless a new enough one is on PATH. 0.71.1 is
+# 7.1's scripts/min-tool-version.sh minimum.
+BINDGEN_MIN=${BINDGEN_MIN:-0.71.1}
+for g in "${@:-base}"; do
+  [[ $g == rust-kernel ]] || continue
+  have=$(bindgen --version 2>/dev/null | awk '{print $2}')
+  if [[ -z $have || $(printf '%s\n%s\n' "$BINDGEN_MIN" "$have" | sort -V | head -n1) != "$BINDGEN_MIN" ]]; then
+    cargo install --locked bindgen-cli
+  fi
+done

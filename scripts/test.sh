@@ -13,11 +13,12 @@ times=()
 t0=$SECONDS
 phase() { times+=("$1 $((SECONDS - t0))s"); echo "test.sh: $1 took $((SECONDS - t0))s"; t0=$SECONDS; }
 # Only the base group is needed to compile; the rest (LLVM 13-22, kbuild's
-# genksyms/modpost, the kernel sources and QEMU: most of the download) is
+# genksyms/modpost, the kernel sources and QEMU, rustc-web for the Rust
+# fixture: most of the download) is
 # installed in the background while fmt, clippy and the test build run.
 bash scripts/setup.sh base || { echo "test.sh: setup failed"; echo "0 passed, 1 failed"; exit 1; }
 phase "setup base"
-groups=(kbuild llvm-all)
+groups=(kbuild llvm-all rust)
 [[ "${MODVER_E2E:-1}" == 0 ]] || groups+=(kernel)
 log=$(mktemp) setup_log=$(mktemp)
 trap 'rm -f "$log" "$setup_log"' EXIT

@@ -131,6 +131,27 @@ pub fn read_object_exports(
     Ok(exports.list)
 }
 
+/// The symbol list kbuild's `getexportsymbols` pipes into gendwarfksyms
+/// (`$(NM) $@ | sed -n 's/.* __export_symbol_\(.*\)/\1/p'`, 6.14+): the
+/// names of the object's exports, one a line, in llvm-nm's (byte-wise
+/// name) order.
+pub fn export_symbol_list(
+    path: &Path,
+    kernel: KernelVersion,
+    opts: &ReadOptions,
+) -> Result<String> {
+    // Names from the symbol tables only, as nm lists them: unlike modpost,
+    // getexportsymbols does not read the marker's license and namespace.
+    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut exports = Exports::new(kernel);
+    for t in &symbols::read_bytes(&data, &path.display().to_string(), path, opts)?.tables {
+        exports.add_table(t);
+    }
+    let mut names: Vec<String> = exports.list.into_iter().map(|e| e.name).collect();
+    names.sort();
+    Ok(names.iter().map(|n| format!("{n}\n")).collect())
+}
+
 /// The exports of one ELF object, with license and namespace from its
 /// sections, as modpost's `handle_symbol()` finds them.
 pub fn elf_object_exports(
@@ -167,7 +188,8 @@ impl Exports {
         (!name.is_empty() && self.seen.insert(name.to_string())).then_some(name)
     }
 
-    /// Names only, from a symbol table (bitcode).
+    /// Names only, from a symbol table (bitcode; any object for
+    /// [`export_symbol_list`]).
     fn add_table(&mut self, t: &SymbolTable) {
         for s in t.symbols.iter().filter(|s| !s.is_undefined()) {
             if let Some(name) = self.marked(&s.name) {

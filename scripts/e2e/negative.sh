@@ -69,12 +69,14 @@ negative() {
 }
 
 # neg_depmod: kmod's depmod, given the new vmlinux.symvers, finds exactly
-# the stale imports.
+# the stale imports (with EXTENDED_MODVERSIONS, of the names short enough
+# for the basic __versions table kmod 30 reads: see depmod_clean).
 neg_depmod() {
   local got want
   stage_modules "$NEG" "$NEG/vmlinux.symvers" || return 1
   got=$(sed -n "s|^depmod: WARNING: $STAGE/lib/modules/$KREL/kernel/\(.*\) disagrees about version of symbol \(.*\)\$|\1:\2|p" \
-    "$STAGE/depmod.log" | LC_ALL=C sort)
+    "$STAGE/depmod.log" | awk -F: '!ext || length($NF) < 56' \
+    ext="$(grep -q '^CONFIG_EXTENDED_MODVERSIONS=y' "$NEG/.config" && echo 1)" | LC_ALL=C sort)
   want=$(tr ' ' '\n' <<<"$NEG_STALE" | sed '/^$/d' | LC_ALL=C sort)
   [[ $got == "$want" ]] || {
     echo "  depmod -e reports other mismatches than predicted:" >&2
@@ -85,7 +87,21 @@ neg_depmod() {
 
 negative_boot() { # the stock build links the same vmlinux; insmod must fail as predicted
   local ms m s d fails=" "
-  kbuild_make "$NEG" "$W/build-negative-stock.log" bzImage || {
+  local rc
+  if ((${RUST:-0})); then
+    # LTO + GENDWARFKSYMS (--rust): stock kbuild cannot version bitcode
+    # (its gendwarfksyms crashes), so the hook builds this vmlinux, with
+    # its stale-module check blinded (modules.order hidden): what a build
+    # that does not check modules would link.
+    mv "$NEG/modules.order" "$NEG/modules.order.modver-e2e" || return 1
+    kbuild_make "$NEG" "$W/build-negative-stock.log" "${HOOK[@]}" bzImage
+    rc=$?
+    mv "$NEG/modules.order.modver-e2e" "$NEG/modules.order" || return 1
+  else
+    kbuild_make "$NEG" "$W/build-negative-stock.log" bzImage
+    rc=$?
+  fi
+  ((rc == 0)) || {
     echo "  stock vmlinux-only rebuild failed" >&2
     return 1
   }

@@ -2,6 +2,8 @@
 
 use super::{exit, print_out};
 use modver::dwarfksyms::{read_input_with, Backend, Options, Run};
+use modver::exports::export_symbol_list;
+use modver::kver::KernelVersion;
 use modver::Error;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -46,6 +48,11 @@ pub struct Args {
     /// Say on stderr which path read each bitcode file, and why.
     #[arg(short = 'v', long)]
     verbose: bool,
+    /// Take the symbol list from the exports of OBJ (kbuild's
+    /// `getexportsymbols`: its `__export_symbol_*` markers) instead of
+    /// stdin, so that a failure to read them stops the build (Makefile.rs-hook).
+    #[arg(long, value_name = "OBJ")]
+    exports_of: Option<PathBuf>,
     /// ELF objects, LLVM bitcode objects (LTO), or archives of them.
     files: Vec<PathBuf>,
 }
@@ -71,11 +78,20 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         dump_types: a.dump_types,
         dump_versions: a.dump_versions,
     };
-    let mut list = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut list)
-        .map_err(|e| Error::io("<stdin>", e))?;
+    let list = match &a.exports_of {
+        // gendwarfksyms exists from 6.14: the markers are __export_symbol_*.
+        Some(obj) => {
+            export_symbol_list(obj, KernelVersion::new(6, 14)?, &Default::default())?.into_bytes()
+        }
+        None => {
+            let mut list = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut list)
+                .map_err(|e| Error::io("<stdin>", e))?;
+            list
+        }
+    };
     let mut run = Run::new(opts, &list)?;
     if !run.has_symbols() {
         eprint(run.log_text());

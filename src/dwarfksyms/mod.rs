@@ -498,6 +498,17 @@ fn bitcode_native(
             ),
         ));
     }
+    // As for an ELF object without .debug_info: codegen of this bitcode
+    // would emit none, and gendwarfksyms stops on that object.
+    if modules.iter().all(|m| m.info.units.is_empty()) {
+        return Err(crate::metadata_dwarf::NativeFailure::Invalid(
+            Error::malformed(
+                display,
+                Position::File,
+                "LLVM bitcode without debug-info metadata (no DICompileUnit): expected an object compiled with -g (gendwarfksyms: \"no debugging information?\")",
+            ),
+        ));
+    }
     Ok(modules)
 }
 

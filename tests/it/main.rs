@@ -30,6 +30,7 @@ mod dtlto;
 mod dwarfksyms;
 mod exports;
 mod kbuild_hook;
+mod kbuild_hook_dwarf;
 mod lds;
 mod modfile;
 mod symbols;

@@ -29,8 +29,11 @@ typedef unsigned long size_t;
  * What include/linux/export.h does with CONFIG_GENDWARFKSYMS (6.14+): an
  * __export_symbol_ marker kbuild's getexportsymbols finds with nm, and a
  * __gendwarfksyms_ptr_ pointer so the DWARF describes the symbol even
- * when it is defined in another translation unit.
+ * when it is defined in another translation unit. A build may bring its
+ * own definition first (-include), e.g. the kernel's exact marker with
+ * license and namespace strings (tests/it/kbuild_hook_dwarf.rs).
  */
+#ifndef EXPORT_SYMBOL
 #define EXPORT_SYMBOL(sym)                                              \
 	extern typeof(sym) sym;                                         \
 	static typeof(sym) *__gendwarfksyms_ptr_##sym __used            \
@@ -40,6 +43,7 @@ typedef unsigned long size_t;
 	    ".asciz \"\"\n"                                             \
 	    ".previous\n")
 #define EXPORT_SYMBOL_GPL(sym) EXPORT_SYMBOL(sym)
+#endif
 
 struct list_head {
 	struct list_head *next, *prev;
