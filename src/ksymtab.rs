@@ -104,7 +104,10 @@ fn crc_value(elf: &ElfImage<'_>, sym: &ElfSymbol<'_>) -> Result<Option<u32>> {
 /// Reads a `vmlinux` or module file (compressed or not) and lists its
 /// exports ([`read_ksymtab`]).
 pub fn read_ksymtab_file(path: &std::path::Path) -> Result<Vec<KsymtabEntry>> {
-    let (data, kind) = crate::kmodule::read_module_file(path)?;
+    let (mut data, kind) = crate::kmodule::read_module_file(path)?;
+    if crate::bzimage::is_bzimage(&data) {
+        data = crate::bzimage::extract_vmlinux(&data, &path.display().to_string())?.0;
+    }
     let elf = crate::kmodule::module_elf(&data, &crate::modversions::display_name(path, kind))?;
     read_ksymtab(&elf)
 }
