@@ -104,9 +104,19 @@ fn crc_value(elf: &ElfImage<'_>, sym: &ElfSymbol<'_>) -> Result<Option<u32>> {
 /// Reads a `vmlinux` or module file (compressed or not) and lists its
 /// exports ([`read_ksymtab`]).
 pub fn read_ksymtab_file(path: &std::path::Path) -> Result<Vec<KsymtabEntry>> {
-    let (mut data, kind) = crate::kmodule::read_module_file(path)?;
+    let (data, kind) = crate::kmodule::read_module_file(path)?;
     if crate::bzimage::is_bzimage(&data) {
-        data = crate::bzimage::extract_vmlinux(&data, &path.display().to_string())?.0;
+        let display = path.display().to_string();
+        let vmlinux = crate::bzimage::extract_vmlinux(&data, &display)?.0;
+        let exports = read_ksymtab(&crate::kmodule::module_elf(&vmlinux, &display)?)?;
+        if exports.is_empty() {
+            // The payload is `objcopy -S vmlinux`: no symbol table to name
+            // the __ksymtab entries by. Say so rather than provide nothing.
+            return Err(Error::Unsupported(format!(
+                "{display}: the vmlinux in this bzImage is stripped; reading its __ksymtab without symbols is not supported yet (use its Module.symvers)"
+            )));
+        }
+        return Ok(exports);
     }
     let elf = crate::kmodule::module_elf(&data, &crate::modversions::display_name(path, kind))?;
     read_ksymtab(&elf)
