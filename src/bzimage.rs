@@ -233,6 +233,15 @@ mod tests {
     }
 
     #[test]
+    fn zstd_payload() {
+        let z = ruzstd::encoding::compress_to_vec(
+            &vmlinux()[..],
+            ruzstd::encoding::CompressionLevel::Fastest,
+        );
+        check(z, PayloadCompression::Zstd);
+    }
+
+    #[test]
     fn lzma_payload() {
         let opts = xz2::stream::LzmaOptions::new_preset(6).unwrap();
         let s = xz2::stream::Stream::new_lzma_encoder(&opts).unwrap();
