@@ -265,3 +265,17 @@ mod tests {
         assert!(err.contains("Xz payload"), "{err}");
     }
 }
+
+/// Opens a kernel image as `modver` takes one wherever it takes a
+/// `vmlinux`: an ELF `vmlinux`, a `.ko` (compressed or not, through
+/// [`crate::kmodule::ModuleFile`]), or a bzImage (`/boot/vmlinuz-R`), whose
+/// vmlinux is extracted. Any other bytes (a raw BTF file) are returned as
+/// they are.
+pub fn open_image(path: &std::path::Path) -> Result<crate::kmodule::ModuleFile> {
+    let mut file = crate::kmodule::ModuleFile::open(path)?;
+    if is_bzimage(&file.data) {
+        file.data = extract_vmlinux(&file.data, &file.display)?.0;
+        file.display = format!("{} (vmlinux)", file.display);
+    }
+    Ok(file)
+}

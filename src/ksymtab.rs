@@ -207,14 +207,9 @@ fn crc_value(elf: &ElfImage<'_>, sym: &ElfSymbol<'_>) -> Result<Option<u32>> {
     }
 }
 
-/// Reads a `vmlinux` or module file (compressed or not) and lists its
-/// exports ([`read_ksymtab`]).
+/// Reads a `vmlinux`, bzImage or module file (compressed or not) and
+/// lists its exports ([`read_ksymtab`]).
 pub fn read_ksymtab_file(path: &std::path::Path) -> Result<Vec<KsymtabEntry>> {
-    let file = crate::kmodule::ModuleFile::open(path)?;
-    if crate::bzimage::is_bzimage(&file.data) {
-        let (vmlinux, _) = crate::bzimage::extract_vmlinux(&file.data, &file.display)?;
-        let display = format!("{} (vmlinux)", file.display);
-        return read_ksymtab(&crate::kmodule::module_elf(&vmlinux, &display)?);
-    }
+    let file = crate::bzimage::open_image(path)?;
     read_ksymtab(&file.elf()?)
 }

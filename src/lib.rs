@@ -41,6 +41,7 @@
 
 pub mod archive;
 pub mod bitcode;
+pub mod btf;
 pub mod bzimage;
 pub mod check;
 pub mod crc;

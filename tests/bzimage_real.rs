@@ -64,3 +64,77 @@ fn real_vmlinuz_matches_extract_vmlinux() {
     assert_eq!(ours.len(), theirs.len());
     assert!(ours == theirs, "exports differ from {symvers}");
 }
+
+/// The BTF of a real distro kernel against bpftool: the vmlinux BTF out of
+/// `MODVER_VMLINUZ` and the split BTF of the first `MODVER_BTF_MODULES`
+/// (default 40) modules under `MODVER_MODULES_DIR` (that kernel's
+/// `/lib/modules/R`), printed as `bpftool btf dump file F format raw`.
+#[test]
+fn real_btf_reads_as_bpftool_reads_it() {
+    let Ok(image) = std::env::var("MODVER_VMLINUZ") else {
+        eprintln!("skipped: set MODVER_VMLINUZ");
+        return;
+    };
+    let vmlinux = modver::bzimage::open_image(std::path::Path::new(&image)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let vmlinux_path = dir.path().join("vmlinux");
+    std::fs::write(&vmlinux_path, &vmlinux.data).unwrap();
+    let (blob, origin) = modver::btf::btf_blob(&vmlinux.data, &vmlinux.display).unwrap();
+    let t = std::time::Instant::now();
+    let base = modver::btf::parse(blob, &vmlinux.display, origin, None).unwrap();
+    eprintln!(
+        "{image}: {} BTF types ({} bytes) parsed in {:?}",
+        base.types.len(),
+        blob.len(),
+        t.elapsed()
+    );
+    let bpftool = |args: &[&std::path::Path]| {
+        let mut c = Command::new("bpftool");
+        c.args(["btf", "dump", "file"]).arg(args[0]);
+        if let Some(b) = args.get(1) {
+            c.arg("-B").arg(b);
+        }
+        let out = c.args(["format", "raw"]).output().unwrap();
+        assert!(out.status.success(), "bpftool on {}", args[0].display());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let ours = modver::btf::render_raw(&base);
+    let theirs = bpftool(&[&vmlinux_path]);
+    assert_eq!(ours.len(), theirs.len());
+    assert!(ours == theirs, "vmlinux BTF differs from bpftool's");
+    let Ok(modules) = std::env::var("MODVER_MODULES_DIR") else {
+        eprintln!("modules not compared: set MODVER_MODULES_DIR");
+        return;
+    };
+    let n: usize = std::env::var("MODVER_BTF_MODULES").map_or(40, |v| v.parse().unwrap());
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(&modules)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().contains(".ko") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(!files.is_empty(), "no modules under {modules}");
+    for f in files.iter().take(n) {
+        let m = modver::kmodule::ModuleFile::open(f).unwrap();
+        let (blob, origin) = modver::btf::btf_blob(&m.data, &m.display).unwrap();
+        let split = modver::btf::parse(blob, &m.display, origin, Some(&base)).unwrap();
+        let plain = dir.path().join("m.ko");
+        std::fs::write(&plain, &m.data).unwrap();
+        assert!(
+            modver::btf::render_raw(&split) == bpftool(&[&plain, &vmlinux_path]),
+            "{}: split BTF differs from bpftool's",
+            f.display()
+        );
+    }
+    eprintln!(
+        "{} modules' split BTF equal to bpftool's",
+        n.min(files.len())
+    );
+}

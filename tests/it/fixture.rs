@@ -90,6 +90,9 @@ pub enum Corpus {
     CrcObjects(u32),
     /// testdata/check: two builds of a module set as `.ko` files (clang 19).
     Check,
+    /// testdata/btf: two builds of exports.c as a vmlinux with BTF, its
+    /// symtypes and Module.symvers, and a module with split BTF (clang 19).
+    Btf,
 }
 
 impl Corpus {
@@ -113,6 +116,7 @@ impl Corpus {
             Corpus::Bitcode(v) => ("bitcode", v),
             Corpus::CrcObjects(v) => ("crc", v),
             Corpus::Check => ("check", 19),
+            Corpus::Btf => ("btf", 19),
         };
         let llvm = Llvm(v);
         for t in ["clang", "llvm-ar"] {
@@ -123,6 +127,12 @@ impl Corpus {
                 llvm.name("llvm-nm");
             }
             _ => {}
+        }
+        if self == Corpus::Btf {
+            llvm.name("ld.lld");
+            for t in ["pahole", "bpftool"] {
+                require(t, "kbuild");
+            }
         }
         if self == Corpus::Check {
             llvm.name("ld.lld");
