@@ -3,9 +3,10 @@
 //! file) and of split BTF (a module over its vmlinux) printed as `bpftool
 //! btf dump file F format raw` prints it; bad BTF is a positioned error.
 
-use crate::fixture::Corpus;
-use crate::util::{tool, Rng};
+use crate::fixture::{Corpus, Scratch};
+use crate::util::{modver, tool, Rng};
 use modver::btf::{btf_blob, parse, render_raw, Btf};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 fn image(path: &Path) -> Vec<u8> {
@@ -97,5 +98,192 @@ fn bad_btf_is_a_positioned_error_never_a_panic() {
     assert!(
         err.contains("module.o: at offset 0x") && err.contains("base"),
         "{err}"
+    );
+}
+
+/// `(type, member, change)` of every member change explain reports, moves
+/// aside (genksyms sees no offsets), by type.
+fn member_changes(v: &serde_json::Value) -> BTreeMap<String, BTreeSet<(Option<String>, String)>> {
+    let mut out: BTreeMap<String, BTreeSet<(Option<String>, String)>> = BTreeMap::new();
+    for t in v["types"].as_array().unwrap() {
+        let set = out
+            .entry(t["symbol"].as_str().unwrap().to_string())
+            .or_default();
+        for m in t["members"].as_array().unwrap() {
+            let change = m["change"].as_str().unwrap();
+            if change != "moved" {
+                set.insert((m["member"].as_str().map(String::from), change.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Per export: CRCs and chains.
+fn export_chains(
+    v: &serde_json::Value,
+) -> BTreeMap<String, (serde_json::Value, serde_json::Value, Vec<Vec<String>>)> {
+    v["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let chains = e["chains"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    c.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_str().unwrap().to_string())
+                        .collect()
+                })
+                .collect();
+            (
+                e["symbol"].as_str().unwrap().to_string(),
+                (e["old_crc"].clone(), e["new_crc"].clone(), chains),
+            )
+        })
+        .collect()
+}
+
+fn explain_json(args: &[&str], dir: &Path) -> serde_json::Value {
+    let out = modver()
+        .current_dir(dir)
+        .args(["explain", "--format", "json"])
+        .args(args)
+        .run();
+    assert_eq!(out.code(), Some(1), "{args:?}: {}", out.stderr_str());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn explain_from_btf_names_what_explain_from_symtypes_names() {
+    let root = Corpus::Btf.dir();
+    let symtypes = explain_json(&["v1/exports.symtypes", "v2/exports.symtypes"], root);
+    // A directory (BTF in vmlinux, CRCs from its Module.symvers), and a
+    // raw BTF file with --symvers: the same report.
+    let btf = explain_json(&["--btf", "v1", "v2"], root);
+    let raw = explain_json(
+        &[
+            "--btf",
+            "--symvers",
+            "v1/Module.symvers",
+            "v2/Module.symvers",
+            "v1/vmlinux.btf",
+            "v2/vmlinux.btf",
+        ],
+        root,
+    );
+    assert_eq!(btf, raw);
+    let (s, b) = (export_chains(&symtypes), export_chains(&btf));
+    assert_eq!(s.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert!(s.len() >= 9, "{s:?}");
+    assert_eq!(s, b, "exports, CRCs and chains");
+    let (sm, bm) = (member_changes(&symtypes), member_changes(&btf));
+    assert_eq!(sm.keys().collect::<Vec<_>>(), bm.keys().collect::<Vec<_>>());
+    for (t, changes) in &sm {
+        // genksyms cannot name a member of an anonymous union; BTF names
+        // the members inside it.
+        let named: BTreeSet<_> = changes
+            .iter()
+            .filter(|(m, _)| m.is_some())
+            .cloned()
+            .collect();
+        let theirs: BTreeSet<_> = if changes.iter().any(|(m, _)| m.is_none()) {
+            bm[t]
+                .iter()
+                .filter(|(m, _)| named.iter().any(|(n, _)| n == m))
+                .cloned()
+                .collect()
+        } else {
+            bm[t].clone()
+        };
+        assert_eq!(named, theirs, "{t}");
+    }
+    let packet = &bm["s#packet"];
+    assert!(
+        packet.contains(&(Some("narrow".into()), "removed".into())),
+        "{packet:?}"
+    );
+    assert!(
+        packet.contains(&(Some("wide".into()), "added".into())),
+        "{packet:?}"
+    );
+    // Offsets and sizes come with every member change.
+    let widget = btf["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["symbol"] == "s#widget")
+        .unwrap();
+    assert_eq!(
+        widget["members"][0]["new"],
+        "unsigned int color (offset 16, size 4)"
+    );
+    // Root causes, most exports first: struct widget's new member.
+    let rc = &btf["root_causes"][0];
+    assert_eq!(
+        (
+            rc["type"].as_str(),
+            rc["member"].as_str(),
+            rc["count"].as_u64()
+        ),
+        (Some("s#widget"), Some("color"), Some(2))
+    );
+    // proto_change's own declaration changed: no type, a note.
+    let proto = btf["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["symbol"] == "proto_change")
+        .unwrap();
+    assert_eq!(
+        proto["note"],
+        "declaration changed: int (int) -> int (int, long)"
+    );
+    // Without CRCs (vmlinux files: no __kcrctab in this fixture) the
+    // exports are those that reach a changed type or whose prototype
+    // changed: the same set.
+    let nocrc = explain_json(&["--btf", "v1/vmlinux", "v2/vmlinux"], root);
+    assert_eq!(
+        export_chains(&nocrc).keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>()
+    );
+    // --symbol narrows; the text report groups by root cause.
+    let out = modver()
+        .current_dir(root)
+        .args(["explain", "--btf", "--symbol", "holder_use", "v1", "v2"])
+        .run();
+    let text = out.stdout_str();
+    assert!(
+        text.contains("holder_use -> s#holder -> t#widget_t -> s#widget"),
+        "{text}"
+    );
+    assert!(
+        text.contains("s#widget: member color added: 1 export (holder_use)"),
+        "{text}"
+    );
+    assert!(!text.contains("widget_get"), "{text}");
+    // Identical kernels: nothing to explain.
+    modver()
+        .current_dir(root)
+        .args(["explain", "--btf", "v1", "v1"])
+        .code(0);
+    // Bad input: exit 2, positioned.
+    let bad = Scratch::new();
+    let raw = std::fs::read(root.join("v1/vmlinux.btf")).unwrap();
+    let cut = bad.write("cut.btf", &raw[..raw.len() / 2]);
+    let out = modver()
+        .args(["explain", "--btf"])
+        .arg(&cut)
+        .arg(root.join("v2"))
+        .run();
+    assert_eq!(out.code(), Some(2));
+    assert!(
+        out.stderr_str().contains("cut.btf: at offset 0x"),
+        "{}",
+        out.stderr_str()
     );
 }
