@@ -66,5 +66,6 @@ pub mod symbols;
 pub mod symtypes;
 pub mod symvers;
 pub mod symversions;
+pub mod why;
 
 pub use error::{Error, Result};

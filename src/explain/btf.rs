@@ -417,6 +417,7 @@ pub fn explain_btf(
     let mut seen: Vec<u32> = Vec::new();
     let mut parent: Vec<u32> = Vec::new();
     let mut generation = 0u32;
+    let mut in_neither: Vec<String> = Vec::new();
     for name in names {
         if !only.is_empty() && !only.contains(&name) {
             continue;
@@ -433,6 +434,10 @@ pub fn explain_btf(
                 }
                 start.extend(da.iter().cloned());
                 start.extend(db.iter().cloned());
+            }
+            (None, None) => {
+                in_neither.push(name);
+                continue;
             }
             _ => {
                 let side = if eo.is_none() { "OLD" } else { "NEW" };
@@ -499,6 +504,15 @@ pub fn explain_btf(
             chains,
             note,
         });
+    }
+    if !in_neither.is_empty() {
+        let shown: Vec<&str> = in_neither.iter().take(5).map(String::as_str).collect();
+        out.notes.push(format!(
+            "{} exports are in neither BTF, so not explained (module exports, whose BTF is in the modules' split BTF; variables, which pahole <= 1.26 encodes only when per-CPU): {}{}",
+            in_neither.len(),
+            shown.join(", "),
+            if in_neither.len() > shown.len() { ", ..." } else { "" }
+        ));
     }
     reached.sort_unstable();
     reached.dedup();

@@ -127,6 +127,9 @@ pub struct Explanation {
     pub unreferenced_types: Vec<TypeChange>,
     /// The changes grouped by root cause, most exports first.
     pub root_causes: Vec<RootCause>,
+    /// What could not be explained, as a whole.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Groups an explanation's changes by root cause: every member change

@@ -68,6 +68,9 @@ pub fn render_text(e: &Explanation) -> String {
         s.push_str("Changed types affecting no export:\n");
         types(&mut s, &e.unreferenced_types);
     }
+    for n in &e.notes {
+        s.push_str(&format!("Note: {n}\n"));
+    }
     if !e.root_causes.is_empty() {
         s.push_str("Root causes:\n");
         for r in &e.root_causes {
@@ -76,11 +79,17 @@ pub fn render_text(e: &Explanation) -> String {
                 None => r.change.clone(),
             };
             let n = if r.count == 1 { "export" } else { "exports" };
+            // The JSON report lists them all; a person needs a few.
+            let shown = r.exports.len().min(8);
+            let more = match r.exports.len() - shown {
+                0 => String::new(),
+                m => format!(", {m} more"),
+            };
             s.push_str(&format!(
-                "  {}: {what}: {} {n} ({})\n",
+                "  {}: {what}: {} {n} ({}{more})\n",
                 r.type_name,
                 r.count,
-                r.exports.join(", ")
+                r.exports[..shown].join(", ")
             ));
         }
     }

@@ -61,15 +61,8 @@ provider_modc() { # symver-file versioned(0/1)
 	done < "$1"
 }
 
-modversion_struct='struct modversion_info { unsigned long crc; char name[64 - sizeof(unsigned long)]; };'
-
-# __versions from "crc name" lines on stdin.
-versions_c() {
-	echo "$modversion_struct"
-	echo 'static const struct modversion_info ____versions[] __attribute__((used, section("__versions"), aligned(8))) = {'
-	while read -r crc name; do printf '\t{ %s, "%s" },\n' "$crc" "$name"; done
-	echo '};'
-}
+# shellcheck source=testdata/modversions.sh
+. "$src/../modversions.sh"
 
 # The 6.14+ extended tables from "crc name" lines on stdin.
 ext_versions_c() {

@@ -287,3 +287,77 @@ fn explain_from_btf_names_what_explain_from_symtypes_names() {
         out.stderr_str()
     );
 }
+
+#[test]
+fn why_names_the_mismatched_imports_and_the_changed_types() {
+    let root = Corpus::Btf.dir();
+    let why = |module: &str, built_for: Option<&str>| {
+        let mut c = modver();
+        c.current_dir(root)
+            .args(["why", "--format", "json", module])
+            .args(["--vmlinux", "v2/vmlinux", "--symvers", "v2/Module.symvers"]);
+        if let Some(b) = built_for {
+            c.args(["--built-for", b]);
+        }
+        c.run()
+    };
+    // Built for v1, loaded on v2: the imports whose CRC changed are
+    // mismatches, each explained; plain_add is fine.
+    let out = why("v1/consumer.ko", Some("v1"));
+    assert_eq!(out.code(), Some(1), "{}", out.stderr_str());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut mismatched: Vec<&str> = v["check"]["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] == "mismatch")
+        .map(|i| i["symbol"].as_str().unwrap())
+        .collect();
+    mismatched.sort();
+    assert_eq!(mismatched, ["holder_use", "mode_set", "widget_get"]);
+    let chains = export_chains(&v["explanation"]);
+    assert_eq!(
+        chains.keys().collect::<Vec<_>>(),
+        mismatched.iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        chains["holder_use"].2,
+        [["holder_use", "s#holder", "t#widget_t", "s#widget"]]
+    );
+    assert_eq!(chains["mode_set"].2, [["mode_set", "e#mode"]]);
+    let causes = member_changes(&v["explanation"]);
+    assert_eq!(
+        causes["s#widget"],
+        BTreeSet::from([(Some("color".into()), "added".into())])
+    );
+    // The text report: check's lines, then the explanation.
+    let out = modver()
+        .current_dir(root)
+        .args(["why", "v1/consumer.ko", "--vmlinux", "v2/vmlinux"])
+        .args([
+            "--symvers",
+            "v2/Module.symvers",
+            "--built-for",
+            "v1/vmlinux.btf",
+        ])
+        .run();
+    let text = out.stdout_str();
+    assert!(
+        text.contains("mismatch: widget_get: module has 0x"),
+        "{text}"
+    );
+    assert!(
+        text.contains("s#widget: member color added: 2 exports (holder_use, widget_get)"),
+        "{text}"
+    );
+    // Without --built-for: the mismatches, and what to give to explain them.
+    let out = why("v1/consumer.ko", None);
+    assert_eq!(out.code(), Some(1));
+    assert!(
+        out.stdout_str().contains("--built-for"),
+        "{}",
+        out.stdout_str()
+    );
+    // Built for the target: it loads.
+    assert_eq!(why("v2/consumer.ko", Some("v1")).code(), Some(0));
+}
