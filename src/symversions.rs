@@ -18,6 +18,7 @@
 //! with CRC 0 or leave unversioned) cannot pass unnoticed.
 
 use crate::error::{Error, Position, Result};
+use crate::kver::KernelVersion;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -246,22 +247,47 @@ pub struct CmdCrc {
     pub crc: u32,
 }
 
-/// The `.cmd` file modpost reads for `object`: `dir/.base.cmd`, built on the
-/// bytes of the path as modpost's `extract_crcs_for_object` (6.1–7.1) does
-/// with `get_basename` (everything after the last `/`) and
-/// `"%.*s.%s.cmd"`. Unlike [`Path::file_name`] this keeps a trailing `.` or
-/// `..` and repeated slashes, so the file named is exactly modpost's.
-pub fn cmd_file_for(object: &Path) -> PathBuf {
+/// The `.cmd` file modpost reads for `object`, built on the bytes of the
+/// path as that kernel's `extract_crcs_for_object` does, with
+/// `get_basename` (everything after the last `/`):
+/// - 5.19–7.1: `"%.*s.%s.cmd"`, `dir/.base.cmd`;
+/// - 7.2 (distributed ThinLTO, `CONFIG_LTO_CLANG_THIN_DIST`): vmlinux's
+///   objects are `foo.thinlto-native.o`, but their CRCs stay in the
+///   `.foo.o.cmd` of the bitcode object. modpost drops the last two bytes
+///   of the name (`.o`, whatever they are) and, after a
+///   `.thinlto-native.o` suffix, 15 more, then appends `.o.cmd`:
+///   `dir/.stem.o.cmd`. A name shorter than two bytes gives C's negative
+///   `%.*s` precision, which prints the whole name.
+///
+/// Unlike [`Path::file_name`] this keeps a trailing `.` or `..` and repeated
+/// slashes, so the file named is exactly modpost's.
+pub fn cmd_file_for(object: &Path, kernel: KernelVersion) -> PathBuf {
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
     let bytes = object.as_os_str().as_bytes();
     let dirlen = bytes.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
-    let mut cmd = Vec::with_capacity(bytes.len() + 5);
+    let base = &bytes[dirlen..];
+    let mut cmd = Vec::with_capacity(bytes.len() + 7);
     cmd.extend_from_slice(&bytes[..dirlen]);
     cmd.push(b'.');
-    cmd.extend_from_slice(&bytes[dirlen..]);
-    cmd.extend_from_slice(b".cmd");
+    if kernel.at_least(7, 2) {
+        let mut keep = base.len() as isize - 2;
+        if bytes.ends_with(THINLTO_NATIVE_SUFFIX) {
+            keep -= (THINLTO_NATIVE_SUFFIX.len() - 2) as isize;
+        }
+        let stem = usize::try_from(keep).map_or(base, |n| &base[..n]);
+        cmd.extend_from_slice(stem);
+        cmd.extend_from_slice(b".o.cmd");
+    } else {
+        cmd.extend_from_slice(base);
+        cmd.extend_from_slice(b".cmd");
+    }
     PathBuf::from(std::ffi::OsString::from_vec(cmd))
 }
+
+/// The suffix of the native objects 7.2's distributed ThinLTO makes from
+/// vmlinux's bitcode (`scripts/Makefile.thinlto`: `foo.o` →
+/// `foo.thinlto-native.o`).
+pub const THINLTO_NATIVE_SUFFIX: &[u8] = b".thinlto-native.o";
 
 /// C's `strtoul(p, &end, 0)` on a string starting with a digit, truncated to
 /// `unsigned int` as modpost assigns it: returns the value and the number of
@@ -335,9 +361,10 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Reads the `.cmd` file of `object` and extracts its CRCs.
-pub fn read_cmd_crcs(object: &Path) -> Result<Vec<CmdCrc>> {
-    let cmd = cmd_file_for(object);
+/// Reads the `.cmd` file of `object` (named for `kernel`, [`cmd_file_for`])
+/// and extracts its CRCs.
+pub fn read_cmd_crcs(object: &Path, kernel: KernelVersion) -> Result<Vec<CmdCrc>> {
+    let cmd = cmd_file_for(object, kernel);
     let data = std::fs::read(&cmd).map_err(|e| Error::io(&cmd, e))?;
     Ok(parse_cmd(&data))
 }
@@ -405,7 +432,7 @@ impl CmdCrcs {
 /// this layout; earlier ones collect `.symversions` files ([`merge`]).
 pub fn cmd_crcs(
     objects: &[PathBuf],
-    kernel: crate::kver::KernelVersion,
+    kernel: KernelVersion,
     opts: &crate::symbols::ReadOptions,
 ) -> Result<CmdCrcs> {
     if !kernel.at_least(5, 19) {
@@ -418,7 +445,7 @@ pub fn cmd_crcs(
         .map(|o| {
             Ok(ObjectCmdCrcs {
                 object: o.clone(),
-                crcs: read_cmd_crcs(o)?,
+                crcs: read_cmd_crcs(o, kernel)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -440,7 +467,7 @@ pub fn cmd_crcs(
 /// `has_crc(object, symbol)` tells.
 pub fn exports_without_crc(
     objects: &[PathBuf],
-    kernel: crate::kver::KernelVersion,
+    kernel: KernelVersion,
     opts: &crate::symbols::ReadOptions,
     mut has_crc: impl FnMut(&Path, &str) -> Result<bool>,
 ) -> Result<Vec<MissingCrc>> {
@@ -489,7 +516,8 @@ mod tests {
 
     #[test]
     fn cmd_file_is_modposts() {
-        let c = |o: &str| cmd_file_for(Path::new(o)).display().to_string();
+        let v71 = KernelVersion::new(7, 1).unwrap();
+        let c = |o: &str| cmd_file_for(Path::new(o), v71).display().to_string();
         assert_eq!(c("foo.o"), ".foo.o.cmd");
         assert_eq!(c("./foo.o"), "./.foo.o.cmd");
         assert_eq!(c("drivers/net/foo.o"), "drivers/net/.foo.o.cmd");
@@ -498,6 +526,26 @@ mod tests {
         assert_eq!(c("a/b/."), "a/b/...cmd");
         assert_eq!(c("a/.."), "a/....cmd");
         assert_eq!(c("dir/"), "dir/..cmd");
+        // Before 7.2 a native object would be looked up under its own name.
+        assert_eq!(c("a/b.thinlto-native.o"), "a/.b.thinlto-native.o.cmd");
+    }
+
+    #[test]
+    fn cmd_file_is_72_modposts() {
+        let v72 = KernelVersion::new(7, 2).unwrap();
+        let c = |o: &str| cmd_file_for(Path::new(o), v72).display().to_string();
+        assert_eq!(c("foo.o"), ".foo.o.cmd");
+        assert_eq!(c("kernel/fork.thinlto-native.o"), "kernel/.fork.o.cmd");
+        assert_eq!(c("./a//b.thinlto-native.o"), "./a//.b.o.cmd");
+        // Only the whole suffix counts; the last two bytes go regardless.
+        assert_eq!(c("x.thinlto-native.oo"), ".x.thinlto-native..o.cmd");
+        assert_eq!(c("lib/foo.a"), "lib/.foo.o.cmd");
+        assert_eq!(c(".thinlto-native.o"), "..o.cmd");
+        assert_eq!(c("d/thinlto-native.o"), "d/.thinlto-native.o.cmd");
+        // Names shorter than ".o": C prints the whole name.
+        assert_eq!(c("d/x"), "d/.x.o.cmd");
+        assert_eq!(c("d/"), "d/..o.cmd");
+        assert_eq!(c("xy"), "..o.cmd");
     }
 
     #[test]

@@ -69,7 +69,8 @@ struct CmdArgs {
     allow: AllowMissing,
     #[command(flatten)]
     symbols: SymbolArgs,
-    /// Objects (foo.o; the CRCs are read from .foo.o.cmd next to it).
+    /// Objects (foo.o; the CRCs are read from .foo.o.cmd next to it; on 7.2
+    /// also for foo.thinlto-native.o, distributed ThinLTO's native object).
     #[arg(required = true)]
     objects: Vec<PathBuf>,
 }

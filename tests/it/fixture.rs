@@ -93,21 +93,16 @@ pub enum Corpus {
     /// testdata/btf: two builds of exports.c as a vmlinux with BTF, its
     /// symtypes and Module.symvers, and a module with split BTF (clang 19).
     Btf,
+    /// testdata/dtlto: vmlinux's objects as 7.2's distributed ThinLTO
+    /// builds them (bitcode, index files, `.thinlto-native.o`, thin
+    /// archives, `.vmlinux.objs`).
+    Dtlto(u32),
 }
 
 impl Corpus {
     /// The built corpus (built on first use in this process).
     pub fn dir(self) -> &'static Path {
-        type Slots = HashMap<Corpus, &'static OnceLock<PathBuf>>;
-        static BUILT: OnceLock<Mutex<Slots>> = OnceLock::new();
-        let slot: &'static OnceLock<PathBuf> = BUILT
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(self)
-            .or_insert_with(|| Box::leak(Box::default()));
-        // Each corpus builds under its own lock: different ones in parallel.
-        slot.get_or_init(|| self.build())
+        once_dir(&format!("{self:?}"), || self.build())
     }
 
     fn build(self) -> PathBuf {
@@ -117,6 +112,7 @@ impl Corpus {
             Corpus::CrcObjects(v) => ("crc", v),
             Corpus::Check => ("check", 19),
             Corpus::Btf => ("btf", 19),
+            Corpus::Dtlto(v) => ("dtlto", v),
         };
         let llvm = Llvm(v);
         for t in ["clang", "llvm-ar"] {
@@ -133,6 +129,10 @@ impl Corpus {
             for t in ["pahole", "bpftool"] {
                 require(t, "kbuild");
             }
+        }
+        if let Corpus::Dtlto(_) = self {
+            llvm.name("ld.lld");
+            crate::kbuild::genksyms("6.12");
         }
         if self == Corpus::Check {
             llvm.name("ld.lld");
@@ -154,6 +154,27 @@ impl Corpus {
         build_script(name, &args);
         out
     }
+}
+
+/// The directory `make` returns, made once per test process for `key`:
+/// later callers (in any thread) wait for the first and share it. Different
+/// keys are made in parallel.
+pub fn once_dir(key: &str, make: impl FnOnce() -> PathBuf) -> &'static Path {
+    type Slots = HashMap<String, &'static OnceLock<PathBuf>>;
+    static MADE: OnceLock<Mutex<Slots>> = OnceLock::new();
+    let slot: &'static OnceLock<PathBuf> = MADE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(key.to_owned())
+        .or_insert_with(|| Box::leak(Box::default()));
+    slot.get_or_init(make)
+}
+
+/// A directory under the test run's own temporary root (kept between
+/// runs; the caller empties it).
+pub fn run_dir(rel: &str) -> PathBuf {
+    root().join(rel)
 }
 
 /// Runs `testdata/NAME/build.sh ARGS...`, asserting success.

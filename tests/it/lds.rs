@@ -5,7 +5,7 @@
 //! ThinLTO module with it merges the split sections, with ld.lld 14 and 19
 //! and GNU ld.
 
-use crate::fixture::{build_script, Scratch};
+use crate::fixture::{build_script, once_dir, run_dir, Scratch};
 use crate::golden::assert_golden;
 use crate::util::{modver, require as need, tool};
 use object::{Object, ObjectSection, SectionKind};
@@ -15,24 +15,41 @@ fn modver_lds(args: &[&str]) -> String {
     modver().arg("lds").args(args).stdout()
 }
 
-/// Extracts `files` of the Debian kernel source tarball into `dir`.
-fn extract(ver: &str, dir: &Path, files: &[&str]) {
-    let tarball = format!("/usr/src/linux-source-{ver}.tar.xz");
-    assert!(
-        Path::new(&tarball).exists(),
-        "{tarball} missing: run scripts/setup.sh kernel"
-    );
-    let members: Vec<String> = files
-        .iter()
-        .map(|f| format!("linux-source-{ver}/{f}"))
-        .collect();
-    tool("tar")
-        .arg("-xJf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(dir)
-        .args(&members)
-        .ok();
+/// The files the lds tests read from Debian's kernel source tarball,
+/// extracted once per test process: each `tar -xJf` decompresses the whole
+/// tarball (about 150 MB of xz), which dominated these tests.
+const LDS_FILES: [&str; 3] = [
+    "scripts/module.lds.S",
+    "include/asm-generic/module.lds.h",
+    "include/asm-generic/codetag.lds.h",
+];
+
+/// The root of the extracted `linux-source-VER` (only [`LDS_FILES`]; 6.1
+/// has no codetag.lds.h).
+fn kernel_source(ver: &str) -> &'static Path {
+    once_dir(&format!("linux-source-{ver} lds"), || {
+        let tarball = format!("/usr/src/linux-source-{ver}.tar.xz");
+        assert!(
+            Path::new(&tarball).exists(),
+            "{tarball} missing: run scripts/setup.sh kernel"
+        );
+        let dir = run_dir(&format!("lds-source-{ver}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = if ver == "6.1" {
+            &LDS_FILES[..2]
+        } else {
+            &LDS_FILES[..]
+        };
+        tool("tar")
+            .arg("-xJf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(&dir)
+            .args(files.iter().map(|f| format!("linux-source-{ver}/{f}")))
+            .ok();
+        dir.join(format!("linux-source-{ver}"))
+    })
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -46,13 +63,7 @@ fn fragment_matches_real_module_lds() {
     need("clang-14", "base");
     for ver in ["6.1", "6.12"] {
         let tmp = Scratch::new();
-        let files = ["scripts/module.lds.S", "include/asm-generic/codetag.lds.h"];
-        extract(
-            ver,
-            tmp.path(),
-            if ver == "6.1" { &files[..1] } else { &files },
-        );
-        let root = tmp.path().join(format!("linux-source-{ver}"));
+        let root = kernel_source(ver);
         let src = std::fs::read_to_string(root.join("scripts/module.lds.S")).unwrap();
         // The LTO block up to its #else/#endif.
         let start = src.find("#ifdef CONFIG_LTO_CLANG\n").expect("no LTO block");
@@ -121,12 +132,7 @@ fn check_module_lds_script_passes_and_catches_a_changed_rule() {
     need("clang-19", "base");
     for ver in ["6.1", "6.12"] {
         let tmp = Scratch::new();
-        let mut files = vec!["scripts/module.lds.S", "include/asm-generic/module.lds.h"];
-        if ver != "6.1" {
-            files.push("include/asm-generic/codetag.lds.h");
-        }
-        extract(ver, tmp.path(), &files);
-        let root = tmp.path().join(format!("linux-source-{ver}"));
+        let root = kernel_source(ver);
         let generated = tmp.path().join("generated");
         std::fs::create_dir_all(generated.join("asm")).unwrap();
         std::fs::write(

@@ -27,6 +27,7 @@ mod btf;
 mod check;
 mod cli;
 mod crc;
+mod dtlto;
 mod dwarfksyms;
 mod exports;
 mod kbuild_hook;
