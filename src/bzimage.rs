@@ -184,6 +184,20 @@ pub fn extract_vmlinux(data: &[u8], display: &str) -> Result<(Vec<u8>, PayloadCo
     Ok((out, kind))
 }
 
+/// Opens a kernel image as `modver` takes one wherever it takes a
+/// `vmlinux`: an ELF `vmlinux`, a `.ko` (compressed or not, through
+/// [`crate::kmodule::ModuleFile`]), or a bzImage (`/boot/vmlinuz-R`), whose
+/// vmlinux is extracted. Any other bytes (a raw BTF file) are returned as
+/// they are.
+pub fn open_image(path: &std::path::Path) -> Result<crate::kmodule::ModuleFile> {
+    let mut file = crate::kmodule::ModuleFile::open(path)?;
+    if is_bzimage(&file.data) {
+        file.data = extract_vmlinux(&file.data, &file.display)?.0;
+        file.display = format!("{} (vmlinux)", file.display);
+    }
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,18 +278,4 @@ mod tests {
         let err = extract_vmlinux(&bad, "t").unwrap_err().to_string();
         assert!(err.contains("Xz payload"), "{err}");
     }
-}
-
-/// Opens a kernel image as `modver` takes one wherever it takes a
-/// `vmlinux`: an ELF `vmlinux`, a `.ko` (compressed or not, through
-/// [`crate::kmodule::ModuleFile`]), or a bzImage (`/boot/vmlinuz-R`), whose
-/// vmlinux is extracted. Any other bytes (a raw BTF file) are returned as
-/// they are.
-pub fn open_image(path: &std::path::Path) -> Result<crate::kmodule::ModuleFile> {
-    let mut file = crate::kmodule::ModuleFile::open(path)?;
-    if is_bzimage(&file.data) {
-        file.data = extract_vmlinux(&file.data, &file.display)?.0;
-        file.display = format!("{} (vmlinux)", file.display);
-    }
-    Ok(file)
 }

@@ -173,7 +173,7 @@ pub fn root_causes(e: &Explanation) -> Vec<RootCause> {
             }
         })
         .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|r| std::cmp::Reverse(r.count));
     out
 }
 
