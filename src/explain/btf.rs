@@ -72,6 +72,9 @@ struct Side<'a> {
     defs: NameMap<String, Vec<TypeId>>,
     /// Exported functions and variables by name.
     objects: NameMap<&'a str, TypeId>,
+    /// Every `FUNC`/`VAR` of a name, when there are several (static
+    /// functions of one name in different files).
+    overloads: NameMap<&'a str, Vec<TypeId>>,
 }
 
 impl<'a> Side<'a> {
@@ -79,6 +82,7 @@ impl<'a> Side<'a> {
         let mut defs: NameMap<String, Vec<TypeId>> = NameMap::default();
         let mut fwds: NameMap<String, Vec<TypeId>> = NameMap::default();
         let mut objects: NameMap<&'a str, TypeId> = NameMap::default();
+        let mut overloads: NameMap<&'a str, Vec<TypeId>> = NameMap::default();
         let mut all: Vec<(TypeId, &crate::btf::BtfType<'a>)> = Vec::new();
         let mut b = Some(btf);
         while let Some(x) = b {
@@ -89,6 +93,7 @@ impl<'a> Side<'a> {
         for (id, t) in all {
             match &t.kind {
                 BtfKind::Func { linkage, .. } => {
+                    overloads.entry(t.name).or_default().push(id);
                     // A global function wins over static ones of the name.
                     let e = objects.entry(t.name).or_insert(id);
                     if *linkage == 1 {
@@ -96,6 +101,7 @@ impl<'a> Side<'a> {
                     }
                 }
                 BtfKind::Var { .. } => {
+                    overloads.entry(t.name).or_default().push(id);
                     objects.entry(t.name).or_insert(id);
                 }
                 kind => {
@@ -113,7 +119,13 @@ impl<'a> Side<'a> {
         for (k, ids) in fwds {
             defs.entry(k).or_insert(ids);
         }
-        Side { btf, defs, objects }
+        overloads.retain(|_, v| v.len() > 1);
+        Side {
+            btf,
+            defs,
+            objects,
+            overloads,
+        }
     }
 
     /// `id` as a type expression: named symbols by name (collected in
@@ -286,10 +298,24 @@ impl<'a> Side<'a> {
 
     /// An export's prototype (or variable type) and the symbols it refers to.
     fn export(&self, name: &str) -> Option<(String, Vec<String>)> {
-        let id = *self.objects.get(name)?;
+        self.export_id(*self.objects.get(name)?)
+    }
+
+    fn export_id(&self, id: TypeId) -> Option<(String, Vec<String>)> {
         let mut deps = Vec::new();
         let e = self.expr(id, &mut deps, 0);
         Some((e, deps))
+    }
+
+    /// The export's declaration on this side that equals `other`'s, when
+    /// the name has several (a static function of the same name elsewhere
+    /// is not the export).
+    fn export_like(&self, name: &str, other: &str) -> Option<(String, Vec<String>)> {
+        self.overloads
+            .get(name)?
+            .iter()
+            .filter_map(|&id| self.export_id(id))
+            .find(|(e, _)| e == other)
     }
 }
 
@@ -422,7 +448,16 @@ pub fn explain_btf(
         if !only.is_empty() && !only.contains(&name) {
             continue;
         }
-        let (eo, en) = (so.export(&name), sn.export(&name));
+        let (mut eo, mut en) = (so.export(&name), sn.export(&name));
+        if let (Some((a, _)), Some((b, _))) = (&eo, &en) {
+            if a != b {
+                if let Some(m) = sn.export_like(&name, a) {
+                    en = Some(m);
+                } else if let Some(m) = so.export_like(&name, b) {
+                    eo = Some(m);
+                }
+            }
+        }
         let mut note = None;
         let mut start = Vec::new();
         let mut proto_changed = false;
