@@ -7,9 +7,10 @@
 #   same with a member `unsigned long modver_bench ;` added at the start of
 #   `struct STRUCT` in every file defining it, as a real change to a widely
 #   used header struct would.
-# Prints, from one run, wall time and peak RSS of modver explain (all
-# cores, and MODVER_THREADS=1, text and JSON) and of ksymtypes compare -j1
-# and -j2, with ratios to ksymtypes at the same thread count, and the
+# Prints, from one run (MODVER_BENCH_ROUNDS rounds, default 3; medians of
+# wall and CPU time, see scripts/bench-lib.sh), and peak RSS, of modver
+# explain (MODVER_THREADS=1 and 2, text and JSON) and of ksymtypes compare
+# -j1 and -j2, with ratios to ksymtypes at the same thread count, and the
 # number of exports each reports changed (they must agree).
 # suse-kabi-tools is not packaged for Debian and is never vendored here:
 # build it yourself and point KSYMTYPES at its ksymtypes binary; without it
@@ -22,6 +23,7 @@ cargo build --release -q
 modver=$PWD/target/release/modver
 work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench-explain.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+. scripts/bench-lib.sh
 tree=$(cd "$1" && pwd)
 (cd "$tree" && find . -name '*.symtypes' -type f -printf '%P\n' | sort) > "$work/list"
 (cd "$tree" && rsync -a --files-from="$work/list" . "$work/old/")
@@ -34,43 +36,26 @@ while read -r f; do
   fi
 done < "$work/list"
 echo "pair: $(wc -l < "$work/list") symtypes files, $(du -sh "$work/old" | cut -f1) per side; struct $struct gained a member in $changed files"
-: > "$work/results"
-measure() { # name, threads, command...
-  local name=$1 threads=$2; shift 2
-  /usr/bin/time -f "%e %M" -o "$work/t" "$@" > "$work/$name.out" 2>>"$work/stderr" || true
-  read -r secs kib < <(tail -n 1 "$work/t")
-  printf '%s %s %s %s\n' "$name" "$threads" "$secs" "$kib" >> "$work/results"
-}
 find "$work/old" "$work/new" -type f -exec cat {} + > /dev/null  # warm the page cache
-for round in 1 2 3; do
-  measure "modver-explain-j1#$round" 1 env MODVER_THREADS=1 "$modver" explain "$work/old" "$work/new"
-  measure "modver-explain-j2#$round" 2 env MODVER_THREADS=2 "$modver" explain "$work/old" "$work/new"
-  measure "modver-explain-json-j2#$round" 2 env MODVER_THREADS=2 "$modver" explain --format json "$work/old" "$work/new"
+for round in $(seq "$bench_rounds"); do
+  bench_run "modver-explain-j1" "$work/modver-j1.out" env MODVER_THREADS=1 "$modver" explain "$work/old" "$work/new"
+  bench_run "modver-explain-j2" /dev/null env MODVER_THREADS=2 "$modver" explain "$work/old" "$work/new"
+  bench_run "modver-explain-json-j2" /dev/null env MODVER_THREADS=2 "$modver" explain --format json "$work/old" "$work/new"
   if [[ -n ${KSYMTYPES:-} ]]; then
-    measure "ksymtypes-compare-j1#$round" 1 "$KSYMTYPES" compare -j 1 "$work/old" "$work/new"
-    measure "ksymtypes-compare-j2#$round" 2 "$KSYMTYPES" compare -j 2 "$work/old" "$work/new"
+    bench_run "ksymtypes-compare-j1" "$work/ksymtypes-j1.out" "$KSYMTYPES" compare -j 1 "$work/old" "$work/new"
+    bench_run "ksymtypes-compare-j2" /dev/null "$KSYMTYPES" compare -j 2 "$work/old" "$work/new"
   fi
 done
-m=$(grep -c ': CRC ' "$work/modver-explain-j1#1.out" || true)
+m=$(grep -c ': CRC ' "$work/modver-j1.out" || true)
 echo "exports reported changed: modver $m"
 if [[ -n ${KSYMTYPES:-} ]]; then
   # ksymtypes prints one "The following N exports are affected" block per
   # changed type, then the exports indented by one space.
-  k=$(grep -E '^ [A-Za-z_][A-Za-z0-9_]*$' "$work/ksymtypes-compare-j1#1.out" | sort -u | wc -l)
+  k=$(grep -E '^ [A-Za-z_][A-Za-z0-9_]*$' "$work/ksymtypes-j1.out" | sort -u | wc -l)
   echo "exports reported changed: ksymtypes $k (distinct names)"
-  km=$(grep ': CRC ' "$work/modver-explain-j1#1.out" | awk '{ sub(":", "", $2); print $2 }' | sort -u | wc -l)
+  km=$(grep ': CRC ' "$work/modver-j1.out" | awk '{ sub(":", "", $2); print $2 }' | sort -u | wc -l)
   echo "exports reported changed: modver $km (distinct names)"
 else
   echo "ksymtypes: not measured (set KSYMTYPES=/path/to/ksymtypes from suse-kabi-tools)"
 fi
-# Best of three rounds per row; ratio to ksymtypes at the same thread count.
-awk '{ split($1, a, "#"); r = a[1]; if (!(r in best) || $3 < best[r]) { best[r] = $3; kib[r] = $4 }; th[r] = $2
-       if (!(r in seen)) { seen[r] = 1; order[++n] = r } }
-  END {
-    printf "\n%-26s %8s %9s %10s %22s\n", "run (best of 3)", "threads", "seconds", "peak KiB", "vs ksymtypes same -j"
-    for (i = 1; i <= n; i++) {
-      r = order[i]; k = best["ksymtypes-compare-j" th[r]]
-      printf "%-26s %8d %9.3f %10d %22s\n", r, th[r], best[r], kib[r], (k && best[r] > 0) ? sprintf("%.2fx", k / best[r]) : "-"
-    }
-  }' "$work/results"
-echo "(ratio > 1: modver faster; 0.00 s is below /usr/bin/time's 10 ms resolution)"
+if [[ -n ${KSYMTYPES:-} ]]; then bench_table "ksymtypes-compare{j}"; else bench_table "modver-explain-j1"; fi

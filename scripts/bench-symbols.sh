@@ -5,14 +5,18 @@
 #   it is read. Without DIR, a corpus is made from testdata/symbols: the
 #   fixture's bitcode, ELF and thin archives copied into $MODVER_BENCH_COPIES
 #   (default 200) directories.
-# Prints, from one run, wall time and peak RSS of:
-#   modver symbols over all files (one process), native bitcode reader
+# Prints, from one run (MODVER_BENCH_ROUNDS rounds of the one-process rows,
+# default 3, one of the per-file loops; medians of wall and CPU time, see
+# scripts/bench-lib.sh), and peak RSS, of:
+#   cat of all files (the floor)
+#   modver symbols over all files (one process), native bitcode reader, at
+#     MODVER_THREADS=1..nproc (the thread-count curve)
 #   the same through llvm-nm (--backend llvm-nm)
 #   llvm-nm over all files (one process)
 #   llvm-nm once per file (what kbuild does: one llvm-nm per object)
 #   modver (native) once per file
+# each as a ratio to cat, and to llvm-nm once per file.
 # scripts/bench-native.sh also checks native == llvm-nm on every file first.
-# and each as a ratio to llvm-nm once per file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh base >/dev/null
@@ -21,6 +25,7 @@ modver=$PWD/target/release/modver
 nm=${NM:-llvm-nm-14}
 work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+. scripts/bench-lib.sh
 
 if [[ $# -ge 1 ]]; then
   src=$(cd "$1" && pwd)
@@ -43,23 +48,24 @@ n=$(wc -l < "$work/list")
 bytes=$(xargs cat < "$work/list" | wc -c)
 echo "corpus: $n files, $((bytes / 1024)) KiB ($(pwd)); llvm-nm = $nm"
 
-measure() { # name, command...
-  local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>>"$work/stderr" || true
-  read -r secs kib < "$work/t"
-  printf '%s %s %s\n' "$name" "$secs" "$kib" >> "$work/results"
-}
-: > "$work/results"
 cat "$work/list" > /dev/null  # warm the page cache
 xargs cat < "$work/list" > /dev/null
-measure "cat-all-files(floor)" sh -c "xargs cat < '$work/list' > /dev/null"
-measure "modver-native-one-process" sh -c "xargs '$modver' symbols --backend native < '$work/list'"
-measure "modver-via-llvm-nm-one-proc" sh -c "xargs '$modver' symbols --backend llvm-nm --nm '$nm' < '$work/list'"
-measure "llvm-nm-one-process" sh -c "xargs '$nm' < '$work/list'"
-measure "llvm-nm-per-file(kbuild)" sh -c "while read -r f; do '$nm' \"\$f\"; done < '$work/list'"
-measure "modver-native-per-file" sh -c "while read -r f; do '$modver' symbols --backend native \"\$f\"; done < '$work/list'"
+threads=$(nproc)
+for round in $(seq "$bench_rounds"); do
+  bench_run "cat-all-files(floor)" /dev/null sh -c "xargs cat < '$work/list'"
+  for t in $(seq 1 "$threads"); do
+    bench_run "modver-native-one-proc-j$t" /dev/null sh -c "MODVER_THREADS=$t xargs '$modver' symbols --backend native < '$work/list'"
+  done
+  bench_run "modver-via-llvm-nm-one-proc" /dev/null sh -c "xargs '$modver' symbols --backend llvm-nm --nm '$nm' < '$work/list'"
+  bench_run "llvm-nm-one-process" /dev/null sh -c "xargs '$nm' < '$work/list'"
+done
+# One round each: hundreds of processes per run.
+bench_run "llvm-nm-per-file(kbuild)" /dev/null sh -c "while read -r f; do '$nm' \"\$f\"; done < '$work/list'"
+bench_run "modver-native-per-file" /dev/null sh -c "while read -r f; do '$modver' symbols --backend native \"\$f\"; done < '$work/list'"
 
-base=$(awk '$1 == "llvm-nm-per-file(kbuild)" { print $2 }' "$work/results")
-printf '\n%-28s %9s %12s %22s\n' "run" "seconds" "peak KiB" "vs llvm-nm per file"
-awk -v b="$base" '{ r = ($2 > 0) ? b / $2 : 0; printf "%-28s %9.2f %12d %21.1fx\n", $1, $2, $3, r }' "$work/results"
-echo "(ratio > 1: faster than kbuild's one llvm-nm per object; peak KiB is the largest single process)"
+echo "against cat of the same files (the goal: modver one process within 1.5x cat):"
+bench_table "cat-all-files(floor)"
+echo
+echo "against kbuild's one llvm-nm per object:"
+bench_table "llvm-nm-per-file(kbuild)"
+echo "(peak KiB is the largest single process; -jN: MODVER_THREADS=N, the thread-count curve)"

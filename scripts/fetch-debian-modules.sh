@@ -3,10 +3,13 @@
 # (from linux-headers-*-amd64) into a cache outside git, and unpacks them.
 # Used by tests/it/check.rs and scripts/bench-check.sh.
 #
-# Usage: scripts/fetch-debian-modules.sh [6.1|6.12]...   (default: both)
+# Usage: scripts/fetch-debian-modules.sh [6.1|6.12|6.12-zst]...   (default: 6.1 6.12)
 # Prints, per series, one line: SERIES<TAB>ROOT where ROOT contains
 #   modules/   the unpacked lib/modules/KVER/kernel tree (.ko or .ko.xz)
 #   Module.symvers
+# 6.12-zst is 6.12 with every module recompressed as Makefile.modinst's
+# cmd_zstd does for CONFIG_MODULE_COMPRESS_ZSTD (`zstd --rm -f -q`): Debian
+# ships no zstd-compressed modules.
 # Cache: $MODVER_CACHE, else $XDG_CACHE_HOME/modver, else ~/.cache/modver.
 # The newest ABI apt knows is used unless MODVER_DEB_61 / MODVER_DEB_612 name
 # a kernel release (e.g. 6.1.0-56-amd64, 6.12.117+deb12-amd64).
@@ -51,6 +54,25 @@ fetch_series() {
   printf '%s\t%s\n' "$series" "$root"
 }
 
+# 6.12's modules, each decompressed and recompressed by zstd.
+fetch_zst() {
+  local xzroot root
+  xzroot=$(fetch_series 6.12 | cut -f2)
+  root="$xzroot-zst"
+  if [[ ! -f "$root/.done" ]]; then
+    rm -rf "$root"; mkdir -p "$root"
+    cp "$xzroot/Module.symvers" "$root/"
+    (cd "$xzroot" && find modules -name '*.ko.xz' -printf '%h\n' | sort -u) |
+      while read -r d; do mkdir -p "$root/$d"; done
+    (cd "$xzroot" && find modules -name '*.ko.xz' -print0) |
+      xargs -0 -P "$(nproc)" -n 64 sh -c 'to=$1; shift; for f; do k=${f%.xz}; xz -dc "$0/$f" > "$to/$k" && zstd --rm -f -q "$to/$k"; done' "$xzroot" "$root"
+    touch "$root/.done"
+  fi
+  printf '%s\t%s\n' 6.12-zst "$root"
+}
+
 for s in "${@:-6.1 6.12}"; do
-  for t in $s; do fetch_series "$t"; done
+  for t in $s; do
+    if [[ $t == 6.12-zst ]]; then fetch_zst; else fetch_series "$t"; fi
+  done
 done

@@ -56,6 +56,25 @@ impl<'a> Member<'a> {
         }
     }
 
+    /// [`Member::read`] into `buf` (cleared first) for a thin member, so
+    /// that a caller reading many members reuses one allocation.
+    pub fn read_with<'b>(&self, buf: &'b mut Vec<u8>) -> Result<&'b [u8]>
+    where
+        'a: 'b,
+    {
+        match &self.data {
+            MemberData::Inline(bytes) => Ok(bytes),
+            MemberData::Thin(p) => match read_file_into(p, buf) {
+                Ok(()) => Ok(&buf[..]),
+                Err(e) => Err(Error::malformed(
+                    &self.display,
+                    Position::Offset(self.header_offset),
+                    format!("thin archive member {} cannot be read: {e}", p.display()),
+                )),
+            },
+        }
+    }
+
     /// The file a thin member lives in; `None` for a regular member.
     pub fn disk_path(&self) -> Option<&Path> {
         match &self.data {
@@ -63,6 +82,18 @@ impl<'a> Member<'a> {
             MemberData::Inline(_) => None,
         }
     }
+}
+
+/// `std::fs::read` into `buf` (cleared first): the file's bytes without a
+/// fresh allocation (and its page faults) per file.
+pub fn read_file_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    buf.clear();
+    let mut f = std::fs::File::open(path)?;
+    if let Ok(m) = f.metadata() {
+        buf.reserve(m.len() as usize);
+    }
+    f.read_to_end(buf).map(|_| ())
 }
 
 /// A parsed archive, regular or thin.
@@ -165,8 +196,23 @@ impl<T: Clone> MemberCache<T> {
 
     /// Keeps `value` for `member` (thin members only).
     pub fn insert(&self, member: &Member<'_>, value: &T) {
-        if let (Some(p), Ok(mut map)) = (member.disk_path(), self.0.lock()) {
-            map.insert(p.to_path_buf(), value.clone());
+        if let Some(p) = member.disk_path() {
+            self.insert_file(p, value);
+        }
+    }
+
+    /// What was kept for the file at `path` (normalised as thin members
+    /// are: an object named on the command line and by a thin archive is
+    /// one file).
+    pub fn get_file(&self, path: &Path) -> Option<T> {
+        let p: PathBuf = path.components().collect();
+        self.0.lock().ok()?.get(&p).cloned()
+    }
+
+    /// Keeps `value` for the file at `path`.
+    pub fn insert_file(&self, path: &Path, value: &T) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(path.components().collect(), value.clone());
         }
     }
 }

@@ -121,9 +121,8 @@ fn section_bytes<'d>(
         object::CompressionFormat::Zstandard => {
             use std::io::Read;
             let mut out = Vec::with_capacity(cd.uncompressed_size.min(1 << 30) as usize);
-            let mut dec = ruzstd::decoding::StreamingDecoder::new(cd.data)
-                .map_err(|e| bad(display, at, format!("section {name}: zstd: {e}")))?;
-            dec.read_to_end(&mut out)
+            zstd::stream::read::Decoder::with_buffer(cd.data)
+                .and_then(|mut dec| dec.read_to_end(&mut out))
                 .map_err(|e| bad(display, at, format!("section {name}: zstd: {e}")))?;
             Cow::Owned(out)
         }

@@ -116,9 +116,14 @@ pub fn main() -> ExitCode {
 
 /// Writes `s` to stdout; a closed pipe (`| head`) is not an error.
 pub fn print_out(s: &str) -> modver::Result<()> {
+    print_bytes(s.as_bytes())
+}
+
+/// [`print_out`] for output already in bytes.
+pub fn print_bytes(s: &[u8]) -> modver::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+    match out.write_all(s).and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(modver::Error::io("<stdout>", e))
         }

@@ -1,7 +1,7 @@
 //! `modver symbols`: symbol tables, byte-identical to llvm-nm.
 
 use super::args::{FormatArg, SymbolArgs};
-use super::{exit, print_out};
+use super::{exit, print_bytes};
 use modver::symbols::{self, NmFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,10 +33,19 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         }
     }
     let multiple = a.files.len() > 1;
+    // Each file rendered on the thread pool; stdout written once, in order.
+    let rendered = modver::parallel::map(results.len(), |i| {
+        let mut out = Vec::new();
+        if let Ok(f) = &results[i] {
+            symbols::render_into(&mut out, f, format, multiple);
+        }
+        out
+    });
     let mut failed = false;
+    let mut stdout = Vec::with_capacity(rendered.iter().map(Vec::len).sum());
     // Print in input order; stop printing at an error's position only for
     // that file, as llvm-nm does.
-    for r in results {
+    for (r, text) in results.iter().zip(&rendered) {
         match r {
             Ok(f) => {
                 for t in &f.tables {
@@ -48,7 +57,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
                         eprintln!("modver: warning: {who}: no symbols");
                     }
                 }
-                print_out(&symbols::render(std::slice::from_ref(&f), format, multiple))?;
+                stdout.extend_from_slice(text);
             }
             Err(e) => {
                 eprintln!("modver: {e}");
@@ -56,5 +65,6 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             }
         }
     }
+    print_bytes(&stdout)?;
     Ok(exit(if failed { exit::ERROR } else { exit::OK }))
 }

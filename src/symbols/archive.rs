@@ -3,7 +3,7 @@
 //! objects are skipped silently, as llvm-nm skips them. A thin member read
 //! once in a call is taken from the call's cache after that.
 
-use super::scan::FileScan;
+use super::scan::{with_buf, FileScan, MEMBER_BUF};
 use super::{FileSymbols, InputKind};
 use crate::archive::Archive;
 use crate::error::Result;
@@ -26,12 +26,14 @@ impl FileScan<'_, '_> {
                 tables.push(t);
                 continue;
             }
-            let bytes = member.read()?;
             let waiting = self.pending.len();
             let name = Some(member.name.clone());
             let at = tables.len();
-            let Some(t) = self.object(&bytes, &member.display, name, member.disk_path(), at)?
-            else {
+            let t = with_buf(&MEMBER_BUF, |buf| {
+                let bytes = member.read_with(buf)?;
+                self.object(bytes, &member.display, name, member.disk_path(), at)
+            })?;
+            let Some(t) = t else {
                 continue;
             };
             if self.pending.len() == waiting {

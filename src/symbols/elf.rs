@@ -41,7 +41,7 @@ pub fn nm_table(image: &ElfImage<'_>, member: Option<String>) -> SymbolTable {
         format: ObjectFormat::Elf,
         is_64: image.is_64,
         has_symtab: image.has_symtab,
-        symbols,
+        symbols: symbols.into(),
     }
 }
 

@@ -311,7 +311,7 @@ pub(super) fn fill_bitcode(
                 let slot = &mut fs.tables[p.table];
                 slot.is_64 = t.is_64;
                 slot.has_symtab = t.has_symtab;
-                slot.symbols = t.symbols;
+                slot.symbols = t.symbols.into();
             }
             Err(msg) => {
                 out[p.file] = Err(Error::malformed(p.display.clone(), Position::File, msg));

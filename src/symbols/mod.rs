@@ -26,7 +26,7 @@ mod types;
 use crate::error::Result;
 use std::path::{Path, PathBuf};
 
-pub use format::{render, NmFormat};
+pub use format::{render, render_into, NmFormat};
 pub use types::{FileSymbols, InputKind, ObjectFormat, ReadOptions, Symbol, SymbolTable};
 
 /// The magic numbers modver recognises.

@@ -92,6 +92,6 @@ pub fn bitcode_table(data: &[u8], member: Option<String>) -> Result<SymbolTable,
         format: ObjectFormat::Bitcode,
         is_64: view.is_64,
         has_symtab: view.has_symtab,
-        symbols,
+        symbols: symbols.into(),
     })
 }

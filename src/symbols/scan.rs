@@ -8,7 +8,7 @@
 use super::llvm_nm::{fill_bitcode, PendingBitcode};
 use super::{elf, identify, native, FileSymbols, InputKind, Magic, ObjectFormat};
 use super::{ReadOptions, SymbolTable};
-use crate::archive::MemberCache;
+use crate::archive::{read_file_into, MemberCache};
 use crate::error::{Error, Position, Result};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -34,6 +34,32 @@ pub(super) struct FileScan<'s, 'a> {
     pub(super) index: usize,
     pub(super) pending: Vec<PendingBitcode>,
     pub(super) notes: Vec<String>,
+}
+
+thread_local! {
+    /// Each thread's buffer for the files it reads, and one for their thin
+    /// archive members: reused from file to file.
+    pub(super) static FILE_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    pub(super) static MEMBER_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `f` with this thread's buffer `buf`, or a fresh one if it is in use.
+pub(super) fn with_buf<R>(
+    buf: &'static std::thread::LocalKey<std::cell::RefCell<Vec<u8>>>,
+    f: impl FnOnce(&mut Vec<u8>) -> R,
+) -> R {
+    let mut taken = buf.with(|b| {
+        b.try_borrow_mut()
+            .map(|mut b| std::mem::take(&mut *b))
+            .unwrap_or_default()
+    });
+    let r = f(&mut taken);
+    buf.with(|b| {
+        if let Ok(mut b) = b.try_borrow_mut() {
+            *b = taken;
+        }
+    });
+    r
 }
 
 impl<'a> Scan<'a> {
@@ -138,8 +164,26 @@ impl<'a> Scan<'a> {
 impl FileScan<'_, '_> {
     /// Reads and scans the file at `path`.
     pub(super) fn file(&mut self, path: &Path) -> Result<FileSymbols> {
-        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        self.bytes(&data, &path.display().to_string(), path)
+        // An object a thin archive named and this call already read.
+        if let Some(mut t) = self.scan.members.get_file(path) {
+            t.member = None;
+            return Ok(FileSymbols {
+                path: path.display().to_string(),
+                kind: InputKind::Object,
+                tables: vec![t],
+            });
+        }
+        let waiting = self.pending.len();
+        let r = with_buf(&FILE_BUF, |data| {
+            read_file_into(path, data).map_err(|e| Error::io(path, e))?;
+            self.bytes(data, &path.display().to_string(), path)
+        })?;
+        if let (InputKind::Object, [t]) = (r.kind, &r.tables[..]) {
+            if self.pending.len() == waiting {
+                self.scan.members.insert_file(path, t);
+            }
+        }
+        Ok(r)
     }
 
     /// Scans a file's contents; `path` is where it is on disk (for llvm-nm,
@@ -230,6 +274,6 @@ fn bitcode_placeholder(member: Option<String>) -> SymbolTable {
         format: ObjectFormat::Bitcode,
         is_64: true,
         has_symtab: true,
-        symbols: Vec::new(),
+        symbols: Vec::new().into(),
     }
 }

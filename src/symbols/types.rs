@@ -4,6 +4,7 @@
 use super::native;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// One symbol, as `llvm-nm` lists it (its `NMSymbol`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,8 +52,10 @@ pub struct SymbolTable {
     /// Whether the object has a symbol table at all (`llvm-nm` warns "no
     /// symbols" when it has none).
     pub has_symtab: bool,
-    /// The symbols, sorted as `llvm-nm` sorts them (name, size, address).
-    pub symbols: Vec<Symbol>,
+    /// The symbols, sorted as `llvm-nm` sorts them (name, size, address);
+    /// shared, since kbuild's nested thin archives list one object many
+    /// times and each listing gets the same table.
+    pub symbols: Arc<[Symbol]>,
 }
 
 /// What kind of file an input is.

@@ -266,6 +266,21 @@ fn extmod_layout_from_6_13() {
     std::fs::write(tmp.path().join("Module.symvers"), "").unwrap();
     let objtree = format!("objtree={}", kobj.display());
     let extra = "KBUILD_EXTRA_SYMBOLS=/other/Module.symvers";
+    // What modpost read, as kbuild saved its command: the kernel's
+    // Module.symvers and a KBUILD_EXTRA_SYMBOLS the module's Kbuild set
+    // (which Makefile.modfinal never sees).
+    let kbuild_extra = tmp.path().join("prov.symvers");
+    std::fs::write(&kbuild_extra, "").unwrap();
+    std::fs::write(
+        tmp.path().join(".Module.symvers.cmd"),
+        format!(
+            "savedcmd_Module.symvers := scripts/mod/modpost -M -m -o Module.symvers -T modules.order \
+             -i {}/Module.symvers -e -i {}\n",
+            kobj.display(),
+            kbuild_extra.display()
+        ),
+    )
+    .unwrap();
     for kv in ["6.13.7", "6.18.35", "7.1.5"] {
         let kv = format!("KERNELVERSION={kv}");
         let (ok, out, err) = extmod_layout(
@@ -290,9 +305,12 @@ fn extmod_layout_from_6_13() {
             format!("--symvers {}/Module.symvers", kobj.display()),
             "--symvers Module.symvers".into(),
             "--symvers /other/Module.symvers".into(),
+            format!("--symvers {}", kbuild_extra.display()),
         ] {
             assert!(check.contains(&s), "{kv}: {s} missing in {check}");
         }
+        // Each file once, although modpost's command names it too.
+        assert_eq!(check.matches("kobj/Module.symvers").count(), 1, "{check}");
         assert!(!check.contains("ext/Module.symvers"), "{check}");
     }
     // 6.12 and before: the arguments, and kbuild's relative module.lds.
@@ -300,6 +318,22 @@ fn extmod_layout_from_6_13() {
     assert!(ok, "{err}");
     assert!(out.contains("GENKSYMS[][x.symtypes]"), "{out}");
     assert!(out.contains("-T scripts/module.lds"), "{out}");
+    // modpost's saved command is in $(KBUILD_EXTMOD), its paths relative
+    // to the kernel's output directory, where modfinal runs too.
+    std::fs::create_dir_all(tmp.path().join("ext")).unwrap();
+    std::fs::write(tmp.path().join("ext/prov.symvers"), "").unwrap();
+    std::fs::write(
+        tmp.path().join("ext/.Module.symvers.cmd"),
+        "savedcmd_ext/Module.symvers := scripts/mod/modpost -m -o ext/Module.symvers \
+         -i Module.symvers -e -i ext/prov.symvers\n",
+    )
+    .unwrap();
+    let (ok, out, err) = extmod_layout(tmp.path(), &["KERNELVERSION=6.12.117", &mv, &objtree]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("check --symvers Module.symvers --symvers ext/prov.symvers "),
+        "{out}"
+    );
 }
 
 #[test]
