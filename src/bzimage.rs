@@ -6,7 +6,7 @@
 //! protocol ≥ 2.08) where the compressed `vmlinux.bin` lies in it.
 //!
 //! Payloads are decoded by the crates modver already uses for `.ko.*`
-//! (`flate2`, `xz2` — liblzma also decodes `.lzma` — and `ruzstd`);
+//! (`flate2`, `xz2` — liblzma also decodes `.lzma` — and `zstd`);
 //! bzip2 and lz4 payloads are recognised and refused with an error.
 
 use crate::error::{Error, Position, Result};
@@ -166,11 +166,10 @@ pub fn extract_vmlinux(data: &[u8], display: &str) -> Result<(Vec<u8>, PayloadCo
         PayloadCompression::Lzma => xz2::stream::Stream::new_lzma_decoder(u64::MAX)
             .map_err(std::io::Error::other)
             .and_then(|s| liblzma_one_stream(s, p, &mut out)),
-        PayloadCompression::Zstd => {
-            ruzstd::decoding::StreamingDecoder::new(std::io::Cursor::new(p))
-                .map_err(std::io::Error::other)
-                .and_then(|mut d| d.read_to_end(&mut out))
-        }
+        // One frame: the appended size is not a second one.
+        PayloadCompression::Zstd => zstd::stream::read::Decoder::with_buffer(p)
+            .map(|d| d.single_frame())
+            .and_then(|mut d| d.read_to_end(&mut out)),
         PayloadCompression::Bzip2 | PayloadCompression::Lz4 => {
             return Err(bad(format!("{kind:?} payloads are not supported yet")));
         }
@@ -248,10 +247,7 @@ mod tests {
 
     #[test]
     fn zstd_payload() {
-        let z = ruzstd::encoding::compress_to_vec(
-            &vmlinux()[..],
-            ruzstd::encoding::CompressionLevel::Fastest,
-        );
+        let z = zstd::bulk::compress(&vmlinux()[..], 3).unwrap();
         check(z, PayloadCompression::Zstd);
     }
 
