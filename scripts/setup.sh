@@ -4,7 +4,8 @@
 #   base     clang/lld/llvm 14 and 19 (bitcode fixtures, llvm-nm oracle),
 #            liblzma-dev (modver links liblzma for .ko.xz)
 #   kbuild   real genksyms/modpost from linux-kbuild-6.1 and 6.12 (the newest
-#            6.12 point release the archive has), kmod
+#            6.12 point release the archive has), kmod, pahole (BTF from
+#            DWARF, as link-vmlinux.sh makes it) and bpftool (BTF oracle)
 #   llvm-all clang/llvm 13, 15, 16, 22 as well (native bitcode reader tests)
 #   kernel   linux-source-6.1/6.12 and what building/booting a kernel needs
 #   rust     Debian's rustc-web (1.96, /usr/bin/rustc) with its library
@@ -20,7 +21,7 @@ set -euo pipefail
 
 declare -A groups=(
   [base]="clang-14 lld-14 llvm-14 clang-19 lld-19 llvm-19 make gawk time liblzma-dev pkg-config"
-  [kbuild]="linux-kbuild-6.1 linux-kbuild-6.12.* kmod xz-utils zstd"
+  [kbuild]="linux-kbuild-6.1 linux-kbuild-6.12.* kmod xz-utils zstd pahole bpftool"
   [llvm-all]="clang-13 llvm-13 lld-13 clang-15 llvm-15 lld-15 clang-16 llvm-16 lld-16 clang-22 llvm-22 lld-22"
   [kernel]="linux-source-6.1 linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio busybox-static qemu-system-x86 kmod xz-utils rsync python3"
   [rust]="rustc-web rust-web-src"

@@ -41,6 +41,9 @@ pub struct KsymtabEntry {
 /// Lists the exports of a linked ELF image, sorted by name: what the
 /// kernel's `find_symbol()` searches (`kernel/module/main.c`).
 pub fn read_ksymtab(elf: &ElfImage<'_>) -> Result<Vec<KsymtabEntry>> {
+    if !elf.has_symtab && !elf.is_relocatable {
+        return read_stripped_ksymtab(elf);
+    }
     let mut crcs: HashMap<&str, u32> = HashMap::new();
     let mut exports: Vec<KsymtabEntry> = Vec::new();
     for sym in &elf.symbols {
@@ -75,6 +78,109 @@ pub fn read_ksymtab(elf: &ElfImage<'_>) -> Result<Vec<KsymtabEntry>> {
     Ok(exports)
 }
 
+/// The exports of a linked image without `.symtab` (the `objcopy -S`
+/// vmlinux inside a bzImage), from section contents alone. In a linked
+/// image every `struct kernel_symbol` field is resolved: PREL32 offsets
+/// (`CONFIG_HAVE_ARCH_PREL32_RELOCATIONS`, `int name_offset` relative to
+/// the field) or absolute pointers, either way pointing into
+/// `__ksymtab_strings`. `__kcrctab[_gpl]` holds one `.long` CRC per entry,
+/// in the same (name-sorted) order, as `SYMBOL_CRC()` (5.19+) or the
+/// absolute `__crc_` values (≤ 5.18 without `CONFIG_MODULE_REL_CRCS`)
+/// leave it.
+fn read_stripped_ksymtab(elf: &ElfImage<'_>) -> Result<Vec<KsymtabEntry>> {
+    let mut exports = Vec::new();
+    let Some(strings) = elf.section("__ksymtab_strings") else {
+        return Ok(exports);
+    };
+    let strings_data = elf.section_data(strings)?;
+    for (tab, crctab, gpl) in [
+        ("__ksymtab", "__kcrctab", false),
+        ("__ksymtab_gpl", "__kcrctab_gpl", true),
+    ] {
+        let Some(ksymtab) = elf.section(tab) else {
+            continue;
+        };
+        let data = elf.section_data(ksymtab)?;
+        let crcs = match elf.section(crctab) {
+            Some(c) => Some(elf.section_data(c)?),
+            None => None,
+        };
+        let names = stripped_names(elf, ksymtab, data, strings, strings_data, crcs)?;
+        for (i, name) in names.into_iter().enumerate() {
+            let crc = crcs
+                .and_then(|c| elf.read_uint(c, i * 4, 4))
+                .map(|v| v as u32);
+            exports.push(KsymtabEntry {
+                name,
+                crc,
+                license: License::from_gpl_only(gpl),
+            });
+        }
+    }
+    exports.sort_by(|a, b| a.name.cmp(&b.name));
+    exports.dedup_by(|a, b| a.name == b.name);
+    Ok(exports)
+}
+
+/// The names of a stripped image's `__ksymtab[_gpl]` entries. The entry
+/// layout (PREL32 or pointers, with or without the 5.4+ namespace field)
+/// is the one whose every name lands in `__ksymtab_strings`, with as many
+/// entries as `__kcrctab` has CRCs when there is one.
+fn stripped_names(
+    elf: &ElfImage<'_>,
+    ksymtab: &crate::elf::ElfSection<'_>,
+    data: &[u8],
+    strings: &crate::elf::ElfSection<'_>,
+    strings_data: &[u8],
+    crcs: Option<&[u8]>,
+) -> Result<Vec<String>> {
+    let ptr = if elf.is_64 { 8 } else { 4 };
+    // (entry size, name field offset, name field width, PREL32?)
+    let layouts = [
+        (12, 4, 4, true),
+        (8, 4, 4, true),
+        (3 * ptr, ptr, ptr, false),
+        (2 * ptr, ptr, ptr, false),
+    ];
+    let name_at = |entry: usize, (_, field, width, prel): (usize, usize, usize, bool)| {
+        let at = entry + field;
+        let raw = elf.read_uint(data, at, width)?;
+        let addr = if prel {
+            let place = ksymtab.addr.wrapping_add(at as u64);
+            place.wrapping_add(raw as u32 as i32 as i64 as u64)
+        } else {
+            raw
+        };
+        let off = usize::try_from(addr.checked_sub(strings.addr)?).ok()?;
+        let (name, _) = crate::elf::c_string(strings_data, off)?;
+        std::str::from_utf8(name).ok().map(str::to_string)
+    };
+    for layout in layouts {
+        let size = layout.0;
+        let count = data.len() / size;
+        if data.len() % size != 0 || crcs.is_some_and(|c| c.len() / 4 != count) {
+            continue;
+        }
+        let names: Option<Vec<String>> = (0..count).map(|i| name_at(i * size, layout)).collect();
+        if let Some(names) = names {
+            return Ok(names);
+        }
+    }
+    Err(Error::malformed(
+        &elf.display,
+        Position::Offset(ksymtab.offset),
+        format!(
+            "{} ({} bytes) is not an array of struct kernel_symbol whose names lie in __ksymtab_strings{}",
+            ksymtab.name,
+            data.len(),
+            crcs.map_or(String::new(), |c| format!(
+                " ({} CRCs in the matching __kcrctab)",
+                c.len() / 4
+            ))
+        ),
+    ))
+}
+
 /// The CRC a `__crc_NAME` symbol stands for.
 fn crc_value(elf: &ElfImage<'_>, sym: &ElfSymbol<'_>) -> Result<Option<u32>> {
     if sym.shndx == elf::SHN_ABS {
@@ -101,8 +207,9 @@ fn crc_value(elf: &ElfImage<'_>, sym: &ElfSymbol<'_>) -> Result<Option<u32>> {
     }
 }
 
-/// Reads a `vmlinux` or module file (compressed or not) and lists its
-/// exports ([`read_ksymtab`]).
+/// Reads a `vmlinux`, bzImage or module file (compressed or not) and
+/// lists its exports ([`read_ksymtab`]).
 pub fn read_ksymtab_file(path: &std::path::Path) -> Result<Vec<KsymtabEntry>> {
-    read_ksymtab(&crate::kmodule::ModuleFile::open(path)?.elf()?)
+    let file = crate::bzimage::open_image(path)?;
+    read_ksymtab(&file.elf()?)
 }

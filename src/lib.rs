@@ -41,6 +41,8 @@
 
 pub mod archive;
 pub mod bitcode;
+pub mod btf;
+pub mod bzimage;
 pub mod check;
 pub mod crc;
 pub mod debuginfo;
@@ -64,5 +66,6 @@ pub mod symbols;
 pub mod symtypes;
 pub mod symvers;
 pub mod symversions;
+pub mod why;
 
 pub use error::{Error, Result};

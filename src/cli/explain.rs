@@ -1,33 +1,60 @@
 //! `modver explain`: why export CRCs differ between two symtypes files or
-//! KBUILD_SYMTYPES trees.
+//! KBUILD_SYMTYPES trees, or between the BTF of two kernels.
 
 use super::args::{ExportFilter, FormatArg};
 use super::{exit, print_out};
+use modver::explain::btf::{explain_btf, read_symvers_crcs, ExportCrcs, KernelInput};
 use modver::explain::{explain_paths, render_text};
 use modver::output::{to_json, ReportFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Explain why export CRCs differ between two symtypes files or trees.
+/// Explain why export CRCs differ between two symtypes files or trees, or
+/// (`--btf`) two kernels' BTF.
 ///
 /// For every export whose CRC differs between OLD and NEW (symtypes files
 /// or directories of them): the chain to each changed type and what changed
-/// in it, member by member. Changed types that affect no export are listed
-/// separately. Exit 0 when no CRC differs, 1 when some do.
+/// in it, member by member, and the changes grouped by root cause. Changed
+/// types that affect no export are listed separately. Exit 0 when no CRC
+/// differs, 1 when some do.
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     only: ExportFilter,
     #[command(flatten)]
     format: FormatArg<ReportFormat>,
-    /// The old symtypes file or tree.
+    /// OLD and NEW are kernels with BTF: a vmlinux, a vmlinuz (bzImage), a
+    /// raw BTF file such as /sys/kernel/btf/vmlinux, or a directory holding
+    /// one and optionally its Module.symvers. The exports explained are
+    /// those whose CRC differs (CRCs from --symvers, the directory's
+    /// Module.symvers or the image's __kcrctab), else every function both
+    /// BTFs have that reaches a changed type.
+    #[arg(long)]
+    btf: bool,
+    /// With --btf: the exports' CRCs, OLD's and NEW's Module.symvers.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], requires = "btf")]
+    symvers: Vec<PathBuf>,
+    /// The old symtypes file or tree (with --btf: the old kernel).
     old: PathBuf,
-    /// The new symtypes file or tree.
+    /// The new symtypes file or tree (with --btf: the new kernel).
     new: PathBuf,
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
-    let e = explain_paths(&a.old, &a.new, &a.only.symbols)?;
+    let e = if a.btf {
+        let (old, new) = (KernelInput::open(&a.old)?, KernelInput::open(&a.new)?);
+        let mut crcs = ExportCrcs {
+            old: old.crcs.clone(),
+            new: new.crcs.clone(),
+        };
+        if let [o, n] = &a.symvers[..] {
+            crcs.old = Some(read_symvers_crcs(o)?);
+            crcs.new = Some(read_symvers_crcs(n)?);
+        }
+        explain_btf(&old.btf()?, &new.btf()?, &crcs, &a.only.symbols)?
+    } else {
+        explain_paths(&a.old, &a.new, &a.only.symbols)?
+    };
     print_out(&match a.format.get() {
         ReportFormat::Text => render_text(&e),
         ReportFormat::Json => to_json(&e)?,

@@ -15,6 +15,7 @@ mod modfile;
 mod modname;
 mod symbols;
 mod symversions;
+mod why;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -43,6 +44,7 @@ enum Command {
     Man(docs::ManArgs),
     Completions(docs::CompletionsArgs),
     Dwarfksyms(dwarfksyms::Args),
+    Why(why::Args),
 }
 
 /// modver's exit statuses, the same for every subcommand.
@@ -101,6 +103,7 @@ pub fn main() -> ExitCode {
         Command::Man(a) => docs::run_man(a),
         Command::Completions(a) => docs::run_completions(a),
         Command::Dwarfksyms(a) => dwarfksyms::run(a),
+        Command::Why(a) => why::run(a),
     };
     match result {
         Ok(code) => code,

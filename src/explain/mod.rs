@@ -20,6 +20,7 @@
 //! The parts: [`members`] (the C-member view of a definition), [`diff`]
 //! (the sequence diff) and [`render`] (the text report).
 
+pub mod btf;
 pub mod diff;
 pub mod members;
 pub mod render;
@@ -92,6 +93,27 @@ pub struct ExportChange {
     pub new_crc: Option<u32>,
     /// One chain per changed type reached, export first.
     pub chains: Vec<Vec<String>>,
+    /// What else is known: the export's own declaration changed, or it is
+    /// missing from one side's debug information.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One root cause: a member change (or a type added/removed) and the
+/// exports whose CRC it explains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RootCause {
+    /// The changed type (`s#mm_struct`).
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The member, when the change is one member's.
+    pub member: Option<String>,
+    /// `added`, `removed`, `changed`, or the type's own status.
+    pub change: String,
+    /// How many exports reach it.
+    pub count: usize,
+    /// Those exports, sorted.
+    pub exports: Vec<String>,
 }
 
 /// The full comparison.
@@ -103,6 +125,56 @@ pub struct Explanation {
     pub types: Vec<TypeChange>,
     /// Changed types that affect no listed export.
     pub unreferenced_types: Vec<TypeChange>,
+    /// The changes grouped by root cause, most exports first.
+    pub root_causes: Vec<RootCause>,
+    /// What could not be explained, as a whole.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Groups an explanation's changes by root cause: every member change
+/// (moves aside: they follow from another change) of a changed type at
+/// the end of an export's chain, with the exports that reach it; a type
+/// whose change has no member detail counts as one cause.
+pub fn root_causes(e: &Explanation) -> Vec<RootCause> {
+    let mut by_type: BTreeMap<&str, Vec<(Option<&str>, &str)>> = BTreeMap::new();
+    for t in &e.types {
+        let causes = by_type.entry(&t.symbol).or_default();
+        for m in t.members.iter().filter(|m| m.change != "moved") {
+            causes.push((Some(m.member.as_deref().unwrap_or("(anonymous)")), m.change));
+        }
+        if causes.is_empty() {
+            causes.push((None, t.status));
+        }
+    }
+    let mut groups: BTreeMap<(&str, Option<&str>, &str), Vec<String>> = BTreeMap::new();
+    for x in &e.exports {
+        for c in &x.chains {
+            let Some(last) = c.last() else { continue };
+            for &(member, change) in by_type.get(last.as_str()).into_iter().flatten() {
+                groups
+                    .entry((last, member, change))
+                    .or_default()
+                    .push(x.symbol.clone());
+            }
+        }
+    }
+    let mut out: Vec<RootCause> = groups
+        .into_iter()
+        .map(|((t, member, change), mut exports)| {
+            exports.sort();
+            exports.dedup();
+            RootCause {
+                type_name: t.to_string(),
+                member: member.map(str::to_string),
+                change: change.to_string(),
+                count: exports.len(),
+                exports,
+            }
+        })
+        .collect();
+    out.sort_by_key(|r| std::cmp::Reverse(r.count));
+    out
 }
 
 /// Compares two symtypes files or trees on disk (see
@@ -144,6 +216,7 @@ fn merge(parts: Vec<Result<Explanation>>) -> Result<Explanation> {
         result.types.extend(p.types);
         result.unreferenced_types.extend(p.unreferenced_types);
     }
+    result.root_causes = root_causes(&result);
     Ok(result)
 }
 
@@ -368,6 +441,7 @@ fn explain_file(
             old_crc: a,
             new_crc: b,
             chains,
+            note: None,
         });
     }
     for &id in &changed {

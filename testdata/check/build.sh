@@ -36,6 +36,7 @@ SECTIONS {
 	.text : { *(.text .text.*) }
 	__ksymtab : { *(SORT(___ksymtab+*)) }
 	__kcrctab : { *(SORT(___kcrctab+*)) }
+	__ksymtab_strings : { *(__ksymtab_strings) }
 }
 LDS
 
@@ -47,26 +48,21 @@ genksyms() { # build name defines...
 }
 
 # NAME.mod.c for a provider: a __ksymtab entry per export (PREL32, as on
-# x86_64) and, if versioned, its CRC in __kcrctab.
+# x86_64, its name in __ksymtab_strings) and, if versioned, its CRC in
+# __kcrctab.
 provider_modc() { # symver-file versioned(0/1)
 	while read -r tag sym crc; do
 		[[ $tag == "#SYMVER" ]] || continue
-		printf 'asm(".section \\"___ksymtab+%s\\",\\"a\\"\\n.balign 4\\n__ksymtab_%s:\\n.long %s - .\\n.long 0\\n.long 0\\n.previous\\n");\n' "$sym" "$sym" "$sym"
+		printf 'asm(".section \\"__ksymtab_strings\\",\\"aMS\\",%%progbits,1\\n__kstrtab_%s:\\n.asciz \\"%s\\"\\n.previous\\n");\n' "$sym" "$sym"
+		printf 'asm(".section \\"___ksymtab+%s\\",\\"a\\"\\n.balign 4\\n__ksymtab_%s:\\n.long %s - .\\n.long __kstrtab_%s - .\\n.long 0\\n.previous\\n");\n' "$sym" "$sym" "$sym" "$sym"
 		if [[ $2 == 1 ]]; then
 			printf 'asm(".section \\"___kcrctab+%s\\",\\"a\\"\\n.balign 4\\n__crc_%s:\\n.long %s\\n.previous\\n");\n' "$sym" "$sym" "$crc"
 		fi
 	done < "$1"
 }
 
-modversion_struct='struct modversion_info { unsigned long crc; char name[64 - sizeof(unsigned long)]; };'
-
-# __versions from "crc name" lines on stdin.
-versions_c() {
-	echo "$modversion_struct"
-	echo 'static const struct modversion_info ____versions[] __attribute__((used, section("__versions"), aligned(8))) = {'
-	while read -r crc name; do printf '\t{ %s, "%s" },\n' "$crc" "$name"; done
-	echo '};'
-}
+# shellcheck source=testdata/modversions.sh
+. "$src/../modversions.sh"
 
 # The 6.14+ extended tables from "crc name" lines on stdin.
 ext_versions_c() {
@@ -113,6 +109,8 @@ for b in v1 v2; do
 	# addresses), and as a <= 5.18 module whose CRCs are absolute __crc_
 	# symbols (what the .ver/.symversions linker scripts produced).
 	"$LD" -o "$d/vmlinux" -e 0 --no-pie -T "$out/vmlinux.lds" "$d/provider.o" "$d/provider.mod.o"
+	# Stripped as the vmlinux in a bzImage is (objcopy -S): no .symtab.
+	"llvm-objcopy-$v" -S "$d/vmlinux" "$d/vmlinux.stripped"
 	{
 		sed -n 's/^\(asm(".section \\"___ksymtab+.*\)$/\1/p' "$d/provider.mod.c"
 		awk '$1 == "#SYMVER" { printf "asm(\".globl __crc_%s\\n.set __crc_%s, %s\\n\");\n", $2, $2, $3 }' "$d/provider.symver"

@@ -184,9 +184,11 @@ fn check_names_exactly_the_imports_a_changed_struct_breaks() {
         assert!(l.contains("v2/Module.symvers"), "{l}");
     }
     // Providers from a linked vmlinux (CRCs read from __kcrctab at
-    // addresses) and from a <= 5.18 style module (absolute __crc_ symbols).
+    // addresses), the same stripped (entries read without .symtab) and
+    // from a <= 5.18 style module (absolute __crc_ symbols).
     for provider in [
         &["--vmlinux", "v2/vmlinux"][..],
+        &["--vmlinux", "v2/vmlinux.stripped"][..],
         &["v2/provider_abs.ko"][..],
     ] {
         let out = modver()

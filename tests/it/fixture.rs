@@ -90,6 +90,9 @@ pub enum Corpus {
     CrcObjects(u32),
     /// testdata/check: two builds of a module set as `.ko` files (clang 19).
     Check,
+    /// testdata/btf: two builds of exports.c as a vmlinux with BTF, its
+    /// symtypes and Module.symvers, and a module with split BTF (clang 19).
+    Btf,
     /// testdata/dtlto: vmlinux's objects as 7.2's distributed ThinLTO
     /// builds them (bitcode, index files, `.thinlto-native.o`, thin
     /// archives, `.vmlinux.objs`).
@@ -108,6 +111,7 @@ impl Corpus {
             Corpus::Bitcode(v) => ("bitcode", v),
             Corpus::CrcObjects(v) => ("crc", v),
             Corpus::Check => ("check", 19),
+            Corpus::Btf => ("btf", 19),
             Corpus::Dtlto(v) => ("dtlto", v),
         };
         let llvm = Llvm(v);
@@ -119,6 +123,12 @@ impl Corpus {
                 llvm.name("llvm-nm");
             }
             _ => {}
+        }
+        if self == Corpus::Btf {
+            llvm.name("ld.lld");
+            for t in ["pahole", "bpftool"] {
+                require(t, "kbuild");
+            }
         }
         if let Corpus::Dtlto(_) = self {
             llvm.name("ld.lld");

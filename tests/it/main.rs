@@ -23,6 +23,7 @@ mod util;
 mod bitcode;
 mod bitcode_dwarf;
 mod bitcode_metadata;
+mod btf;
 mod check;
 mod cli;
 mod crc;

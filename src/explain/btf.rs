@@ -1,0 +1,717 @@
+//! Why export CRCs differ, from the BTF of two kernels ([`crate::btf`])
+//! instead of two `KBUILD_SYMTYPES=1` builds.
+//!
+//! The BTF types are seen as genksyms sees the C declarations: every named
+//! struct, union, enum and typedef is one symbol (`s#`, `u#`, `e#`, `t#`,
+//! as in symtypes files), whose definition is its members with their types,
+//! named types referred to by name and anonymous ones expanded in place.
+//! Offsets and sizes are not part of the definition (genksyms never sees
+//! them: a member added to `struct a` changes `s#a`, not every struct that
+//! embeds one) but are reported with each member change. A symbol whose
+//! definitions differ between OLD and NEW is changed; for each export
+//! (a `FUNC`, or a `VAR` — pahole ≤ 1.26 only encodes per-CPU variables),
+//! the symbols reachable from its prototype are walked breadth-first over
+//! both sides' references, and the shortest chain to every changed one is
+//! reported, as [`super::explain`] does from symtypes.
+//!
+//! What BTF cannot show, and therefore cannot explain: macros and
+//! attributes that change a CRC without changing the layout, exported
+//! variables other than per-CPU ones, and declarations pahole does not
+//! encode.
+
+use super::{Explanation, ExportChange, MemberChange, TypeChange};
+use crate::btf::{Btf, BtfKind, TypeId};
+use crate::crc::NameMap;
+use crate::error::Result;
+use std::collections::{BTreeMap, VecDeque};
+
+/// The exports to explain and their CRCs on each side (from a vmlinux's
+/// `__kcrctab`, or `Module.symvers`); `None` when a side has no CRCs.
+#[derive(Debug, Default, Clone)]
+pub struct ExportCrcs {
+    /// CRCs by export name, OLD.
+    pub old: Option<BTreeMap<String, u32>>,
+    /// CRCs by export name, NEW.
+    pub new: Option<BTreeMap<String, u32>>,
+}
+
+/// The symtypes-style name of a named BTF type, if it is one genksyms
+/// would give a symbol.
+fn key_of(kind: &BtfKind<'_>, name: &str) -> Option<String> {
+    if name.is_empty() {
+        return None;
+    }
+    let prefix = match kind {
+        BtfKind::Struct { .. } | BtfKind::Fwd { union: false } => "s",
+        BtfKind::Union { .. } | BtfKind::Fwd { union: true } => "u",
+        BtfKind::Enum { .. } => "e",
+        BtfKind::Typedef(_) => "t",
+        _ => return None,
+    };
+    Some(format!("{prefix}#{name}"))
+}
+
+/// One member as explain compares it: flattened through anonymous
+/// struct/union members, as C code names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Member {
+    name: String,
+    ty: String,
+    bit_offset: u64,
+    bitfield: u32,
+    size: u64,
+    /// An enumerator or a typedef's target: no offset to report.
+    plain: bool,
+}
+
+/// One side's BTF seen through symtypes-style symbols.
+struct Side<'a> {
+    btf: &'a Btf<'a>,
+    /// Ids of the full definitions of each symbol (forward declarations
+    /// only when there is nothing else).
+    defs: NameMap<String, Vec<TypeId>>,
+    /// Exported functions and variables by name.
+    objects: NameMap<&'a str, TypeId>,
+    /// Every `FUNC`/`VAR` of a name, when there are several (static
+    /// functions of one name in different files).
+    overloads: NameMap<&'a str, Vec<TypeId>>,
+}
+
+impl<'a> Side<'a> {
+    fn new(btf: &'a Btf<'a>) -> Self {
+        let mut defs: NameMap<String, Vec<TypeId>> = NameMap::default();
+        let mut fwds: NameMap<String, Vec<TypeId>> = NameMap::default();
+        let mut objects: NameMap<&'a str, TypeId> = NameMap::default();
+        let mut overloads: NameMap<&'a str, Vec<TypeId>> = NameMap::default();
+        let mut all: Vec<(TypeId, &crate::btf::BtfType<'a>)> = Vec::new();
+        let mut b = Some(btf);
+        while let Some(x) = b {
+            all.extend(x.iter());
+            b = x.base;
+        }
+        all.sort_by_key(|(id, _)| *id);
+        for (id, t) in all {
+            match &t.kind {
+                BtfKind::Func { linkage, .. } => {
+                    overloads.entry(t.name).or_default().push(id);
+                    // A global function wins over static ones of the name.
+                    let e = objects.entry(t.name).or_insert(id);
+                    if *linkage == 1 {
+                        *e = id;
+                    }
+                }
+                BtfKind::Var { .. } => {
+                    overloads.entry(t.name).or_default().push(id);
+                    objects.entry(t.name).or_insert(id);
+                }
+                kind => {
+                    if let Some(k) = key_of(kind, t.name) {
+                        let map = if matches!(kind, BtfKind::Fwd { .. }) {
+                            &mut fwds
+                        } else {
+                            &mut defs
+                        };
+                        map.entry(k).or_default().push(id);
+                    }
+                }
+            }
+        }
+        for (k, ids) in fwds {
+            defs.entry(k).or_insert(ids);
+        }
+        overloads.retain(|_, v| v.len() > 1);
+        Side {
+            btf,
+            defs,
+            objects,
+            overloads,
+        }
+    }
+
+    /// `id` as a type expression: named symbols by name (collected in
+    /// `deps`), anonymous types expanded, qualifiers and declarators
+    /// spelled out.
+    fn expr(&self, id: TypeId, deps: &mut Vec<String>, depth: u32) -> String {
+        let Some(t) = self.btf.get(id) else {
+            return format!("<bad id {id}>");
+        };
+        if depth > 64 {
+            return "<too deep>".into();
+        }
+        if let Some(k) = key_of(&t.kind, t.name) {
+            deps.push(k.clone());
+            return k;
+        }
+        let d = depth + 1;
+        match &t.kind {
+            BtfKind::Void => "void".into(),
+            BtfKind::Int { .. } | BtfKind::Float { .. } => t.name.to_string(),
+            BtfKind::Ptr(x) => format!("{} *", self.expr(*x, deps, d)),
+            BtfKind::Const(x) => format!("const {}", self.expr(*x, deps, d)),
+            BtfKind::Volatile(x) => format!("volatile {}", self.expr(*x, deps, d)),
+            BtfKind::Restrict(x) => format!("{} restrict", self.expr(*x, deps, d)),
+            BtfKind::TypeTag(x) => format!("{} __tag({})", self.expr(*x, deps, d), t.name),
+            BtfKind::Array { elem, nelems, .. } => {
+                format!("{} [{nelems}]", self.expr(*elem, deps, d))
+            }
+            BtfKind::FuncProto { ret, params } => {
+                let ps: Vec<String> = params
+                    .iter()
+                    .map(|p| match p.type_id {
+                        0 => "...".to_string(),
+                        x => self.expr(x, deps, d),
+                    })
+                    .collect();
+                format!("{} ({})", self.expr(*ret, deps, d), ps.join(", "))
+            }
+            BtfKind::Struct { .. } | BtfKind::Union { .. } | BtfKind::Enum { .. } => {
+                let word = match t.kind {
+                    BtfKind::Struct { .. } => "struct",
+                    BtfKind::Union { .. } => "union",
+                    _ => "enum",
+                };
+                format!("{word} {{ {} }}", self.body(id, deps, d).join("; "))
+            }
+            BtfKind::Func { proto, .. } => self.expr(*proto, deps, d),
+            BtfKind::Var { type_id, .. } => self.expr(*type_id, deps, d),
+            _ => format!("<{}>", t.name),
+        }
+    }
+
+    /// The members of a definition as compared: `name: type` per struct
+    /// member, `NAME = value` per enumerator, the target of a typedef.
+    fn body(&self, id: TypeId, deps: &mut Vec<String>, depth: u32) -> Vec<String> {
+        self.members(id, deps, depth)
+            .into_iter()
+            .map(|m| match m.bitfield {
+                0 => format!("{}: {}", m.name, m.ty),
+                b => format!("{}: {} : {b}", m.name, m.ty),
+            })
+            .collect()
+    }
+
+    fn members(&self, id: TypeId, deps: &mut Vec<String>, depth: u32) -> Vec<Member> {
+        let mut out = Vec::new();
+        self.collect_members(id, 0, deps, depth, &mut out);
+        out
+    }
+
+    fn collect_members(
+        &self,
+        id: TypeId,
+        base: u64,
+        deps: &mut Vec<String>,
+        depth: u32,
+        out: &mut Vec<Member>,
+    ) {
+        let Some(t) = self.btf.get(id) else { return };
+        if depth > 64 {
+            return;
+        }
+        match &t.kind {
+            BtfKind::Struct { members, .. } | BtfKind::Union { members, .. } => {
+                for m in members {
+                    let off = base + u64::from(m.bit_offset);
+                    let anon_aggregate = m.name.is_empty()
+                        && self.btf.get(m.type_id).is_some_and(|x| {
+                            x.name.is_empty()
+                                && matches!(x.kind, BtfKind::Struct { .. } | BtfKind::Union { .. })
+                        });
+                    if anon_aggregate {
+                        self.collect_members(m.type_id, off, deps, depth + 1, out);
+                        continue;
+                    }
+                    out.push(Member {
+                        name: m.name.to_string(),
+                        ty: self.expr(m.type_id, deps, depth + 1),
+                        bit_offset: off,
+                        bitfield: m.bitfield_size,
+                        size: self.size_of(m.type_id, 0),
+                        plain: false,
+                    });
+                }
+            }
+            BtfKind::Enum { values, size, .. } => {
+                for (name, v) in values {
+                    out.push(Member {
+                        name: name.to_string(),
+                        ty: format!("= {v}"),
+                        bit_offset: 0,
+                        bitfield: 0,
+                        size: u64::from(*size),
+                        plain: true,
+                    });
+                }
+            }
+            BtfKind::Typedef(x) => out.push(Member {
+                name: t.name.to_string(),
+                ty: self.expr(*x, deps, depth + 1),
+                bit_offset: 0,
+                bitfield: 0,
+                size: self.size_of(*x, 0),
+                plain: true,
+            }),
+            BtfKind::Fwd { .. } => {}
+            _ => {}
+        }
+    }
+
+    /// The size in bytes of a type (pointers are 8 bytes: BTF of 64-bit
+    /// kernels).
+    fn size_of(&self, id: TypeId, depth: u32) -> u64 {
+        let Some(t) = self.btf.get(id) else { return 0 };
+        if depth > 64 {
+            return 0;
+        }
+        match &t.kind {
+            BtfKind::Int { size, .. }
+            | BtfKind::Float { size }
+            | BtfKind::Struct { size, .. }
+            | BtfKind::Union { size, .. }
+            | BtfKind::Enum { size, .. } => u64::from(*size),
+            BtfKind::Ptr(_) => 8,
+            BtfKind::Array { elem, nelems, .. } => self
+                .size_of(*elem, depth + 1)
+                .saturating_mul(u64::from(*nelems)),
+            BtfKind::Typedef(x)
+            | BtfKind::Const(x)
+            | BtfKind::Volatile(x)
+            | BtfKind::Restrict(x)
+            | BtfKind::TypeTag(x) => self.size_of(*x, depth + 1),
+            _ => 0,
+        }
+    }
+
+    /// A symbol's definitions (sorted, deduplicated) and the symbols they
+    /// refer to.
+    fn definition(&self, key: &str) -> (Vec<Vec<String>>, Vec<String>) {
+        let mut deps = Vec::new();
+        let mut defs: Vec<Vec<String>> = self
+            .defs
+            .get(key)
+            .map(|ids| ids.iter().map(|&id| self.body(id, &mut deps, 0)).collect())
+            .unwrap_or_default();
+        defs.sort();
+        defs.dedup();
+        (defs, deps)
+    }
+
+    /// An export's prototype (or variable type) and the symbols it refers to.
+    fn export(&self, name: &str) -> Option<(String, Vec<String>)> {
+        self.export_id(*self.objects.get(name)?)
+    }
+
+    fn export_id(&self, id: TypeId) -> Option<(String, Vec<String>)> {
+        let mut deps = Vec::new();
+        let e = self.expr(id, &mut deps, 0);
+        Some((e, deps))
+    }
+
+    /// The export's declaration on this side that equals `other`'s, when
+    /// the name has several (a static function of the same name elsewhere
+    /// is not the export).
+    fn export_like(&self, name: &str, other: &str) -> Option<(String, Vec<String>)> {
+        self.overloads
+            .get(name)?
+            .iter()
+            .filter_map(|&id| self.export_id(id))
+            .find(|(e, _)| e == other)
+    }
+}
+
+/// Symbols numbered over both sides, with their references and whether
+/// their definitions differ; filled lazily as walks reach them.
+struct Graph<'s, 'a> {
+    old: &'s Side<'a>,
+    new: &'s Side<'a>,
+    keys: Vec<String>,
+    ids: NameMap<String, u32>,
+    refs: Vec<Option<Vec<u32>>>,
+    changed: Vec<Option<bool>>,
+}
+
+impl Graph<'_, '_> {
+    fn id(&mut self, k: &str) -> u32 {
+        if let Some(&i) = self.ids.get(k) {
+            return i;
+        }
+        let i = self.keys.len() as u32;
+        self.keys.push(k.to_string());
+        self.ids.insert(k.to_string(), i);
+        self.refs.push(None);
+        self.changed.push(None);
+        i
+    }
+
+    fn ids_of(&mut self, deps: Vec<String>) -> Vec<u32> {
+        let mut v: Vec<u32> = Vec::with_capacity(deps.len());
+        for d in deps {
+            let i = self.id(&d);
+            if !v.contains(&i) {
+                v.push(i);
+            }
+        }
+        v
+    }
+
+    /// Computes references and changed-ness of symbol `i` once.
+    fn visit(&mut self, i: u32) -> (Vec<u32>, bool) {
+        let ix = i as usize;
+        if let (Some(r), Some(c)) = (&self.refs[ix], self.changed[ix]) {
+            return (r.clone(), c);
+        }
+        let key = self.keys[ix].clone();
+        let (a, mut da) = self.old.definition(&key);
+        let (b, db) = self.new.definition(&key);
+        da.extend(db);
+        let refs = self.ids_of(da);
+        let changed = a != b;
+        self.refs[ix] = Some(refs.clone());
+        self.changed[ix] = Some(changed);
+        (refs, changed)
+    }
+}
+
+/// Compares the BTF of two kernels. The exports explained are those
+/// present in both CRC maps whose CRC differs (when both sides have
+/// CRCs), else every function or variable both BTFs have that reaches a
+/// changed type or whose prototype changed; `only` narrows them to names.
+pub fn explain_btf(
+    old: &Btf<'_>,
+    new: &Btf<'_>,
+    crcs: &ExportCrcs,
+    only: &[String],
+) -> Result<Explanation> {
+    let (so, sn) = (Side::new(old), Side::new(new));
+    let names: Vec<String> = match (&crcs.old, &crcs.new) {
+        (Some(a), Some(b)) => a
+            .iter()
+            .filter(|(k, v)| b.get(*k).is_some_and(|w| w != *v))
+            .map(|(k, _)| k.clone())
+            .collect(),
+        _ => {
+            let mut v: Vec<String> = so
+                .objects
+                .keys()
+                .filter(|k| sn.objects.contains_key(*k))
+                .map(|k| k.to_string())
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    let have_crcs = crcs.old.is_some() && crcs.new.is_some();
+    let mut g = Graph {
+        old: &so,
+        new: &sn,
+        keys: Vec::new(),
+        ids: NameMap::default(),
+        refs: Vec::new(),
+        changed: Vec::new(),
+    };
+    // Every symbol's references and changed-ness, then the symbols from
+    // which a changed one can be reached: the walks below enter no other.
+    let mut all: Vec<&String> = so.defs.keys().chain(sn.defs.keys()).collect();
+    all.sort();
+    for k in all {
+        g.id(k);
+    }
+    let mut i = 0;
+    while i < g.keys.len() {
+        g.visit(i as u32);
+        i += 1;
+    }
+    let n = g.keys.len();
+    let mut users: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (from, refs) in g.refs.iter().enumerate() {
+        for &r in refs.iter().flatten() {
+            users[r as usize].push(from as u32);
+        }
+    }
+    let mut useful = vec![false; n];
+    let mut stack: Vec<u32> = (0..n as u32)
+        .filter(|&k| g.changed[k as usize] == Some(true))
+        .collect();
+    while let Some(k) = stack.pop() {
+        if std::mem::replace(&mut useful[k as usize], true) {
+            continue;
+        }
+        stack.extend(users[k as usize].iter().copied());
+    }
+    let mut out = Explanation::default();
+    let mut reached: Vec<u32> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    let mut parent: Vec<u32> = Vec::new();
+    let mut generation = 0u32;
+    let mut in_neither: Vec<String> = Vec::new();
+    for name in names {
+        if !only.is_empty() && !only.contains(&name) {
+            continue;
+        }
+        let (mut eo, mut en) = (so.export(&name), sn.export(&name));
+        if let (Some((a, _)), Some((b, _))) = (&eo, &en) {
+            if a != b {
+                if let Some(m) = sn.export_like(&name, a) {
+                    en = Some(m);
+                } else if let Some(m) = so.export_like(&name, b) {
+                    eo = Some(m);
+                }
+            }
+        }
+        let mut note = None;
+        let mut start = Vec::new();
+        let mut proto_changed = false;
+        match (&eo, &en) {
+            (Some((a, da)), Some((b, db))) => {
+                proto_changed = a != b;
+                if proto_changed {
+                    note = Some(format!("declaration changed: {a} -> {b}"));
+                }
+                start.extend(da.iter().cloned());
+                start.extend(db.iter().cloned());
+            }
+            (None, None) => {
+                in_neither.push(name);
+                continue;
+            }
+            _ => {
+                let side = if eo.is_none() { "OLD" } else { "NEW" };
+                note = Some(format!("not in {side}'s BTF"));
+                for (_, d) in eo.iter().chain(en.iter()) {
+                    start.extend(d.iter().cloned());
+                }
+            }
+        }
+        let start = g.ids_of(start);
+        // Breadth-first over symbols, shortest chain to each changed one.
+        generation += 1;
+        let mut chains = Vec::new();
+        let mut queue: VecDeque<u32> = VecDeque::new();
+        let mark = |i: u32, p: u32, seen: &mut Vec<u32>, parent: &mut Vec<u32>| -> bool {
+            let ix = i as usize;
+            if seen.len() <= ix {
+                seen.resize(ix + 1, 0);
+                parent.resize(ix + 1, u32::MAX);
+            }
+            if seen[ix] == generation {
+                return false;
+            }
+            seen[ix] = generation;
+            parent[ix] = p;
+            true
+        };
+        let useful = |i: u32| useful.get(i as usize).copied().unwrap_or(false);
+        for &s in start.iter().filter(|&&s| useful(s)) {
+            if mark(s, u32::MAX, &mut seen, &mut parent) {
+                queue.push_back(s);
+            }
+        }
+        while let Some(k) = queue.pop_front() {
+            let (refs, changed) = g.visit(k);
+            if changed {
+                let mut chain = vec![g.keys[k as usize].clone()];
+                let mut cur = k;
+                while let Some(&p) = parent.get(cur as usize).filter(|&&p| p != u32::MAX) {
+                    chain.push(g.keys[p as usize].clone());
+                    cur = p;
+                }
+                chain.push(name.clone());
+                chain.reverse();
+                chains.push(chain);
+                reached.push(k);
+            }
+            for r in refs.into_iter().filter(|&r| useful(r)) {
+                if mark(r, k, &mut seen, &mut parent) {
+                    queue.push_back(r);
+                }
+            }
+        }
+        if !have_crcs && chains.is_empty() && !proto_changed {
+            continue;
+        }
+        let crc =
+            |m: &Option<BTreeMap<String, u32>>| m.as_ref().and_then(|m| m.get(&name).copied());
+        out.exports.push(ExportChange {
+            file: String::new(),
+            symbol: name.clone(),
+            old_crc: crc(&crcs.old),
+            new_crc: crc(&crcs.new),
+            chains,
+            note,
+        });
+    }
+    if !in_neither.is_empty() {
+        let shown: Vec<&str> = in_neither.iter().take(5).map(String::as_str).collect();
+        out.notes.push(format!(
+            "{} exports are in neither BTF, so not explained (module exports, whose BTF is in the modules' split BTF; variables, which pahole <= 1.26 encodes only when per-CPU): {}{}",
+            in_neither.len(),
+            shown.join(", "),
+            if in_neither.len() > shown.len() { ", ..." } else { "" }
+        ));
+    }
+    reached.sort_unstable();
+    reached.dedup();
+    for i in reached {
+        let key = g.keys[i as usize].clone();
+        out.types.push(type_change(&so, &sn, &key));
+    }
+    out.root_causes = super::root_causes(&out);
+    Ok(out)
+}
+
+fn render_member(m: &Member) -> String {
+    let at = if m.bit_offset % 8 == 0 && m.bitfield == 0 {
+        format!("offset {}", m.bit_offset / 8)
+    } else {
+        format!("bit offset {}", m.bit_offset)
+    };
+    let size = match m.bitfield {
+        0 => format!("size {}", m.size),
+        b => format!("{b} bits"),
+    };
+    if m.ty.starts_with("= ") {
+        format!("{} {}", m.name, m.ty)
+    } else if m.plain {
+        format!("typedef {} {} (size {})", m.ty, m.name, m.size)
+    } else {
+        format!("{} {} ({at}, {size})", m.ty, m.name)
+    }
+}
+
+/// The member-level changes of one symbol: by member name, added,
+/// removed, changed (type or bit-field width) and moved (same type, new
+/// offset).
+fn type_change(old: &Side<'_>, new: &Side<'_>, key: &str) -> TypeChange {
+    let members = |s: &Side<'_>| -> Option<Vec<Member>> {
+        let id = *s.defs.get(key)?.first()?;
+        Some(s.members(id, &mut Vec::new(), 0))
+    };
+    let (a, b) = (members(old), members(new));
+    let (ma, mb) = (a.clone().unwrap_or_default(), b.clone().unwrap_or_default());
+    let mut changes = Vec::new();
+    for m in &ma {
+        match mb.iter().find(|n| n.name == m.name) {
+            None => changes.push(MemberChange {
+                change: "removed",
+                member: Some(m.name.clone()),
+                old: Some(render_member(m)),
+                new: None,
+            }),
+            Some(n) if n.ty != m.ty || n.bitfield != m.bitfield => changes.push(MemberChange {
+                change: "changed",
+                member: Some(m.name.clone()),
+                old: Some(render_member(m)),
+                new: Some(render_member(n)),
+            }),
+            Some(n) if n.bit_offset != m.bit_offset => changes.push(MemberChange {
+                change: "moved",
+                member: Some(m.name.clone()),
+                old: Some(render_member(m)),
+                new: Some(render_member(n)),
+            }),
+            Some(_) => {}
+        }
+    }
+    for n in mb.iter().filter(|n| !ma.iter().any(|m| m.name == n.name)) {
+        changes.push(MemberChange {
+            change: "added",
+            member: Some(n.name.clone()),
+            old: None,
+            new: Some(render_member(n)),
+        });
+    }
+    TypeChange {
+        file: String::new(),
+        symbol: key.to_string(),
+        status: match (&a, &b) {
+            (Some(_), Some(_)) => "changed",
+            (None, _) => "added",
+            (_, None) => "removed",
+        },
+        members: changes,
+        tokens: Vec::new(),
+    }
+}
+
+/// One side of `explain --btf`, read from disk: the file holding the BTF
+/// and the exports' CRCs when the input has them.
+#[derive(Debug)]
+pub struct KernelInput {
+    /// The image (vmlinux out of a bzImage, or a raw BTF file).
+    pub image: crate::kmodule::ModuleFile,
+    /// CRCs: `Module.symvers` in a directory input, else the image's own
+    /// `__kcrctab` when it has exports.
+    pub crcs: Option<BTreeMap<String, u32>>,
+}
+
+impl KernelInput {
+    /// Reads `path`: a vmlinux, a bzImage, a raw BTF file
+    /// (`/sys/kernel/btf/vmlinux`), or a directory holding one of those
+    /// (`vmlinux`, `vmlinux.btf`, `vmlinuz*`, `boot/vmlinuz-*`) and
+    /// optionally a `Module.symvers`.
+    pub fn open(path: &std::path::Path) -> Result<KernelInput> {
+        if path.is_dir() {
+            let image = image_in(path)?;
+            let symvers = path.join("Module.symvers");
+            let mut input = KernelInput::open(&image)?;
+            if symvers.is_file() {
+                input.crcs = Some(read_symvers_crcs(&symvers)?);
+            }
+            return Ok(input);
+        }
+        let image = crate::bzimage::open_image(path)?;
+        let crcs = if crate::btf::is_btf(&image.data) {
+            None
+        } else {
+            let exports = crate::ksymtab::read_ksymtab(&image.elf()?)?;
+            let crcs: BTreeMap<String, u32> = exports
+                .into_iter()
+                .filter_map(|e| Some((e.name, e.crc?)))
+                .collect();
+            (!crcs.is_empty()).then_some(crcs)
+        };
+        Ok(KernelInput { image, crcs })
+    }
+
+    /// The image's BTF (base BTF).
+    pub fn btf(&self) -> Result<Btf<'_>> {
+        let (blob, origin) = crate::btf::btf_blob(&self.image.data, &self.image.display)?;
+        crate::btf::parse(blob, &self.image.display, origin, None)
+    }
+}
+
+/// The kernel image in a directory input.
+fn image_in(dir: &std::path::Path) -> Result<std::path::PathBuf> {
+    for name in ["vmlinux", "vmlinux.btf"] {
+        if dir.join(name).is_file() {
+            return Ok(dir.join(name));
+        }
+    }
+    for d in [dir.to_path_buf(), dir.join("boot")] {
+        let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(&d)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("vmlinuz"))
+            })
+            .collect();
+        found.sort();
+        if let Some(p) = found.pop() {
+            return Ok(p);
+        }
+    }
+    Err(crate::Error::Unsupported(format!(
+        "{}: no vmlinux, vmlinux.btf, vmlinuz* or boot/vmlinuz-* in this directory",
+        dir.display()
+    )))
+}
+
+/// The CRCs of a `Module.symvers`, by export.
+pub fn read_symvers_crcs(path: &std::path::Path) -> Result<BTreeMap<String, u32>> {
+    Ok(crate::symvers::read(path)?
+        .into_iter()
+        .map(|e| (e.symbol, e.crc))
+        .collect())
+}

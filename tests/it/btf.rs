@@ -1,0 +1,363 @@
+//! The BTF reader against bpftool (libbpf's reader) on the BTF pahole
+//! makes: every record of base BTF (a vmlinux's `.BTF`, a detached raw
+//! file) and of split BTF (a module over its vmlinux) printed as `bpftool
+//! btf dump file F format raw` prints it; bad BTF is a positioned error.
+
+use crate::fixture::{Corpus, Scratch};
+use crate::util::{modver, tool, Rng};
+use modver::btf::{btf_blob, parse, render_raw, Btf};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+fn image(path: &Path) -> Vec<u8> {
+    modver::bzimage::open_image(path).unwrap().data
+}
+
+fn bpftool(args: &[&Path]) -> String {
+    let mut c = tool("bpftool");
+    c.args(["btf", "dump", "file"]).arg(args[0]);
+    if let Some(base) = args.get(1) {
+        c.arg("-B").arg(base);
+    }
+    c.args(["format", "raw"]).ok().stdout_str()
+}
+
+fn base_btf<'a>(data: &'a [u8], name: &str) -> Btf<'a> {
+    let (blob, origin) = btf_blob(data, name).unwrap();
+    parse(blob, name, origin, None).unwrap()
+}
+
+#[test]
+fn base_and_split_btf_read_as_bpftool_reads_them() {
+    let root = Corpus::Btf.dir();
+    for b in ["v1", "v2"] {
+        let d = root.join(b);
+        for f in ["vmlinux", "vmlinux.btf"] {
+            let data = image(&d.join(f));
+            let btf = base_btf(&data, f);
+            assert!(btf.types.len() > 60, "{b}/{f}");
+            assert_eq!(render_raw(&btf), bpftool(&[&d.join(f)]), "{b}/{f}");
+        }
+        let vmlinux = image(&d.join("vmlinux"));
+        let base = base_btf(&vmlinux, "vmlinux");
+        let module = image(&d.join("module.o"));
+        let (blob, origin) = btf_blob(&module, "module.o").unwrap();
+        let split = parse(blob, "module.o", origin, Some(&base)).unwrap();
+        assert_eq!(split.first_id, base.type_count());
+        let ours = render_raw(&split);
+        assert!(ours.contains("STRUCT 'mod_priv'"), "{ours}");
+        assert_eq!(ours, bpftool(&[&d.join("module.o"), &d.join("vmlinux")]));
+    }
+}
+
+#[test]
+fn bad_btf_is_a_positioned_error_never_a_panic() {
+    let d = Corpus::Btf.dir().join("v1");
+    let raw = std::fs::read(d.join("vmlinux.btf")).unwrap();
+    for cut in 0..raw.len() {
+        let err = parse(&raw[..cut], "t.btf", 0, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("t.btf: at offset 0x"), "cut {cut}: {err}");
+    }
+    let mut rng = Rng(0x5eed_b7f0_0014);
+    let mut parsed = 0;
+    for _ in 0..20000 {
+        let m = rng.mutate(&raw, 4, None);
+        if let Ok(btf) = parse(&m, "m", 0, None) {
+            parsed += 1;
+            let _ = render_raw(&btf);
+        }
+    }
+    assert!(parsed > 0, "no mutant parsed: the mutation is too coarse");
+    // Split BTF without its base, or over the wrong one: refused, naming
+    // the record and the id it cannot resolve.
+    let module = std::fs::read(d.join("module.o")).unwrap();
+    let (blob, origin) = btf_blob(&module, "module.o").unwrap();
+    let err = parse(blob, "module.o", origin, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("split BTF needs its base"), "{err}");
+    // A one-type base: `int`.
+    let mut tiny = vec![0x9f, 0xeb, 1, 0];
+    for v in [24u32, 0, 16, 16, 5] {
+        tiny.extend(v.to_le_bytes());
+    }
+    for v in [1u32, 1 << 24, 4, 32 | (1 << 24)] {
+        tiny.extend(v.to_le_bytes());
+    }
+    tiny.extend(b"\0int\0");
+    let tiny = parse(&tiny, "tiny.btf", 0, None).unwrap();
+    assert_eq!(
+        render_raw(&tiny),
+        "[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED\n"
+    );
+    let err = parse(blob, "module.o", origin, Some(&tiny))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("module.o: at offset 0x") && err.contains("base"),
+        "{err}"
+    );
+}
+
+/// `(type, member, change)` of every member change explain reports, moves
+/// aside (genksyms sees no offsets), by type.
+fn member_changes(v: &serde_json::Value) -> BTreeMap<String, BTreeSet<(Option<String>, String)>> {
+    let mut out: BTreeMap<String, BTreeSet<(Option<String>, String)>> = BTreeMap::new();
+    for t in v["types"].as_array().unwrap() {
+        let set = out
+            .entry(t["symbol"].as_str().unwrap().to_string())
+            .or_default();
+        for m in t["members"].as_array().unwrap() {
+            let change = m["change"].as_str().unwrap();
+            if change != "moved" {
+                set.insert((m["member"].as_str().map(String::from), change.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Per export: CRCs and chains.
+fn export_chains(
+    v: &serde_json::Value,
+) -> BTreeMap<String, (serde_json::Value, serde_json::Value, Vec<Vec<String>>)> {
+    v["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let chains = e["chains"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    c.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_str().unwrap().to_string())
+                        .collect()
+                })
+                .collect();
+            (
+                e["symbol"].as_str().unwrap().to_string(),
+                (e["old_crc"].clone(), e["new_crc"].clone(), chains),
+            )
+        })
+        .collect()
+}
+
+fn explain_json(args: &[&str], dir: &Path) -> serde_json::Value {
+    let out = modver()
+        .current_dir(dir)
+        .args(["explain", "--format", "json"])
+        .args(args)
+        .run();
+    assert_eq!(out.code(), Some(1), "{args:?}: {}", out.stderr_str());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn explain_from_btf_names_what_explain_from_symtypes_names() {
+    let root = Corpus::Btf.dir();
+    let symtypes = explain_json(&["v1/exports.symtypes", "v2/exports.symtypes"], root);
+    // A directory (BTF in vmlinux, CRCs from its Module.symvers), and a
+    // raw BTF file with --symvers: the same report.
+    let btf = explain_json(&["--btf", "v1", "v2"], root);
+    let raw = explain_json(
+        &[
+            "--btf",
+            "--symvers",
+            "v1/Module.symvers",
+            "v2/Module.symvers",
+            "v1/vmlinux.btf",
+            "v2/vmlinux.btf",
+        ],
+        root,
+    );
+    assert_eq!(btf, raw);
+    let (s, b) = (export_chains(&symtypes), export_chains(&btf));
+    assert_eq!(s.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert!(s.len() >= 9, "{s:?}");
+    assert_eq!(s, b, "exports, CRCs and chains");
+    let (sm, bm) = (member_changes(&symtypes), member_changes(&btf));
+    assert_eq!(sm.keys().collect::<Vec<_>>(), bm.keys().collect::<Vec<_>>());
+    for (t, changes) in &sm {
+        // genksyms cannot name a member of an anonymous union; BTF names
+        // the members inside it.
+        let named: BTreeSet<_> = changes
+            .iter()
+            .filter(|(m, _)| m.is_some())
+            .cloned()
+            .collect();
+        let theirs: BTreeSet<_> = if changes.iter().any(|(m, _)| m.is_none()) {
+            bm[t]
+                .iter()
+                .filter(|(m, _)| named.iter().any(|(n, _)| n == m))
+                .cloned()
+                .collect()
+        } else {
+            bm[t].clone()
+        };
+        assert_eq!(named, theirs, "{t}");
+    }
+    let packet = &bm["s#packet"];
+    assert!(
+        packet.contains(&(Some("narrow".into()), "removed".into())),
+        "{packet:?}"
+    );
+    assert!(
+        packet.contains(&(Some("wide".into()), "added".into())),
+        "{packet:?}"
+    );
+    // Offsets and sizes come with every member change.
+    let widget = btf["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["symbol"] == "s#widget")
+        .unwrap();
+    assert_eq!(
+        widget["members"][0]["new"],
+        "unsigned int color (offset 16, size 4)"
+    );
+    // Root causes, most exports first: struct widget's new member.
+    let rc = &btf["root_causes"][0];
+    assert_eq!(
+        (
+            rc["type"].as_str(),
+            rc["member"].as_str(),
+            rc["count"].as_u64()
+        ),
+        (Some("s#widget"), Some("color"), Some(2))
+    );
+    // proto_change's own declaration changed: no type, a note.
+    let proto = btf["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["symbol"] == "proto_change")
+        .unwrap();
+    assert_eq!(
+        proto["note"],
+        "declaration changed: int (int) -> int (int, long)"
+    );
+    // Without CRCs (vmlinux files: no __kcrctab in this fixture) the
+    // exports are those that reach a changed type or whose prototype
+    // changed: the same set.
+    let nocrc = explain_json(&["--btf", "v1/vmlinux", "v2/vmlinux"], root);
+    assert_eq!(
+        export_chains(&nocrc).keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>()
+    );
+    // --symbol narrows; the text report groups by root cause.
+    let out = modver()
+        .current_dir(root)
+        .args(["explain", "--btf", "--symbol", "holder_use", "v1", "v2"])
+        .run();
+    let text = out.stdout_str();
+    assert!(
+        text.contains("holder_use -> s#holder -> t#widget_t -> s#widget"),
+        "{text}"
+    );
+    assert!(
+        text.contains("s#widget: member color added: 1 export (holder_use)"),
+        "{text}"
+    );
+    assert!(!text.contains("widget_get"), "{text}");
+    // Identical kernels: nothing to explain.
+    modver()
+        .current_dir(root)
+        .args(["explain", "--btf", "v1", "v1"])
+        .code(0);
+    // Bad input: exit 2, positioned.
+    let bad = Scratch::new();
+    let raw = std::fs::read(root.join("v1/vmlinux.btf")).unwrap();
+    let cut = bad.write("cut.btf", &raw[..raw.len() / 2]);
+    let out = modver()
+        .args(["explain", "--btf"])
+        .arg(&cut)
+        .arg(root.join("v2"))
+        .run();
+    assert_eq!(out.code(), Some(2));
+    assert!(
+        out.stderr_str().contains("cut.btf: at offset 0x"),
+        "{}",
+        out.stderr_str()
+    );
+}
+
+#[test]
+fn why_names_the_mismatched_imports_and_the_changed_types() {
+    let root = Corpus::Btf.dir();
+    let why = |module: &str, built_for: Option<&str>| {
+        let mut c = modver();
+        c.current_dir(root)
+            .args(["why", "--format", "json", module])
+            .args(["--vmlinux", "v2/vmlinux", "--symvers", "v2/Module.symvers"]);
+        if let Some(b) = built_for {
+            c.args(["--built-for", b]);
+        }
+        c.run()
+    };
+    // Built for v1, loaded on v2: the imports whose CRC changed are
+    // mismatches, each explained; plain_add is fine.
+    let out = why("v1/consumer.ko", Some("v1"));
+    assert_eq!(out.code(), Some(1), "{}", out.stderr_str());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut mismatched: Vec<&str> = v["check"]["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] == "mismatch")
+        .map(|i| i["symbol"].as_str().unwrap())
+        .collect();
+    mismatched.sort();
+    assert_eq!(mismatched, ["holder_use", "mode_set", "widget_get"]);
+    let chains = export_chains(&v["explanation"]);
+    assert_eq!(
+        chains.keys().collect::<Vec<_>>(),
+        mismatched.iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        chains["holder_use"].2,
+        [["holder_use", "s#holder", "t#widget_t", "s#widget"]]
+    );
+    assert_eq!(chains["mode_set"].2, [["mode_set", "e#mode"]]);
+    let causes = member_changes(&v["explanation"]);
+    assert_eq!(
+        causes["s#widget"],
+        BTreeSet::from([(Some("color".into()), "added".into())])
+    );
+    // The text report: check's lines, then the explanation.
+    let out = modver()
+        .current_dir(root)
+        .args(["why", "v1/consumer.ko", "--vmlinux", "v2/vmlinux"])
+        .args([
+            "--symvers",
+            "v2/Module.symvers",
+            "--built-for",
+            "v1/vmlinux.btf",
+        ])
+        .run();
+    let text = out.stdout_str();
+    assert!(
+        text.contains("mismatch: widget_get: module has 0x"),
+        "{text}"
+    );
+    assert!(
+        text.contains("s#widget: member color added: 2 exports (holder_use, widget_get)"),
+        "{text}"
+    );
+    // Without --built-for: the mismatches, and what to give to explain them.
+    let out = why("v1/consumer.ko", None);
+    assert_eq!(out.code(), Some(1));
+    assert!(
+        out.stdout_str().contains("--built-for"),
+        "{}",
+        out.stdout_str()
+    );
+    // Built for the target: it loads.
+    assert_eq!(why("v2/consumer.ko", Some("v1")).code(), Some(0));
+}
