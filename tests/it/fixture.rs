@@ -171,10 +171,31 @@ pub fn once_dir(key: &str, make: impl FnOnce() -> PathBuf) -> &'static Path {
     slot.get_or_init(make)
 }
 
-/// A directory under the test run's own temporary root (kept between
-/// runs; the caller empties it).
-pub fn run_dir(rel: &str) -> PathBuf {
-    root().join(rel)
+/// `files` of Debian's kernel source tarball
+/// `/usr/src/linux-source-VER.tar.xz` (`scripts/setup.sh kernel`),
+/// extracted once per test process: each `tar -xJf` decompresses the whole
+/// tarball (about 150 MB of xz). Returns the `linux-source-VER` root.
+pub fn debian_source(ver: &str, files: &[&str]) -> &'static Path {
+    once_dir(&format!("linux-source-{ver} {files:?}"), || {
+        let tarball = format!("/usr/src/linux-source-{ver}.tar.xz");
+        assert!(
+            Path::new(&tarball).exists(),
+            "{tarball} missing: run scripts/setup.sh kernel"
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("src-")
+            .tempdir_in(root().join("scratch"))
+            .unwrap()
+            .keep();
+        tool("tar")
+            .arg("-xJf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(&dir)
+            .args(files.iter().map(|f| format!("linux-source-{ver}/{f}")))
+            .ok();
+        dir.join(format!("linux-source-{ver}"))
+    })
 }
 
 /// Runs `testdata/NAME/build.sh ARGS...`, asserting success.

@@ -5,7 +5,7 @@
 //! ThinLTO module with it merges the split sections, with ld.lld 14 and 19
 //! and GNU ld.
 
-use crate::fixture::{build_script, once_dir, run_dir, Scratch};
+use crate::fixture::{build_script, debian_source, Scratch};
 use crate::golden::assert_golden;
 use crate::util::{modver, require as need, tool};
 use object::{Object, ObjectSection, SectionKind};
@@ -15,41 +15,24 @@ fn modver_lds(args: &[&str]) -> String {
     modver().arg("lds").args(args).stdout()
 }
 
-/// The files the lds tests read from Debian's kernel source tarball,
-/// extracted once per test process: each `tar -xJf` decompresses the whole
-/// tarball (about 150 MB of xz), which dominated these tests.
+/// The files the lds tests read from Debian's kernel source tarball.
 const LDS_FILES: [&str; 3] = [
     "scripts/module.lds.S",
     "include/asm-generic/module.lds.h",
     "include/asm-generic/codetag.lds.h",
 ];
 
-/// The root of the extracted `linux-source-VER` (only [`LDS_FILES`]; 6.1
-/// has no codetag.lds.h).
+/// The root of `linux-source-VER` with [`LDS_FILES`] (6.1 has no
+/// codetag.lds.h).
 fn kernel_source(ver: &str) -> &'static Path {
-    once_dir(&format!("linux-source-{ver} lds"), || {
-        let tarball = format!("/usr/src/linux-source-{ver}.tar.xz");
-        assert!(
-            Path::new(&tarball).exists(),
-            "{tarball} missing: run scripts/setup.sh kernel"
-        );
-        let dir = run_dir(&format!("lds-source-{ver}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let files = if ver == "6.1" {
+    debian_source(
+        ver,
+        if ver == "6.1" {
             &LDS_FILES[..2]
         } else {
             &LDS_FILES[..]
-        };
-        tool("tar")
-            .arg("-xJf")
-            .arg(&tarball)
-            .arg("-C")
-            .arg(&dir)
-            .args(files.iter().map(|f| format!("linux-source-{ver}/{f}")))
-            .ok();
-        dir.join(format!("linux-source-{ver}"))
-    })
+        },
+    )
 }
 
 fn words(s: &str) -> Vec<String> {

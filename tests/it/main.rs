@@ -27,6 +27,7 @@ mod btf;
 mod check;
 mod cli;
 mod crc;
+mod distro_image;
 mod dtlto;
 mod dwarfksyms;
 mod exports;

@@ -1,20 +1,69 @@
-//! vmlinux extraction on a real distro kernel image against the kernel's
-//! own `scripts/extract-vmlinux`: `MODVER_VMLINUZ=/boot/vmlinuz-R` and
-//! `MODVER_EXTRACT_VMLINUX=LINUX/scripts/extract-vmlinux` (e.g. a Debian
-//! `linux-image-*-amd64-unsigned` package unpacked with `dpkg-deb -x`).
-//! Without them the test says so and checks nothing.
+//! A real distro kernel image: vmlinux extraction against the kernel's own
+//! `scripts/extract-vmlinux`, its exports and CRCs against its
+//! `Module.symvers`, its BTF and its modules' split BTF against bpftool.
+//! By default the newest Debian 6.1 ABI (`scripts/fetch-debian-abi.sh`,
+//! the same packages the check tests fetch) and extract-vmlinux from
+//! Debian's linux-source-6.1; `MODVER_VMLINUZ`, `MODVER_SYMVERS`,
+//! `MODVER_MODULES_DIR` and `MODVER_EXTRACT_VMLINUX` name others (e.g.
+//! `/boot/vmlinuz-$(uname -r)`).
 
+use crate::fixture::{debian_modules, debian_source, once_dir, repo};
+use crate::util::tool;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The image, its Module.symvers and its module tree.
+struct Abi {
+    vmlinuz: String,
+    symvers: String,
+    modules: String,
+}
+
+fn debian_abi() -> &'static Abi {
+    static ABI: std::sync::OnceLock<Abi> = std::sync::OnceLock::new();
+    ABI.get_or_init(|| {
+        let var = |v: &str| std::env::var(v).ok();
+        if let Some(vmlinuz) = var("MODVER_VMLINUZ") {
+            return Abi {
+                vmlinuz,
+                symvers: var("MODVER_SYMVERS").unwrap_or_default(),
+                modules: var("MODVER_MODULES_DIR").unwrap_or_default(),
+            };
+        }
+        // The release the check tests use: its packages are cached already.
+        let rel = debian_modules("6.1")
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let root = once_dir(&format!("abi {rel}"), || {
+            let out = tool("bash")
+                .arg(repo().join("scripts/fetch-debian-abi.sh"))
+                .arg(&rel)
+                .ok()
+                .stdout_str();
+            PathBuf::from(out.trim_end().split_once('\t').unwrap().1)
+        });
+        let s = |f: &str| root.join(f).display().to_string();
+        Abi {
+            vmlinuz: s("vmlinuz"),
+            symvers: s("Module.symvers"),
+            modules: s("modules"),
+        }
+    })
+}
+
+fn extract_vmlinux_script() -> String {
+    std::env::var("MODVER_EXTRACT_VMLINUX").unwrap_or_else(|_| {
+        let root = debian_source("6.1", &["scripts/extract-vmlinux"]);
+        root.join("scripts/extract-vmlinux").display().to_string()
+    })
+}
 
 #[test]
 fn real_vmlinuz_matches_extract_vmlinux() {
-    let (Ok(image), Ok(script)) = (
-        std::env::var("MODVER_VMLINUZ"),
-        std::env::var("MODVER_EXTRACT_VMLINUX"),
-    ) else {
-        eprintln!("skipped: set MODVER_VMLINUZ and MODVER_EXTRACT_VMLINUX");
-        return;
-    };
+    let image = debian_abi().vmlinuz.clone();
+    let script = extract_vmlinux_script();
     let data = std::fs::read(&image).unwrap();
     let (ours, kind) = modver::bzimage::extract_vmlinux(&data, &image).unwrap();
     let theirs = Command::new("sh")
@@ -33,13 +82,14 @@ fn real_vmlinuz_matches_extract_vmlinux() {
     // section contents alone. With MODVER_SYMVERS (that kernel's
     // Module.symvers, from its linux-headers package) every vmlinux export
     // must be there with modpost's CRC and license.
-    let exports = modver::ksymtab::read_ksymtab_file(std::path::Path::new(&image)).unwrap();
+    let exports = modver::ksymtab::read_ksymtab_file(Path::new(&image)).unwrap();
     assert!(!exports.is_empty(), "no exports read from {image}");
     eprintln!("{image}: {} exports", exports.len());
-    let Ok(symvers) = std::env::var("MODVER_SYMVERS") else {
-        eprintln!("CRCs not compared: set MODVER_SYMVERS");
-        return;
-    };
+    let symvers = debian_abi().symvers.clone();
+    assert!(
+        !symvers.is_empty(),
+        "MODVER_VMLINUZ given without MODVER_SYMVERS"
+    );
     let ours: Vec<(String, Option<u32>, bool)> = exports
         .iter()
         .map(|e| {
@@ -50,16 +100,15 @@ fn real_vmlinuz_matches_extract_vmlinux() {
             )
         })
         .collect();
-    let mut theirs: Vec<(String, Option<u32>, bool)> =
-        modver::symvers::read(std::path::Path::new(&symvers))
-            .unwrap()
-            .into_iter()
-            .filter(|e| e.module == "vmlinux")
-            .map(|e| {
-                let gpl = e.license() == modver::exports::License::GplOnly;
-                (e.symbol, Some(e.crc), gpl)
-            })
-            .collect();
+    let mut theirs: Vec<(String, Option<u32>, bool)> = modver::symvers::read(Path::new(&symvers))
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.module == "vmlinux")
+        .map(|e| {
+            let gpl = e.license() == modver::exports::License::GplOnly;
+            (e.symbol, Some(e.crc), gpl)
+        })
+        .collect();
     theirs.sort();
     assert_eq!(ours.len(), theirs.len());
     assert!(ours == theirs, "exports differ from {symvers}");
@@ -71,11 +120,8 @@ fn real_vmlinuz_matches_extract_vmlinux() {
 /// `/lib/modules/R`), printed as `bpftool btf dump file F format raw`.
 #[test]
 fn real_btf_reads_as_bpftool_reads_it() {
-    let Ok(image) = std::env::var("MODVER_VMLINUZ") else {
-        eprintln!("skipped: set MODVER_VMLINUZ");
-        return;
-    };
-    let vmlinux = modver::bzimage::open_image(std::path::Path::new(&image)).unwrap();
+    let image = debian_abi().vmlinuz.clone();
+    let vmlinux = modver::bzimage::open_image(Path::new(&image)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let vmlinux_path = dir.path().join("vmlinux");
     std::fs::write(&vmlinux_path, &vmlinux.data).unwrap();
@@ -88,7 +134,8 @@ fn real_btf_reads_as_bpftool_reads_it() {
         blob.len(),
         t.elapsed()
     );
-    let bpftool = |args: &[&std::path::Path]| {
+    crate::util::require("bpftool", "kbuild");
+    let bpftool = |args: &[&Path]| {
         let mut c = Command::new("bpftool");
         c.args(["btf", "dump", "file"]).arg(args[0]);
         if let Some(b) = args.get(1) {
@@ -102,13 +149,14 @@ fn real_btf_reads_as_bpftool_reads_it() {
     let theirs = bpftool(&[&vmlinux_path]);
     assert_eq!(ours.len(), theirs.len());
     assert!(ours == theirs, "vmlinux BTF differs from bpftool's");
-    let Ok(modules) = std::env::var("MODVER_MODULES_DIR") else {
-        eprintln!("modules not compared: set MODVER_MODULES_DIR");
-        return;
-    };
+    let modules = debian_abi().modules.clone();
+    assert!(
+        !modules.is_empty(),
+        "MODVER_VMLINUZ given without MODVER_MODULES_DIR"
+    );
     let n: usize = std::env::var("MODVER_BTF_MODULES").map_or(40, |v| v.parse().unwrap());
     let mut files = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(&modules)];
+    let mut stack = vec![PathBuf::from(&modules)];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
