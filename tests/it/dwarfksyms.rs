@@ -85,6 +85,19 @@ fn modver_run(dir: &Path, flags: &str, list: &Path, inputs: &[&str], tag: &str) 
     run(&mut c, dir, flags, list, inputs, tag)
 }
 
+/// [`compare`] against another tool's [`Outcome`] on the same input.
+fn compare_outcomes(what: &str, set: &str, got: &Outcome, want: &Outcome) -> Vec<String> {
+    compare(
+        what,
+        set,
+        got,
+        &want.out.stdout,
+        Some(&want.out.stderr),
+        want.symtypes.as_deref(),
+        want.out.status.code().unwrap_or(-1),
+    )
+}
+
 /// Compares a modver run with the expected outputs; returns mismatches.
 fn compare(
     what: &str,
@@ -297,14 +310,11 @@ fn rust_fixture_fresh_build() {
                     &tag,
                 );
                 let got = modver_run(&dir, flags, list, &["kmod.o"], &tag);
-                bad.extend(compare(
+                bad.extend(compare_outcomes(
                     &format!("real/{config}"),
                     set,
                     &got,
-                    &want.out.stdout,
-                    Some(&want.out.stderr),
-                    want.symtypes.as_deref(),
-                    want.out.status.code().unwrap_or(-1),
+                    &want,
                 ));
             }
         }
@@ -419,14 +429,11 @@ fn real_gendwarfksyms_when_present() {
                     &[&obj],
                     &format!("cmp-{config}-{stem}-{set}"),
                 );
-                bad.extend(compare(
+                bad.extend(compare_outcomes(
                     &format!("{config}/{stem}"),
                     set,
                     &got,
-                    &want.out.stdout,
-                    Some(&want.out.stderr),
-                    want.symtypes.as_deref(),
-                    want.out.status.code().unwrap_or(-1),
+                    &want,
                 ));
                 let recorded = golden(&config, stem, set, "stdout");
                 if recorded.is_some() && recorded.as_deref() != Some(&want.out.stdout[..]) {
