@@ -8,7 +8,7 @@
 //! `#SYMVER` lines appended to `.foo.o.cmd` must be the real
 //! gendwarfksyms' (the golden files of testdata/dwarfksyms, recorded on
 //! the ELF objects), also when the objects are bitcode; a modver failure
-//! must stop make. With `GENDWARFKSYMS=/path/to/gendwarfksyms` the stock
+//! must stop make. With `GENDWARFKSYMS=LINUX/scripts/gendwarfksyms/gendwarfksyms` the stock
 //! recipes run too: the same lines on ELF, and a failed build (never
 //! unversioned objects) on bitcode.
 
@@ -267,7 +267,7 @@ fn gendwarfksyms_route_failure_stops_make() {
 #[test]
 fn stock_gendwarfksyms_agrees_on_elf_and_fails_on_bitcode() {
     let Some(real) = std::env::var_os("GENDWARFKSYMS") else {
-        eprintln!("skipped: set GENDWARFKSYMS=/path/to/gendwarfksyms (a 6.14+ build) to compare");
+        eprintln!("skipped: set GENDWARFKSYMS=LINUX/scripts/gendwarfksyms/gendwarfksyms (a 6.14+ build) to compare");
         return;
     };
     let real = std::path::PathBuf::from(real);
