@@ -55,7 +55,7 @@ fn debian_abi() -> &'static Abi {
 
 fn extract_vmlinux_script() -> String {
     std::env::var("MODVER_EXTRACT_VMLINUX").unwrap_or_else(|_| {
-        let root = debian_source("6.1", &["scripts/extract-vmlinux"]);
+        let root = debian_source("6.1");
         root.join("scripts/extract-vmlinux").display().to_string()
     })
 }

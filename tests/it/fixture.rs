@@ -171,28 +171,45 @@ pub fn once_dir(key: &str, make: impl FnOnce() -> PathBuf) -> &'static Path {
     slot.get_or_init(make)
 }
 
-/// `files` of Debian's kernel source tarball
-/// `/usr/src/linux-source-VER.tar.xz` (`scripts/setup.sh kernel`),
-/// extracted once per test process: each `tar -xJf` decompresses the whole
-/// tarball (about 150 MB of xz). Returns the `linux-source-VER` root.
-pub fn debian_source(ver: &str, files: &[&str]) -> &'static Path {
-    once_dir(&format!("linux-source-{ver} {files:?}"), || {
+/// The files of Debian's kernel source tarballs the tests read (6.1 has no
+/// codetag.lds.h).
+fn debian_source_files(ver: &str) -> Vec<&'static str> {
+    let mut files = vec![
+        "scripts/module.lds.S",
+        "include/asm-generic/module.lds.h",
+        "scripts/extract-vmlinux",
+    ];
+    if ver != "6.1" {
+        files.push("include/asm-generic/codetag.lds.h");
+    }
+    files
+}
+
+/// Debian's kernel source tarball `/usr/src/linux-source-VER.tar.xz`
+/// (`scripts/setup.sh kernel`) with the files tests read from it
+/// ([`debian_source_files`]), extracted once per test process: each `tar
+/// -xJf` decompresses the whole tarball (about 150 MB of xz). Returns the
+/// `linux-source-VER` root.
+pub fn debian_source(ver: &str) -> &'static Path {
+    once_dir(&format!("linux-source-{ver}"), || {
         let tarball = format!("/usr/src/linux-source-{ver}.tar.xz");
         assert!(
             Path::new(&tarball).exists(),
             "{tarball} missing: run scripts/setup.sh kernel"
         );
-        let dir = tempfile::Builder::new()
-            .prefix("src-")
-            .tempdir_in(root().join("scratch"))
-            .unwrap()
-            .keep();
+        let dir = root().join(format!("debian-source-{ver}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
         tool("tar")
             .arg("-xJf")
             .arg(&tarball)
             .arg("-C")
             .arg(&dir)
-            .args(files.iter().map(|f| format!("linux-source-{ver}/{f}")))
+            .args(
+                debian_source_files(ver)
+                    .iter()
+                    .map(|f| format!("linux-source-{ver}/{f}")),
+            )
             .ok();
         dir.join(format!("linux-source-{ver}"))
     })

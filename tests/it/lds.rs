@@ -15,26 +15,6 @@ fn modver_lds(args: &[&str]) -> String {
     modver().arg("lds").args(args).stdout()
 }
 
-/// The files the lds tests read from Debian's kernel source tarball.
-const LDS_FILES: [&str; 3] = [
-    "scripts/module.lds.S",
-    "include/asm-generic/module.lds.h",
-    "include/asm-generic/codetag.lds.h",
-];
-
-/// The root of `linux-source-VER` with [`LDS_FILES`] (6.1 has no
-/// codetag.lds.h).
-fn kernel_source(ver: &str) -> &'static Path {
-    debian_source(
-        ver,
-        if ver == "6.1" {
-            &LDS_FILES[..2]
-        } else {
-            &LDS_FILES[..]
-        },
-    )
-}
-
 fn words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_owned).collect()
 }
@@ -46,7 +26,7 @@ fn fragment_matches_real_module_lds() {
     need("clang-14", "base");
     for ver in ["6.1", "6.12"] {
         let tmp = Scratch::new();
-        let root = kernel_source(ver);
+        let root = debian_source(ver);
         let src = std::fs::read_to_string(root.join("scripts/module.lds.S")).unwrap();
         // The LTO block up to its #else/#endif.
         let start = src.find("#ifdef CONFIG_LTO_CLANG\n").expect("no LTO block");
@@ -115,7 +95,7 @@ fn check_module_lds_script_passes_and_catches_a_changed_rule() {
     need("clang-19", "base");
     for ver in ["6.1", "6.12"] {
         let tmp = Scratch::new();
-        let root = kernel_source(ver);
+        let root = debian_source(ver);
         let generated = tmp.path().join("generated");
         std::fs::create_dir_all(generated.join("asm")).unwrap();
         std::fs::write(
