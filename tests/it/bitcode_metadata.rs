@@ -15,19 +15,26 @@ use std::path::{Path, PathBuf};
 
 const VERSIONS: [u32; 4] = [15, 16, 19, 22];
 
+/// The corpus of LLVM `v`, built once per test process: several tests read
+/// the same version's objects, and rebuilding it per test raced (one test
+/// deleted the directory another was building).
 fn corpus(v: u32) -> PathBuf {
     require(&format!("clang-{v}"), "llvm-all");
     require(&format!("llvm-dis-{v}"), "llvm-all");
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bitcode-metadata-{v}"));
-    let _ = std::fs::remove_dir_all(&out);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bitcode-metadata/build.sh");
-    let st = crate::util::tool("bash")
-        .arg(&script)
-        .arg(v.to_string())
-        .arg(&out)
-        .run();
-    assert!(st.success(), "build.sh {v} failed");
-    out
+    crate::fixture::once_dir(&format!("bitcode-metadata-{v}"), || {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bitcode-metadata-{v}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bitcode-metadata/build.sh");
+        let st = crate::util::tool("bash")
+            .arg(&script)
+            .arg(v.to_string())
+            .arg(&out)
+            .run();
+        assert!(st.success(), "build.sh {v} failed");
+        out
+    })
+    .to_path_buf()
 }
 
 fn objects(dir: &Path) -> Vec<PathBuf> {
