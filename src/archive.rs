@@ -11,6 +11,7 @@
 //! named by many nested archives is read once per call.
 
 use crate::error::{Error, Position, Result};
+use crate::input::{read_file, FileBytes};
 use object::read::archive::{ArchiveFile, ArchiveMember};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -56,16 +57,17 @@ impl<'a> Member<'a> {
         }
     }
 
-    /// [`Member::read`] into `buf` (cleared first) for a thin member, so
-    /// that a caller reading many members reuses one allocation.
-    pub fn read_with<'b>(&self, buf: &'b mut Vec<u8>) -> Result<&'b [u8]>
+    /// [`Member::read`] for a caller reading many members: a thin member
+    /// is mapped, or read into `buf` (cleared first) when small
+    /// ([`crate::input::read_file`]).
+    pub fn read_with<'b>(&self, buf: &'b mut Vec<u8>) -> Result<FileBytes<'b>>
     where
         'a: 'b,
     {
         match &self.data {
-            MemberData::Inline(bytes) => Ok(bytes),
-            MemberData::Thin(p) => match read_file_into(p, buf) {
-                Ok(()) => Ok(&buf[..]),
+            MemberData::Inline(bytes) => Ok(FileBytes::Read(bytes)),
+            MemberData::Thin(p) => match read_file(p, buf) {
+                Ok(b) => Ok(b),
                 Err(e) => Err(Error::malformed(
                     &self.display,
                     Position::Offset(self.header_offset),
@@ -82,18 +84,6 @@ impl<'a> Member<'a> {
             MemberData::Inline(_) => None,
         }
     }
-}
-
-/// `std::fs::read` into `buf` (cleared first): the file's bytes without a
-/// fresh allocation (and its page faults) per file.
-pub fn read_file_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::Read;
-    buf.clear();
-    let mut f = std::fs::File::open(path)?;
-    if let Ok(m) = f.metadata() {
-        buf.reserve(m.len() as usize);
-    }
-    f.read_to_end(buf).map(|_| ())
 }
 
 /// A parsed archive, regular or thin.

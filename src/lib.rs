@@ -35,6 +35,7 @@
 //!   kernel's gendwarfksyms computes them.
 //! * [`lds`]: the LTO section-merge rules of `scripts/module.lds.S`.
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
+//! * [`input`]: input files' bytes, mapped when large (as llvm-nm's).
 //! * [`output`]: atomic output files (temporary file + rename).
 //! * [`parallel`]: independent work split across cores, results in order.
 //! * [`error`]: the typed errors every module returns.
@@ -52,6 +53,7 @@ pub mod elf;
 pub mod error;
 pub mod explain;
 pub mod exports;
+pub mod input;
 pub mod kmodule;
 pub mod ksymtab;
 pub mod kver;

@@ -31,7 +31,7 @@ impl FileScan<'_, '_> {
             let at = tables.len();
             let t = with_buf(&MEMBER_BUF, |buf| {
                 let bytes = member.read_with(buf)?;
-                self.object(bytes, &member.display, name, member.disk_path(), at)
+                self.object(&bytes, &member.display, name, member.disk_path(), at)
             })?;
             let Some(t) = t else {
                 continue;

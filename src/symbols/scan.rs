@@ -8,8 +8,9 @@
 use super::llvm_nm::{fill_bitcode, PendingBitcode};
 use super::{elf, identify, native, FileSymbols, InputKind, Magic, ObjectFormat};
 use super::{ReadOptions, SymbolTable};
-use crate::archive::{read_file_into, MemberCache};
+use crate::archive::MemberCache;
 use crate::error::{Error, Position, Result};
+use crate::input::read_file;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -175,8 +176,8 @@ impl FileScan<'_, '_> {
         }
         let waiting = self.pending.len();
         let r = with_buf(&FILE_BUF, |data| {
-            read_file_into(path, data).map_err(|e| Error::io(path, e))?;
-            self.bytes(data, &path.display().to_string(), path)
+            let data = read_file(path, data).map_err(|e| Error::io(path, e))?;
+            self.bytes(&data, &path.display().to_string(), path)
         })?;
         if let (InputKind::Object, [t]) = (r.kind, &r.tables[..]) {
             if self.pending.len() == waiting {
