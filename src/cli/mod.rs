@@ -121,9 +121,19 @@ pub fn print_out(s: &str) -> modver::Result<()> {
 
 /// [`print_out`] for output already in bytes.
 pub fn print_bytes(s: &[u8]) -> modver::Result<()> {
+    print_chunks(&[s])
+}
+
+/// [`print_bytes`] of several pieces in order, each written as it is (no
+/// copy into one buffer first).
+pub fn print_chunks<T: AsRef<[u8]>>(chunks: &[T]) -> modver::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(s).and_then(|_| out.flush()) {
+    let r = chunks
+        .iter()
+        .try_for_each(|c| out.write_all(c.as_ref()))
+        .and_then(|_| out.flush());
+    match r {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(modver::Error::io("<stdout>", e))
         }

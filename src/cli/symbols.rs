@@ -1,7 +1,7 @@
 //! `modver symbols`: symbol tables, byte-identical to llvm-nm.
 
 use super::args::{FormatArg, SymbolArgs};
-use super::{exit, print_bytes};
+use super::{exit, print_chunks};
 use modver::symbols::{self, NmFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,7 +42,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         out
     });
     let mut failed = false;
-    let mut stdout = Vec::with_capacity(rendered.iter().map(Vec::len).sum());
+    let mut stdout: Vec<&[u8]> = Vec::with_capacity(rendered.len());
     // Print in input order; stop printing at an error's position only for
     // that file, as llvm-nm does.
     for (r, text) in results.iter().zip(&rendered) {
@@ -57,7 +57,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
                         eprintln!("modver: warning: {who}: no symbols");
                     }
                 }
-                stdout.extend_from_slice(text);
+                stdout.push(text);
             }
             Err(e) => {
                 eprintln!("modver: {e}");
@@ -65,6 +65,6 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             }
         }
     }
-    print_bytes(&stdout)?;
+    print_chunks(&stdout)?;
     Ok(exit(if failed { exit::ERROR } else { exit::OK }))
 }

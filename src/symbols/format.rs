@@ -94,6 +94,9 @@ fn push_char(out: &mut Vec<u8>, c: char) {
 
 fn render_table(out: &mut Vec<u8>, t: &SymbolTable, format: NmFormat) {
     let w = if t.is_64 { 16 } else { 8 };
+    // Room for every line (name, address, letter, separators): one
+    // allocation instead of repeated growth.
+    out.reserve(t.symbols.iter().map(|s| s.name.len() + 2 * w + 4).sum());
     for s in t.symbols.iter() {
         let defined = !s.is_undefined();
         match format {
