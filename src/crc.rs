@@ -494,7 +494,11 @@ pub fn files_export_crcs(
             SymtypesDialect::Dwarf => true,
             SymtypesDialect::Genksyms => false,
             SymtypesDialect::Auto => {
-                crate::dwarfksyms::symtypes::is_dwarf_symtypes(&String::from_utf8_lossy(&text.data))
+                // The detection reads at most 64 lines: convert only those.
+                let head = memchr::memchr_iter(b'\n', &text.data)
+                    .nth(63)
+                    .map_or(&text.data[..], |nl| &text.data[..nl]);
+                crate::dwarfksyms::symtypes::is_dwarf_symtypes(&String::from_utf8_lossy(head))
             }
         };
         let crcs = if dwarf {
