@@ -22,7 +22,10 @@
 #             build with CONFIG_TRIM_UNUSED_KSYMS (MODVER_E2E_STEPS,
 #             MODVER_E2E_TRIM=1 do the same).
 #   --config  an extra kernel option (scripts/config --set-val), checked
-#             like the others.
+#             like the others. 6.18.y needs --config NET=y: its tinyconfig
+#             does not link vmlinux without it (lib/kobject_uevent.c's
+#             !CONFIG_NET stub calls kfree_skb); a build that fails so says
+#             which symbols were undefined.
 #   --rust    (6.14+) the kernel also has RUST, GENDWARFKSYMS, DWARF 5 debug
 #             info and EXTENDED_MODVERSIONS, and Rust sample modules; the
 #             tree gets patches/0001-module-allow-GENDWARFKSYMS-with-LTO.patch

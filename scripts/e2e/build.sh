@@ -38,6 +38,20 @@ build() { # build NAME [configure args] -- [make args]: a fresh O=$W/out-NAME
   else
     fail "$name: build failed after ${BUILD_SECS}s, last lines of $W/build-$name.log:"
     tail -n 30 "$W/build-$name.log" | sed 's/^/    /'
+    link_hint "$W/build-$name.log"
     return 1
   fi
+}
+
+# link_hint LOG: when vmlinux did not link for undefined symbols, the
+# tinyconfig of this tree needs an option the test does not ask for (not a
+# Kconfig dependency, so configure cannot see it): say which symbols, and
+# how to add the option. Seen on 6.18.y: lib/kobject_uevent.c's
+# !CONFIG_NET broadcast_uevent() calls kfree_skb(), defined in net/.
+link_hint() {
+  local syms
+  syms=$(sed -n 's/^ld\.lld[^:]*: error: undefined symbol: //p' "$1" | LC_ALL=C sort -u | head -n 5 | tr '\n' ' ')
+  [[ -n $syms ]] || return 0
+  echo "e2e: vmlinux does not link, undefined: ${syms}- this tree's tinyconfig needs the option" \
+    "that builds them; add it with --config NAME=y (6.18.y: --config NET=y)" >&2
 }
