@@ -21,7 +21,9 @@
 //! `0xffffffff`, final xor), computed with `crc32fast` over the same bytes.
 
 use crate::error::{Error, Position, Result};
-use crate::symtypes::{Namespace, SymbolKind, SymtypesFile, Token};
+use crate::symtypes::{
+    body_segments, BodySegment, LazySymtypes, Namespace, SymbolKind, SymtypesFile, Token,
+};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -125,6 +127,26 @@ impl<'a> Expander<'a> {
     /// space are an error (genksyms never writes them: it rejects
     /// redefinitions).
     pub fn new(file: &'a SymtypesFile<'a>) -> Result<Self> {
+        Self::build(file, |i, c| {
+            c.tokens(file.text, file.entries[i].tokens.iter())
+        })
+    }
+
+    /// [`Expander::new`] for a file read with [`crate::symtypes::parse_lazy`]:
+    /// an entry with a body is compiled from it, its plain runs as they are.
+    pub fn new_lazy(lazy: &'a LazySymtypes<'a>) -> Result<Self> {
+        let file = &lazy.file;
+        Self::build(file, |i, c| match lazy.body(i) {
+            Some(body) => c.segments(body_segments(body)),
+            None => c.tokens(file.text, file.entries[i].tokens.iter()),
+        })
+    }
+
+    /// The index and the compiled pieces, entry `i`'s by `compile(i, ..)`.
+    fn build(
+        file: &'a SymtypesFile<'a>,
+        mut compile: impl FnMut(usize, &mut Compiler<'a, '_>),
+    ) -> Result<Self> {
         let mut index: NameMap<(Namespace, &str), u32> =
             NameMap::with_capacity_and_hasher(file.entries.len(), Default::default());
         for (i, e) in file.entries.iter().enumerate() {
@@ -144,41 +166,23 @@ impl<'a> Expander<'a> {
             }
             index.insert((e.kind.namespace(), e.name), i as u32);
         }
-        let text = file.text.as_bytes();
-        let mut pieces = Vec::with_capacity(file.entries.len() * 4);
+        let mut c = Compiler {
+            index: &index,
+            pieces: Vec::with_capacity(file.entries.len() * 4),
+            unknowns: Vec::new(),
+            unknown_ids: NameMap::default(),
+        };
         let mut spans = Vec::with_capacity(file.entries.len());
-        let mut unknowns = Vec::new();
-        let mut unknown_ids: NameMap<&str, u32> = NameMap::default();
-        for e in &file.entries {
-            let first = pieces.len() as u32;
-            // The open run of plain tokens, as a range of `text`.
-            let mut run: Option<(usize, usize)> = None;
-            let close = |run: &mut Option<(usize, usize)>, pieces: &mut Vec<Piece<'a>>| {
-                if let Some((s, e)) = run.take() {
-                    pieces.push(Piece::Plain(text.get(s..e).unwrap_or_default()));
-                }
-            };
-            for (ti, t) in e.tokens.iter().enumerate() {
-                if t.kind == SymbolKind::Normal {
-                    push_plain(file.text, t, &mut run, &mut pieces);
-                    continue;
-                }
-                close(&mut run, &mut pieces);
-                pieces.push(Piece::Ref {
-                    target: resolve(&index, &mut unknown_ids, &mut unknowns, t),
-                    kind: t.kind,
-                    name: t.text.as_bytes(),
-                    token: ti as u32,
-                });
-            }
-            close(&mut run, &mut pieces);
-            spans.push((first, pieces.len() as u32));
+        for ei in 0..file.entries.len() {
+            let first = c.pieces.len() as u32;
+            compile(ei, &mut c);
+            spans.push((first, c.pieces.len() as u32));
         }
         Ok(Expander {
             file,
-            pieces,
+            pieces: c.pieces,
             spans,
-            unknowns,
+            unknowns: c.unknowns,
         })
     }
 
@@ -280,6 +284,60 @@ impl<'a> Expander<'a> {
                 "'{reference}' (in the definition of '{what}', needed by export '{export}') refers to undefined {keyword} '{name}': expected a line defining it"
             ),
         )
+    }
+}
+
+/// Turns definitions into pieces, resolving references against `index`.
+struct Compiler<'a, 'i> {
+    index: &'i NameMap<(Namespace, &'a str), u32>,
+    pieces: Vec<Piece<'a>>,
+    unknowns: Vec<(SymbolKind, &'a str)>,
+    unknown_ids: NameMap<&'a str, u32>,
+}
+
+impl<'a> Compiler<'a, '_> {
+    fn reference(&mut self, t: &Token<'a>, token: usize) {
+        self.pieces.push(Piece::Ref {
+            target: resolve(self.index, &mut self.unknown_ids, &mut self.unknowns, t),
+            kind: t.kind,
+            name: t.text.as_bytes(),
+            token: token as u32,
+        });
+    }
+
+    /// One entry's tokens (slices of `text`): plain tokens that follow
+    /// each other in the text, one space apart, become one piece.
+    fn tokens<'t>(&mut self, text: &'a str, tokens: impl Iterator<Item = &'t Token<'a>>)
+    where
+        'a: 't,
+    {
+        // The open run of plain tokens, as a range of `text`.
+        let mut run: Option<(usize, usize)> = None;
+        let close = |run: &mut Option<(usize, usize)>, pieces: &mut Vec<Piece<'a>>| {
+            if let Some((s, e)) = run.take() {
+                pieces.push(Piece::Plain(text.as_bytes().get(s..e).unwrap_or_default()));
+            }
+        };
+        for (ti, t) in tokens.enumerate() {
+            if t.kind == SymbolKind::Normal {
+                push_plain(text, t, &mut run, &mut self.pieces);
+                continue;
+            }
+            close(&mut run, &mut self.pieces);
+            self.reference(t, ti);
+        }
+        close(&mut run, &mut self.pieces);
+    }
+
+    /// One entry's lazy body segments. Errors are reported from a full
+    /// parse (token numbers here are 0).
+    fn segments(&mut self, segments: impl Iterator<Item = BodySegment<'a>>) {
+        for s in segments {
+            match s {
+                BodySegment::Plain(p) => self.pieces.push(Piece::Plain(p.as_bytes())),
+                BodySegment::Ref(t) => self.reference(&t, 0),
+            }
+        }
     }
 }
 
@@ -454,7 +512,26 @@ impl Trail {
 /// The CRCs of every export in `file`, in file order (the order genksyms
 /// printed them), optionally with the expanded strings.
 pub fn export_crcs(file: &SymtypesFile<'_>, expand: bool) -> Result<Vec<SymbolCrc>> {
-    let table = Expander::new(file)?;
+    crcs_of(file, &Expander::new(file)?, expand)
+}
+
+/// [`export_crcs`] of the symtypes bytes `data` (`path` names them in
+/// messages): read with [`crate::symtypes::parse_lazy`] where the file has
+/// genksyms' exact layout, else (or on any error, to report it where
+/// [`crate::symtypes::parse`] finds it) parsed in full.
+pub fn export_crcs_of_bytes(path: &str, data: &[u8], expand: bool) -> Result<Vec<SymbolCrc>> {
+    let lazy = std::str::from_utf8(data)
+        .ok()
+        .and_then(|t| crate::symtypes::parse_lazy(path, t));
+    if let Some(lazy) = &lazy {
+        if let Ok(crcs) = Expander::new_lazy(lazy).and_then(|x| crcs_of(&lazy.file, &x, expand)) {
+            return Ok(crcs);
+        }
+    }
+    export_crcs(&crate::symtypes::parse_bytes(path, data)?, expand)
+}
+
+fn crcs_of(file: &SymtypesFile<'_>, table: &Expander<'_>, expand: bool) -> Result<Vec<SymbolCrc>> {
     let mut state = ExpandState::new(file.entries.len(), table.unknowns.len());
     file.entries
         .iter()
@@ -505,7 +582,7 @@ pub fn files_export_crcs(
             let s = String::from_utf8_lossy(&text.data);
             crate::dwarfksyms::symtypes::export_crcs(&text.path, &s, expand)?
         } else {
-            export_crcs(&text.parse()?, expand)?
+            export_crcs_of_bytes(&text.path, &text.data, expand)?
         };
         Ok(FileCrcs {
             path: text.path,

@@ -473,6 +473,254 @@ pub fn parse_bytes<'a>(path: &str, data: &'a [u8]) -> Result<SymtypesFile<'a>> {
     parse(path, text)
 }
 
+/// A symtypes file split into entries without tokenizing the definitions
+/// of the lines in genksyms' exact layout (ASCII, no quotes, one space
+/// after every token including the last, none before the first, no
+/// `override`): such an entry has no [`SymtypesEntry::tokens`], and its
+/// definition (after the name and `extern `) is `bodies[i]`. Other lines
+/// are parsed in full. [`LazySymtypes::tokens`] yields entry `i`'s tokens
+/// either way; for readers that walk every token once (the CRC), this
+/// skips building a token vector per line.
+pub struct LazySymtypes<'a> {
+    /// The entries, tokens left out where the body has them.
+    pub file: SymtypesFile<'a>,
+    /// Each entry's definition text, empty for `(nil)` and for a line
+    /// parsed in full.
+    pub bodies: Vec<&'a str>,
+}
+
+impl<'a> LazySymtypes<'a> {
+    /// Entry `i`'s definition text, `None` if the line was parsed in full
+    /// (its tokens are in the entry).
+    pub fn body(&self, i: usize) -> Option<&'a str> {
+        let e = self.file.entries.get(i)?;
+        let body = self.bodies.get(i).copied().unwrap_or_default();
+        (e.tokens.is_empty()).then_some(body)
+    }
+
+    /// Entry `i`'s tokens as [`parse`] gives them (columns 0 where they
+    /// come from a body).
+    pub fn tokens(&self, i: usize) -> Vec<Token<'a>> {
+        let Some(body) = self.body(i) else {
+            return self
+                .file
+                .entries
+                .get(i)
+                .map_or_else(Vec::new, |e| e.tokens.clone());
+        };
+        let mut out = Vec::new();
+        for seg in body_segments(body) {
+            match seg {
+                BodySegment::Plain(p) => out.extend(p.split_terminator(' ').map(|text| Token {
+                    kind: SymbolKind::Normal,
+                    text,
+                    column: 0,
+                })),
+                BodySegment::Ref(t) => out.push(t),
+            }
+        }
+        out
+    }
+
+    /// Whether this is what [`parse`] gives for the same text: the same
+    /// entries (line numbers included) with the same tokens (columns
+    /// aside). The property the fuzz target and the tests check.
+    pub fn agrees_with(&self, parsed: &SymtypesFile<'_>) -> bool {
+        self.file.entries.len() == parsed.entries.len()
+            && self
+                .file
+                .entries
+                .iter()
+                .zip(&parsed.entries)
+                .enumerate()
+                .all(|(i, (a, b))| {
+                    let same_tokens = {
+                        let t = self.tokens(i);
+                        t.len() == b.tokens.len()
+                            && t.iter()
+                                .zip(&b.tokens)
+                                .all(|(x, y)| x.kind == y.kind && x.text == y.text)
+                    };
+                    a.kind == b.kind
+                        && a.name == b.name
+                        && a.is_override == b.is_override
+                        && a.is_extern == b.is_extern
+                        && a.line == b.line
+                        && same_tokens
+                })
+    }
+}
+
+/// A stretch of a lazy body: plain tokens with their spaces, or one
+/// reference (its space not included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodySegment<'a> {
+    /// One or more plain tokens, each followed by its space.
+    Plain(&'a str),
+    /// A reference (`kind` is not `Normal`; column 0).
+    Ref(Token<'a>),
+}
+
+/// The segments of a body of [`LazySymtypes`] (ASCII, single-spaced), in
+/// order: what [`parse`]'s tokens of that line are, with runs of plain
+/// tokens kept as the text they are.
+pub fn body_segments(body: &str) -> impl Iterator<Item = BodySegment<'_>> {
+    let b = body.as_bytes();
+    let mut refs =
+        memchr::memchr_iter(b'#', b).filter(move |&at| at == 1 || (at > 1 && b[at - 2] == b' '));
+    let mut from = 0;
+    let mut pending: Option<BodySegment<'_>> = None;
+    std::iter::from_fn(move || {
+        if let Some(p) = pending.take() {
+            return Some(p);
+        }
+        // The next '#' that starts a reference (lazy_line checked them all).
+        let (start, end, tok) = loop {
+            let Some(at) = refs.next() else {
+                let rest = body.get(from..).filter(|r| !r.is_empty())?;
+                from = body.len();
+                return Some(BodySegment::Plain(rest));
+            };
+            let end = b[at + 1..]
+                .iter()
+                .position(|&c| c == b' ')
+                .map_or(b.len(), |k| at + 1 + k);
+            match body.get(at - 1..end).and_then(lazy_token) {
+                Some(t) if t.kind != SymbolKind::Normal => break (at - 1, end, t),
+                _ => continue,
+            }
+        };
+        let plain = body.get(from..start).unwrap_or_default();
+        from = (end + 1).min(body.len());
+        let r = BodySegment::Ref(tok);
+        if plain.is_empty() {
+            Some(r)
+        } else {
+            pending = Some(r);
+            Some(BodySegment::Plain(plain))
+        }
+    })
+}
+
+/// [`parse`], lazily (see [`LazySymtypes`]). `None` where [`parse`] would
+/// fail: it then reads the file again and says what is wrong, where.
+pub fn parse_lazy<'a>(path: &str, text: &'a str) -> Option<LazySymtypes<'a>> {
+    let b = text.as_bytes();
+    // Offsets of what takes a line off the lazy path, in order: quotes,
+    // two spaces, a line starting with a space, non-ASCII bytes.
+    let mut odd: Vec<usize> = memchr::memchr2_iter(b'"', b'\'', b)
+        .chain(memchr::memmem::find_iter(b, b"  "))
+        .chain(memchr::memmem::find_iter(b, b"\n ").map(|at| at + 1))
+        .collect();
+    if b.first() == Some(&b' ') {
+        odd.push(0);
+    }
+    if !b.is_ascii() {
+        odd.extend(
+            b.iter()
+                .enumerate()
+                .filter(|(_, &c)| c >= 0x80)
+                .map(|(at, _)| at),
+        );
+    }
+    odd.sort_unstable();
+    let mut odd = odd.into_iter().peekable();
+    let mut entries = Vec::with_capacity(b.len() / 128);
+    let mut bodies = Vec::with_capacity(b.len() / 128);
+    let mut start = 0;
+    for (i, line) in text.split('\n').enumerate() {
+        let end = start + line.len();
+        let mut full = false;
+        while let Some(&at) = odd.peek() {
+            if at > end {
+                break;
+            }
+            full |= at >= start;
+            odd.next();
+        }
+        start = end + 1;
+        if line.is_empty() {
+            continue;
+        }
+        let lazy = if full { None } else { lazy_line(line, i + 1) };
+        match lazy {
+            Some((e, body)) => {
+                entries.push(e);
+                bodies.push(body);
+            }
+            None => {
+                if let Some(e) = parse_line(path, i + 1, line).ok()? {
+                    entries.push(e);
+                    bodies.push("");
+                }
+            }
+        }
+    }
+    Some(LazySymtypes {
+        file: SymtypesFile {
+            path: path.to_string(),
+            text,
+            entries,
+        },
+        bodies,
+    })
+}
+
+/// One line of [`parse_lazy`] without quotes, non-ASCII bytes, double or
+/// leading spaces: its entry and body, or `None` if it is not in
+/// genksyms' layout or needs [`parse_line`] to judge it.
+fn lazy_line(line: &str, line_no: usize) -> Option<(SymtypesEntry<'_>, &str)> {
+    let (head, rest) = line.split_once(' ')?;
+    let head = lazy_token(head)?;
+    if head.text == "override" && head.kind == SymbolKind::Normal {
+        return None;
+    }
+    let (is_extern, body) = match rest.strip_prefix("extern ") {
+        Some(body) => (true, body),
+        None => (false, rest),
+    };
+    if !(body.is_empty() || body.ends_with(' ')) {
+        return None;
+    }
+    // Every reference in the body must classify as parse_line would.
+    let bb = body.as_bytes();
+    for at in memchr::memchr_iter(b'#', bb) {
+        if at == 1 || (at > 1 && bb[at - 2] == b' ') {
+            let len = bb.get(at + 1..)?.iter().position(|&c| c == b' ')?;
+            lazy_token(body.get(at - 1..at + 1 + len)?)?;
+        }
+    }
+    let entry = SymtypesEntry {
+        kind: head.kind,
+        name: head.text,
+        is_override: false,
+        is_extern,
+        tokens: Vec::new(),
+        line: line_no,
+    };
+    Some((entry, if body == "(nil) " { "" } else { body }))
+}
+
+/// One token of a lazy line, classified as [`classify`] does; `None` for
+/// what only [`classify`] should judge (an unknown prefix, an empty name).
+fn lazy_token(t: &str) -> Option<Token<'_>> {
+    let b = t.as_bytes();
+    if b.get(1) != Some(&b'#') {
+        return (!t.is_empty()).then_some(Token {
+            kind: SymbolKind::Normal,
+            text: t,
+            column: 0,
+        });
+    }
+    let kind = SymbolKind::from_prefix(char::from(b[0]))?;
+    let name = t.get(2..).filter(|n| !n.is_empty())?;
+    Some(Token {
+        kind,
+        text: name,
+        column: 0,
+    })
+}
+
 /// The bytes of a symtypes file, read whole; [`SymtypesText::parse`]
 /// borrows from them.
 #[derive(Debug, Clone)]
@@ -545,6 +793,33 @@ fn walk(d: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    /// The lazy reader gives what the full parser gives, on lines of
+    /// genksyms' layout and on the lines it leaves to the full parser.
+    #[test]
+    fn lazy_parse_agrees_with_parse() {
+        let texts = [
+            "t#u8 typedef unsigned char u8 \ns#a struct a { t#u8 x ; s#a * next ; } \nf extern int f ( s#a * ) \n",
+            "E#X 3 \ne#e enum e { X = E#X , Y } \nv (nil) \nw extern (nil) \nu#u union u { UNKNOWN } \n",
+            // Lines for the full parser: quotes, two spaces, a leading
+            // space, no trailing space, override, non-ASCII, no body.
+            "s#q struct q { char a [ \"x y\" ] ; } \nf  int f ( ) \n g int \nh int\noverride t#t int \nn é \nlone\n",
+            "s#'a b' struct 'a b' { } \nx s#'a b' \n\n\ny int ",
+            "a##b int \nc int a#b \n",
+        ];
+        for text in texts {
+            let full = parse("t", text);
+            match (parse_lazy("t", text), full) {
+                (Some(l), Ok(f)) => assert!(l.agrees_with(&f), "{text:?}"),
+                (None, Err(_)) => {}
+                (l, f) => panic!("{text:?}: lazy {} / parse {f:?}", l.is_some()),
+            }
+        }
+        // What only the full parser judges: unknown prefixes, empty names.
+        assert!(parse_lazy("t", "x int q#y \n").is_none());
+        assert!(parse_lazy("t", "x int s# \n").is_none());
+        assert!(parse_lazy("t", "q#x int \n").is_none());
+    }
+
     use super::*;
 
     #[test]

@@ -409,7 +409,8 @@ fn random_type_graphs_match_genksyms() {
 
 /// The fuzz target's property (fuzz/fuzz_targets/symtypes.rs) on stable
 /// Rust, over deterministic mutations of real genksyms output: never a
-/// panic, rendered text re-parses, every export gets a CRC or an error.
+/// panic, rendered text re-parses, every export gets a CRC or an error,
+/// and the lazy reader `crc` uses agrees with the full parse.
 #[test]
 fn symtypes_parser_survives_mutations() {
     require("clang-19", "base");
@@ -458,7 +459,23 @@ fn symtypes_parser_survives_mutations() {
                 let again = modver::symtypes::parse("m", &text)
                     .unwrap_or_else(|e| panic!("{e}: rendered {text:?} from {:?}", f.entries));
                 assert_eq!(again.entries.len(), f.entries.len());
-                let _ = modver::crc::export_crcs(&f, true);
+                let full = modver::crc::export_crcs(&f, true);
+                // crc's lazy path: the same entries and tokens, the same
+                // CRCs or the same error.
+                if let Some(l) = modver::symtypes::parse_lazy("m.symtypes", f.text) {
+                    assert!(l.agrees_with(&f), "lazy parse differs on {:?}", f.text);
+                }
+                let lazy = modver::crc::export_crcs_of_bytes("m.symtypes", &d, true);
+                match (&full, &lazy) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    _ => panic!(
+                        "full {:?} / lazy {:?} on {:?}",
+                        full.is_ok(),
+                        lazy.is_ok(),
+                        f.text
+                    ),
+                }
             }
             Err(e) => {
                 let m = e.to_string();
