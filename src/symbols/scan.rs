@@ -102,45 +102,10 @@ impl<'a> Scan<'a> {
     }
 
     fn parallel(&self, paths: &[PathBuf]) -> Vec<(Result<FileSymbols>, FileScan<'_, 'a>)> {
-        let scan_one = |i: usize| {
+        crate::parallel::map(paths.len(), |i| {
             let mut fs = self.file_scan(i);
             (fs.file(&paths[i]), fs)
-        };
-        let threads = std::env::var("MODVER_THREADS")
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .clamp(1, paths.len().max(1));
-        if threads == 1 {
-            return (0..paths.len()).map(scan_one).collect();
-        }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut all = std::thread::scope(|s| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            if i >= paths.len() {
-                                return done;
-                            }
-                            done.push(scan_one(i));
-                        }
-                    })
-                })
-                .collect();
-            let mut all = Vec::with_capacity(paths.len());
-            for w in workers {
-                match w.join() {
-                    Ok(done) => all.extend(done),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            all
-        });
-        all.sort_by_key(|(_, fs)| fs.index);
-        all
+        })
     }
 
     /// Writes an in-memory bitcode object where llvm-nm can read it.
