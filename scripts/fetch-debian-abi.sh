@@ -28,6 +28,10 @@ for a in "$@"; do
 done
 ((${#rels[@]})) || { sed -n 's/^# \{0,1\}//; /^Usage:/,/^Prints/p' "$0" | sed '$d' >&2; exit 2; }
 mkdir -p "$cache/debs"
+# One run at a time (tests call this in parallel; an unpack starts by
+# removing a half-done tree).
+exec 9>"$cache/.fetch-debian-abi.lock"
+flock 9
 
 # The .deb of package $1 in the cache, downloaded if missing.
 deb() {

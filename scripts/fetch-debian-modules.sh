@@ -17,6 +17,10 @@ set -euo pipefail
 
 cache="${MODVER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modver}"
 mkdir -p "$cache/debs"
+# One run at a time: tests call this in parallel (6.12 and 6.12-zst both
+# unpack 6.12), and an unpack starts by removing a half-done tree.
+exec 9>"$cache/.fetch-debian-modules.lock"
+flock 9
 
 newest() { # regex for the release part of linux-image-REL-unsigned
   apt-cache search --names-only "^linux-image-$1-unsigned\$" 2>/dev/null |
