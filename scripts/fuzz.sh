@@ -7,12 +7,14 @@
 #
 # Defaults: 10000000 runs, at most 1800 s per target, every target in
 # fuzz/Cargo.toml. Needs nightly Rust and cargo-fuzz. The corpus grows in
-# fuzz/corpus/TARGET (not committed).
+# $MODVER_FUZZ_CORPUS/TARGET (default fuzz/corpus/TARGET, not committed;
+# a directory outside the work tree lets later runs go on from it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=10000000
 max_time=1800
+corpus=${MODVER_FUZZ_CORPUS:-fuzz/corpus}
 build=1
 targets=()
 while [ $# -gt 0 ]; do
@@ -35,7 +37,7 @@ fi
 
 # Seeds: fixture files of the kind each target reads.
 seed() {
-    local target=$1 dir=fuzz/corpus/$1
+    local target=$1 dir=$corpus/$1
     mkdir -p "$dir"
     local pattern
     case "$target" in
@@ -61,7 +63,7 @@ for t in "${targets[@]}"; do
     set +e
     nice -n 19 "fuzz/target/x86_64-unknown-linux-gnu/release/$t" \
         -runs="$runs" -max_total_time="$max_time" -rss_limit_mb=2048 -timeout=10 -max_len=8192 \
-        -artifact_prefix="fuzz/artifacts/$t/" "fuzz/corpus/$t" >"$log" 2>&1
+        -artifact_prefix="fuzz/artifacts/$t/" "$corpus/$t" >"$log" 2>&1
     rc=$?
     set -e
     secs=$(( $(date +%s) - start ))
