@@ -478,24 +478,23 @@ pub fn parse_bytes<'a>(path: &str, data: &'a [u8]) -> Result<SymtypesFile<'a>> {
 /// after every token including the last, none before the first, no
 /// `override`): such an entry has no [`SymtypesEntry::tokens`], and its
 /// definition (after the name and `extern `) is `bodies[i]`. Other lines
-/// are parsed in full. [`LazySymtypes::tokens`] yields entry `i`'s tokens
+/// are parsed in full (their body is `None`). [`LazySymtypes::tokens`]
+/// yields entry `i`'s tokens
 /// either way; for readers that walk every token once (the CRC), this
 /// skips building a token vector per line.
 pub struct LazySymtypes<'a> {
     /// The entries, tokens left out where the body has them.
     pub file: SymtypesFile<'a>,
-    /// Each entry's definition text, empty for `(nil)` and for a line
+    /// Each entry's definition text (empty for `(nil)`), `None` for a line
     /// parsed in full.
-    pub bodies: Vec<&'a str>,
+    pub bodies: Vec<Option<&'a str>>,
 }
 
 impl<'a> LazySymtypes<'a> {
     /// Entry `i`'s definition text, `None` if the line was parsed in full
     /// (its tokens are in the entry).
     pub fn body(&self, i: usize) -> Option<&'a str> {
-        let e = self.file.entries.get(i)?;
-        let body = self.bodies.get(i).copied().unwrap_or_default();
-        (e.tokens.is_empty()).then_some(body)
+        self.bodies.get(i).copied().flatten()
     }
 
     /// Entry `i`'s tokens as [`parse`] gives them (columns 0 where they
@@ -646,12 +645,12 @@ pub fn parse_lazy<'a>(path: &str, text: &'a str) -> Option<LazySymtypes<'a>> {
         match lazy {
             Some((e, body)) => {
                 entries.push(e);
-                bodies.push(body);
+                bodies.push(Some(body));
             }
             None => {
                 if let Some(e) = parse_line(path, i + 1, line).ok()? {
                     entries.push(e);
-                    bodies.push("");
+                    bodies.push(None);
                 }
             }
         }
@@ -793,6 +792,8 @@ fn walk(d: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// The lazy reader gives what the full parser gives, on lines of
     /// genksyms' layout and on the lines it leaves to the full parser.
     #[test]
@@ -819,8 +820,6 @@ mod tests {
         assert!(parse_lazy("t", "x int s# \n").is_none());
         assert!(parse_lazy("t", "q#x int \n").is_none());
     }
-
-    use super::*;
 
     #[test]
     fn parses_genksyms_lines() {
