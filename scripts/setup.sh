@@ -72,7 +72,8 @@ command -v cargo >/dev/null || { echo "setup.sh: cargo (Rust stable) is required
 BINDGEN_MIN=${BINDGEN_MIN:-0.71.1}
 for g in "${@:-base}"; do
   [[ $g == rust-kernel ]] || continue
-  have=$(bindgen --version 2>/dev/null | awk '{print $2}')
+  # (No bindgen yet is the usual case: pipefail must not end the script.)
+  have=$( (bindgen --version 2>/dev/null || true) | awk '{print $2}')
   if [[ -z $have || $(printf '%s\n%s\n' "$BINDGEN_MIN" "$have" | sort -V | head -n1) != "$BINDGEN_MIN" ]]; then
     cargo install --locked bindgen-cli
   fi
