@@ -152,6 +152,24 @@ pub struct Builder<'a, 'r> {
     frontiers: HashMap<EntryId, Rc<Frontier>>,
     /// The die_map's text passed 4 GiB.
     text_overflow: bool,
+    /// Reused for the fragments that carry a number (`byte_size(8)`).
+    scratch: String,
+}
+
+/// Appends `v` in decimal, as `%lu` prints it (without `format!`, whose
+/// machinery and allocation cost more than the rest of a fragment).
+fn push_decimal(out: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 fn tag_name(t: u16) -> String {
@@ -187,6 +205,7 @@ impl<'a, 'r> Builder<'a, 'r> {
             generations: 0,
             frontiers: HashMap::default(),
             text_overflow: false,
+            scratch: String::new(),
         }
     }
 
@@ -260,8 +279,19 @@ impl<'a, 'r> Builder<'a, 'r> {
 
     fn const_attr(&mut self, cache: EntryId, die: DieId, attr: ConstAttr, label: &str) {
         if let Some(v) = self.info.const_attr(die, attr) {
-            self.process(Some(cache), &format!(" {label}({v})"));
+            self.process_number(cache, &[" ", label, "("], v, ")");
         }
+    }
+
+    /// `process` of `prefix` pieces, `v` in decimal, then `suffix`.
+    fn process_number(&mut self, cache: EntryId, prefix: &[&str], v: u64, suffix: &str) {
+        let mut s = std::mem::take(&mut self.scratch);
+        s.clear();
+        prefix.iter().for_each(|p| s.push_str(p));
+        push_decimal(&mut s, v);
+        s.push_str(suffix);
+        self.process(Some(cache), &s);
+        self.scratch = s;
     }
 
     fn byte_size(&mut self, cache: EntryId, die: DieId) -> Result<()> {
@@ -276,7 +306,7 @@ impl<'a, 'r> Builder<'a, 'r> {
                     v = o;
                 }
             }
-            self.process(Some(cache), &format!(" byte_size({v})"));
+            self.process_number(cache, &[" byte_size("], v, ")");
         }
         Ok(())
     }
@@ -385,14 +415,13 @@ impl<'a, 'r> Builder<'a, 'r> {
     }
 
     fn subrange(&mut self, cache: EntryId, die: DieId) {
-        let s = if let Some(c) = self.info.const_attr(die, ConstAttr::Count) {
-            format!("[{c}]")
+        if let Some(c) = self.info.const_attr(die, ConstAttr::Count) {
+            self.process_number(cache, &["["], c, "]");
         } else if let Some(u) = self.info.const_attr(die, ConstAttr::UpperBound) {
-            format!("[{}]", u.wrapping_add(1))
+            self.process_number(cache, &["["], u.wrapping_add(1), "]");
         } else {
-            "[]".to_string()
-        };
-        self.process(Some(cache), &s);
+            self.process(Some(cache), "[]");
+        }
     }
 
     fn array(&mut self, st: &mut State<'a>, cache: EntryId, die: DieId) -> Result<()> {
@@ -1070,30 +1099,33 @@ impl<'a, 'r> Builder<'a, 'r> {
         let t = self.tag(die);
         let use_prefix = matches!(t, tag::NAMESPACE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE);
         let name = self.info.name(die);
-        let mut current: Option<Rc<str>> = None;
-        let mut fqn = String::new();
-        match parent.filter(|_| has_parent) {
+        // One shared string where the name and the prefix for the
+        // children are the same (a named struct, class or namespace).
+        let (fqn, current): (Option<Rc<str>>, Option<Rc<str>>) = match parent.filter(|_| has_parent)
+        {
             Some(p) if use_prefix || name.is_some() => {
-                let prefix = format!("{p}::{}", name.unwrap_or("<anonymous>"));
-                if use_prefix {
-                    current = Some(Rc::from(prefix.as_str()));
-                }
-                if name.is_some() {
-                    fqn = prefix;
-                }
+                let shown = name.unwrap_or("<anonymous>");
+                let mut prefix = String::with_capacity(p.len() + 2 + shown.len());
+                prefix.push_str(&p);
+                prefix.push_str("::");
+                prefix.push_str(shown);
+                let prefix: Rc<str> = Rc::from(prefix);
+                let current = use_prefix.then(|| prefix.clone());
+                (name.is_some().then_some(prefix), current)
             }
-            _ => {
-                if let Some(n) = name {
-                    fqn = n.to_string();
-                    if use_prefix {
-                        current = Some(Rc::from(n));
-                    }
+            _ => match name.filter(|n| !n.is_empty()) {
+                Some(n) => {
+                    let n: Rc<str> = Rc::from(n);
+                    (Some(n.clone()), use_prefix.then_some(n))
                 }
-            }
-        }
-        if !fqn.is_empty() {
+                // An empty name is no name for the fqn, but it is still
+                // the (empty) prefix of the children.
+                None => (None, name.filter(|_| use_prefix).map(Rc::from)),
+            },
+        };
+        if let Some(fqn) = fqn.filter(|f| !f.is_empty()) {
             let e = self.map.get(die, DieState::Fqn);
-            self.map.entries[e].fqn = Some(Rc::from(fqn.as_str()));
+            self.map.entries[e].fqn = Some(fqn);
             self.map.set_state(e, DieState::Fqn);
         }
         for c in self.children(die) {

@@ -237,6 +237,7 @@ impl<'a> TypeMap<'a> {
     fn expand_entry(&self, map: &DieMap, entry: EntryId, ty: &mut Expansion) -> Result<()> {
         // (entry, next fragment)
         let mut stack: Vec<(EntryId, usize)> = vec![(entry, 0)];
+        let mut name = String::new();
         while let Some(top) = stack.last_mut() {
             let frags = &map.entries[top.0].fragments;
             let i = top.1;
@@ -254,9 +255,10 @@ impl<'a> TypeMap<'a> {
                         .ok_or_else(|| {
                             Error::Check(format!("{}: unknown child: DIE {}", self.display, addr.0))
                         })?;
-                    match type_name(map, child) {
-                        Some(n) => ty.push(&n),
-                        None => {
+                    name.clear();
+                    match push_type_name(map, child, &mut name) {
+                        true => ty.push(&name),
+                        false => {
                             if stack.len() > MAX_DEPTH {
                                 return Err(Error::Check(format!(
                                     "{}: unnamed types nested more than {MAX_DEPTH} deep",
@@ -307,9 +309,10 @@ impl<'a> TypeMap<'a> {
                 );
                 continue;
             }
-            let Some(name) = type_name(map, e) else {
+            let mut name = String::new();
+            if !push_type_name(map, e, &mut name) {
                 continue;
-            };
+            }
             log.debug("expand_type", &name);
             let ty = self.expand(map, &name, e)?;
             self.add(&name, ty, log);
@@ -465,27 +468,32 @@ fn set_crc(syms: &mut Symbols, name: &str, crc: u32, log: &mut Log) -> Result<()
     Ok(())
 }
 
-/// `get_type_name`: `s#name` etc. for a named struct, union, enum or
-/// typedef entry (single quotes around names with spaces); `None` for
-/// anything expanded in place.
-fn type_name(map: &DieMap, e: EntryId) -> Option<String> {
+/// `get_type_name`: appends `s#name` etc. for a named struct, union, enum
+/// or typedef entry (single quotes around names with spaces) to `out`;
+/// false, with `out` unchanged, for anything expanded in place.
+fn push_type_name(map: &DieMap, e: EntryId, out: &mut String) -> bool {
     let entry = &map.entries[e];
     if matches!(
         entry.state,
         DieState::Incomplete | DieState::Symbol | DieState::Fqn
     ) {
-        return None;
+        return false;
     }
-    let fqn = entry.fqn.as_deref().filter(|f| !f.is_empty())?;
-    let prefix = match u16::try_from(entry.tag).ok()? {
-        tag::CLASS_TYPE | tag::STRUCTURE_TYPE => 's',
-        tag::UNION_TYPE => 'u',
-        tag::ENUMERATION_TYPE => 'e',
-        tag::TYPEDEF => 't',
-        _ => return None,
+    let Some(fqn) = entry.fqn.as_deref().filter(|f| !f.is_empty()) else {
+        return false;
+    };
+    let prefix = match u16::try_from(entry.tag) {
+        Ok(tag::CLASS_TYPE | tag::STRUCTURE_TYPE) => "s#",
+        Ok(tag::UNION_TYPE) => "u#",
+        Ok(tag::ENUMERATION_TYPE) => "e#",
+        Ok(tag::TYPEDEF) => "t#",
+        _ => return false,
     };
     let q = if fqn.contains(' ') { "'" } else { "" };
-    Some(format!("{prefix}#{q}{fqn}{q}"))
+    for piece in [prefix, q, fqn, q] {
+        out.push_str(piece);
+    }
+    true
 }
 
 /// `type_parse`: splits a `type_string` rule's value into text and
