@@ -23,7 +23,7 @@ declare -A groups=(
   [base]="clang-14 lld-14 llvm-14 clang-19 lld-19 llvm-19 make gawk time liblzma-dev pkg-config"
   [kbuild]="linux-kbuild-6.1 linux-kbuild-6.12.* kmod xz-utils zstd pahole bpftool"
   [llvm-all]="clang-13 llvm-13 lld-13 clang-15 llvm-15 lld-15 clang-16 llvm-16 lld-16 clang-22 llvm-22 lld-22"
-  [kernel]="linux-source-6.1 linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio busybox-static qemu-system-x86 kmod xz-utils rsync python3"
+  [kernel]="linux-source-6.1 linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio busybox-static qemu-system-x86 kmod xz-utils zstd bzip2 lz4 rsync python3"
   [rust]="rustc-web rust-web-src"
   [rust-kernel]="rustc-web rust-web-src libclang-19-dev libdw-dev"
 )

@@ -6,8 +6,9 @@
 //! protocol ≥ 2.08) where the compressed `vmlinux.bin` lies in it.
 //!
 //! Payloads are decoded by the crates modver already uses for `.ko.*`
-//! (`flate2`, `xz2` — liblzma also decodes `.lzma` — and `zstd`);
-//! bzip2 and lz4 payloads are recognised and refused with an error.
+//! (`flate2`, `xz2` — liblzma also decodes `.lzma` — and `zstd`), and by
+//! `bzip2` (libbz2-rs) and `lz4_flex` (LZ4 blocks; the legacy framing
+//! around them is the kernel's `lib/decompress_unlz4.c`, read here).
 
 use crate::error::{Error, Position, Result};
 use std::io::Read;
@@ -144,6 +145,93 @@ fn liblzma_one_stream(
     }
 }
 
+/// Decodes one bzip2 stream from the start of `input` (`bunzip2`), ignoring
+/// what follows its end; the bytes of `input` it took.
+fn bzip2_one_stream(input: &[u8], out: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut d = bzip2::Decompress::new(false);
+    loop {
+        let rest = input.get(d.total_in() as usize..).unwrap_or(&[]);
+        if out.capacity() - out.len() < 1 << 16 {
+            out.reserve(1 << 20);
+        }
+        let (before_in, before_out) = (d.total_in(), d.total_out());
+        match d.decompress_vec(rest, out).map_err(std::io::Error::other)? {
+            bzip2::Status::StreamEnd => return Ok(d.total_in() as usize),
+            _ if d.total_in() == before_in && d.total_out() == before_out => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("stream ends early, after {before_in} bytes"),
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `ARCHIVE_MAGICNUMBER` of LZ4's legacy frame (`lz4 -l`).
+const LZ4_LEGACY_MAGIC: u32 = 0x184c_2102;
+/// The most one legacy-frame block decompresses to
+/// (`LZ4_DEFAULT_UNCOMPRESSED_CHUNK_SIZE`).
+const LZ4_LEGACY_BLOCK: usize = 8 << 20;
+
+/// The kernel's `unlz4` as the boot decompressor runs it: `lz4 -l` output
+/// (the magic, then blocks each after its 32-bit little-endian compressed
+/// size; the magic again where streams were concatenated) followed by the
+/// 4-byte uncompressed size `size_append` adds, which must match; the
+/// bytes of `input` it took (all).
+fn lz4_legacy(input: &[u8], out: &mut Vec<u8>) -> std::io::Result<usize> {
+    let err = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidData, msg);
+    let word = |at: usize| {
+        input
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let Some(stream_end) = input.len().checked_sub(4).filter(|&n| n >= 4) else {
+        return Err(err(format!(
+            "{} bytes: expected the magic, blocks and the 4-byte size",
+            input.len()
+        )));
+    };
+    let size = word(stream_end).unwrap_or(0) as usize;
+    let mut at = 4; // past the magic detect_payload saw
+    while at < stream_end {
+        let Some(len) = word(at).filter(|_| at + 4 <= stream_end) else {
+            return Err(err(format!(
+                "block size at {at:#x} runs into the appended size"
+            )));
+        };
+        at += 4;
+        if len == LZ4_LEGACY_MAGIC {
+            continue;
+        }
+        let block = input
+            .get(at..at.saturating_add(len as usize))
+            .filter(|_| at + len as usize <= stream_end)
+            .ok_or_else(|| {
+                err(format!(
+                    "block of {len} bytes at {:#x} runs past the stream's end ({stream_end:#x})",
+                    at - 4
+                ))
+            })?;
+        // An LZ4 block expands at most 255-fold (a match-length byte of
+        // 255): no need to clear 8 MiB for each of many tiny blocks.
+        let room = LZ4_LEGACY_BLOCK.min(block.len().saturating_mul(256).saturating_add(64));
+        let start = out.len();
+        out.resize(start + room, 0);
+        let n = lz4_flex::block::decompress_into(block, &mut out[start..])
+            .map_err(|e| err(format!("block at {:#x}: {e}", at - 4)))?;
+        out.truncate(start + n);
+        at += block.len();
+    }
+    if out.len() != size {
+        return Err(err(format!(
+            "decompressed to {} bytes, but the size appended after the stream says {size}",
+            out.len()
+        )));
+    }
+    Ok(input.len())
+}
+
 /// The uncompressed `vmlinux` (an ELF image, possibly followed by
 /// `vmlinux.relocs`) out of a bzImage, and the payload's compression.
 pub fn extract_vmlinux(data: &[u8], display: &str) -> Result<(Vec<u8>, PayloadCompression)> {
@@ -170,9 +258,8 @@ pub fn extract_vmlinux(data: &[u8], display: &str) -> Result<(Vec<u8>, PayloadCo
         PayloadCompression::Zstd => zstd::stream::read::Decoder::with_buffer(p)
             .map(|d| d.single_frame())
             .and_then(|mut d| d.read_to_end(&mut out)),
-        PayloadCompression::Bzip2 | PayloadCompression::Lz4 => {
-            return Err(bad(format!("{kind:?} payloads are not supported yet")));
-        }
+        PayloadCompression::Bzip2 => bzip2_one_stream(p, &mut out),
+        PayloadCompression::Lz4 => lz4_legacy(p, &mut out),
     };
     res.map_err(|e| bad(format!("corrupt {kind:?} payload: {e}")))?;
     if !out.starts_with(b"\x7fELF") {
@@ -258,6 +345,73 @@ mod tests {
         let mut e = xz2::write::XzEncoder::new_stream(Vec::new(), s);
         e.write_all(&vmlinux()).unwrap();
         check(e.finish().unwrap(), PayloadCompression::Lzma);
+    }
+
+    #[test]
+    fn bzip2_payload() {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+        e.write_all(&vmlinux()).unwrap();
+        check(e.finish().unwrap(), PayloadCompression::Bzip2);
+    }
+
+    /// `lz4 -l` framing around `blocks`, each compressed on its own, with
+    /// the magic again between them if `magic_between` (concatenated
+    /// streams); the caller appends the size.
+    fn lz4_legacy_frame(blocks: &[&[u8]], magic_between: bool) -> Vec<u8> {
+        let mut f = LZ4_LEGACY_MAGIC.to_le_bytes().to_vec();
+        for (i, b) in blocks.iter().enumerate() {
+            if magic_between && i > 0 {
+                f.extend_from_slice(&LZ4_LEGACY_MAGIC.to_le_bytes());
+            }
+            let c = lz4_flex::block::compress(b);
+            f.extend_from_slice(&(c.len() as u32).to_le_bytes());
+            f.extend_from_slice(&c);
+        }
+        f
+    }
+
+    #[test]
+    fn lz4_legacy_payload_blocks_and_size() {
+        let v = vmlinux();
+        let (a, b) = v.split_at(3000);
+        for magic_between in [false, true] {
+            let mut p = lz4_legacy_frame(&[a, b], magic_between);
+            p.extend_from_slice(&(v.len() as u32).to_le_bytes());
+            // bzimage() appends 4 more bytes after payload_length's end:
+            // they are outside the payload.
+            let (out, k) = extract_vmlinux(&bzimage_exact(&p), "t").unwrap();
+            assert_eq!((out, k), (v.clone(), PayloadCompression::Lz4));
+        }
+        // A wrong appended size, a truncated block, a bad block.
+        let mut p = lz4_legacy_frame(&[a, b], false);
+        p.extend_from_slice(&(v.len() as u32 + 1).to_le_bytes());
+        let e = extract_vmlinux(&bzimage_exact(&p), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("size appended"), "{e}");
+        let cut = [&p[..p.len() - 20], &p[p.len() - 4..]].concat();
+        let e = extract_vmlinux(&bzimage_exact(&cut), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("runs past"), "{e}");
+        let mut bad = p.clone();
+        bad[9] = 0xff;
+        assert!(extract_vmlinux(&bzimage_exact(&bad), "t").is_err());
+        for n in 0..12 {
+            assert!(
+                extract_vmlinux(&bzimage_exact(&p[..n]), "t").is_err(),
+                "{n} bytes"
+            );
+        }
+    }
+
+    /// A bzImage whose payload is exactly `payload` (no bytes after it).
+    fn bzimage_exact(payload: &[u8]) -> Vec<u8> {
+        let mut img = bzimage(payload);
+        img.truncate(img.len() - 4);
+        let len = payload.len() as u32;
+        img[PAYLOAD_LENGTH_OFFSET..PAYLOAD_LENGTH_OFFSET + 4].copy_from_slice(&len.to_le_bytes());
+        img
     }
 
     #[test]

@@ -186,3 +186,104 @@ fn real_btf_reads_as_bpftool_reads_it() {
         n.min(files.len())
     );
 }
+
+/// A bzImage-shaped file around `payload` (what `scripts/extract-vmlinux`
+/// and modver both find: the boot sector's `HdrS` setup header, protocol
+/// 2.15, `setup_sects` 1, the payload 0x40 bytes into the protected-mode
+/// code, as `arch/x86/boot/compressed/mkpiggy` lays it out).
+fn bzimage_around(payload: &[u8]) -> Vec<u8> {
+    let mut img = vec![0u8; 1024 + 0x40];
+    img[0x1f1] = 1;
+    img[0x202..0x206].copy_from_slice(b"HdrS");
+    img[0x206..0x208].copy_from_slice(&0x020fu16.to_le_bytes());
+    img[0x248..0x24c].copy_from_slice(&0x40u32.to_le_bytes());
+    img[0x24c..0x250].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+    img.extend_from_slice(payload);
+    img
+}
+
+/// Every payload compression of x86's `arch/x86/boot/compressed/Makefile`
+/// made by the real tool with kbuild's own command line
+/// (`scripts/Makefile.lib`: `cmd_gzip`, `cmd_bzip2_with_size`,
+/// `cmd_lzma_with_size`, `cmd_xzkern_with_size`, `cmd_lz4_with_size`,
+/// `cmd_zstd22_with_size`; `size_append` adds the 32-bit little-endian
+/// size): modver's extraction equals the input and equals the kernel's
+/// own `scripts/extract-vmlinux` on the same file. The lz4 input passes
+/// 8 MiB, so that its legacy frame has more than one block.
+#[test]
+fn every_kbuild_payload_compression_matches_extract_vmlinux() {
+    use modver::bzimage::PayloadCompression as P;
+    let script = extract_vmlinux_script();
+    let elf = std::fs::read(repo().join("testdata/rust/obj/rustc-dwarf4/kmod.o")).unwrap();
+    // A real ELF header (extract-vmlinux checks it with readelf -h), then
+    // text that compresses like code does, not like zeros.
+    let vmlinux = |len: usize| {
+        let mut v = elf.clone();
+        let mut x = 0x2545_f491u32;
+        while v.len() < len {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            v.extend_from_slice(format!("{:x} ", x % 4096).as_bytes());
+        }
+        v.truncate(len);
+        v
+    };
+    let cases: &[(&str, P, usize)] = &[
+        ("gzip -n -f -9", P::Gzip, 1 << 16),
+        ("bzip2 -9; size_append", P::Bzip2, 1 << 16),
+        ("lzma -9; size_append", P::Lzma, 1 << 16),
+        (
+            "xz --check=crc32 --x86 --lzma2=,dict=32MiB; size_append",
+            P::Xz,
+            1 << 16,
+        ),
+        ("lz4 -l -9 - -; size_append", P::Lz4, (9 << 20) + 12345),
+        ("zstd -22 --ultra; size_append", P::Zstd, 1 << 16),
+    ];
+    for tool_name in ["gzip", "bzip2", "lzma", "xz", "lz4", "zstd"] {
+        crate::util::require(tool_name, "kernel");
+    }
+    let dir = crate::fixture::Scratch::new();
+    for &(cmd, kind, len) in cases {
+        let input = vmlinux(len);
+        let raw = dir.path().join("vmlinux.bin");
+        std::fs::write(&raw, &input).unwrap();
+        // size_append as scripts/Makefile.lib defines it (there the shell
+        // gets one backslash before each octal escape, as here).
+        let size_append = r#"size_append() { printf "$(printf '%08x\n' $(stat -c %s vmlinux.bin) | sed 's/\(..\)/\1 /g' | { read ch0 ch1 ch2 ch3; for ch in $ch3 $ch2 $ch1 $ch0; do printf '\\%03o' $((0x$ch)); done; })"; }"#;
+        let script_text = format!("{size_append}; {{ cat vmlinux.bin | {cmd}; }} > payload");
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(&script_text)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let payload = std::fs::read(dir.path().join("payload")).unwrap();
+        let image = dir.path().join("bzImage");
+        std::fs::write(&image, bzimage_around(&payload)).unwrap();
+        let data = std::fs::read(&image).unwrap();
+        let (ours, k) = modver::bzimage::extract_vmlinux(&data, "bzImage")
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+        assert_eq!(k, kind, "{cmd}");
+        assert!(
+            ours == input,
+            "{cmd}: modver's extraction differs from the input"
+        );
+        let theirs = Command::new("sh")
+            .arg(&script)
+            .arg(&image)
+            .output()
+            .unwrap();
+        assert!(
+            theirs.status.success(),
+            "{script} failed on the {cmd} image"
+        );
+        assert!(ours == theirs.stdout, "{cmd}: modver and {script} differ");
+    }
+}
