@@ -29,7 +29,9 @@ build() { # build NAME [configure args] -- [make args]: a fresh O=$W/out-NAME
     return 1
   }
   settle_config "$out"
-  check "$name: config has LTO_CLANG_THIN, MODVERSIONS and ${#WANT_M[@]} options =m" \
+  local lto o
+  for o in "${WANT_Y[@]}"; do [[ $o == LTO_CLANG_THIN || $o == LTO_NONE ]] && lto=$o; done
+  check "$name: config has ${lto:-LTO_CLANG_THIN}, MODVERSIONS and ${#WANT_M[@]} options =m" \
     verify_config "$out" "$([[ $name == trim ]] && echo trim)" || return 1
   log "building $name (log: $W/build-$name.log)"
   if kbuild_make "$out" "$W/build-$name.log" "$@" all; then
