@@ -177,6 +177,20 @@ impl<'a> Btf<'a> {
         self.types.get((id - self.first_id) as usize)
     }
 
+    /// Base BTF made of `types` (ids from 1) rather than read from a
+    /// file: [`crate::btf_encoder`]'s output.
+    pub fn from_types(display: String, types: Vec<BtfType<'a>>) -> Btf<'a> {
+        Btf {
+            display,
+            base: None,
+            first_id: 1,
+            offsets: vec![0; types.len()],
+            types,
+            strings: &[],
+            strings_len: 0,
+        }
+    }
+
     /// Every id of this blob (not the base's) with its type.
     pub fn iter(&self) -> impl Iterator<Item = (TypeId, &BtfType<'a>)> {
         (self.first_id..).zip(self.types.iter())

@@ -33,6 +33,10 @@
 //! * [`dwarf`]: the DWARF of ELF objects, read into that model.
 //! * [`dwarfksyms`]: symbol versions from debug information, as the
 //!   kernel's gendwarfksyms computes them.
+//! * [`btf`]: the BTF of a vmlinux or module (`.BTF`, split BTF).
+//! * [`btf_encoder`]: BTF from DWARF, as `pahole -J` makes it.
+//! * [`bzimage`]: vmlinux out of a bzImage (`scripts/extract-vmlinux`).
+//! * [`why`]: why one module will not load, explained.
 //! * [`lds`]: the LTO section-merge rules of `scripts/module.lds.S`.
 //! * [`kver`]: kernel versions, which select the kbuild layout to follow.
 //! * [`input`]: input files' bytes, mapped when large (as llvm-nm's).
@@ -43,6 +47,7 @@
 pub mod archive;
 pub mod bitcode;
 pub mod btf;
+pub mod btf_encoder;
 pub mod bzimage;
 pub mod check;
 pub mod crc;

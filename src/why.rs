@@ -74,7 +74,21 @@ pub fn why(module: &Path, target: &Target<'_>, built_for: Option<&Path>) -> Resu
                         .collect(),
                 ),
             };
-            explanation = Some(explain_btf(&old.btf()?, &new.btf()?, &crcs, &[])?);
+            // Each side's BTF, or its DWARF where it has no BTF.
+            let (old_dwarf, new_dwarf) = (old.dwarf(false)?, new.dwarf(false)?);
+            for (side, d) in [(&old, &old_dwarf), (&new, &new_dwarf)] {
+                if d.is_some() {
+                    notes.push(format!(
+                        "{}: no BTF: its types come from its DWARF",
+                        side.image.display
+                    ));
+                }
+            }
+            let (old_types, new_types) = (
+                old.types(old_dwarf.as_ref())?,
+                new.types(new_dwarf.as_ref())?,
+            );
+            explanation = Some(explain_btf(&old_types, &new_types, &crcs, &[])?);
         }
         (None, _) => notes.push(
             "no explanation: give --built-for with the vmlinux, vmlinuz or BTF of the kernel the module was built for"

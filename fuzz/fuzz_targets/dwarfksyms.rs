@@ -1,7 +1,9 @@
 //! The DWARF path of `modver dwarfksyms`: any bytes (seeded with the
 //! fixture objects under testdata/dwarfksyms/obj) give versions or an error,
 //! never a panic; and the symtypes it writes read back in `modver crc`'s
-//! dwarf dialect.
+//! dwarf dialect; and the same DWARF encoded as BTF (`btf_encoder`, what
+//! explain and why read from DWARF) explains against itself without a
+//! panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use modver::dwarfksyms::{parse_input, symtypes, Options, Run};
@@ -30,6 +32,14 @@ fuzz_target!(|data: &[u8]| {
             list.push('\n');
         }
     }
+    for m in &modules {
+        let btf = modver::btf_encoder::encode(
+            &m.info,
+            m.symbols.iter().map(|s| s.name.as_str()),
+            "fuzz.o",
+        );
+        let _ = modver::explain::btf::explain_btf(&btf, &btf, &Default::default(), &[]);
+    }
     let Ok(mut run) = Run::new(opts, list.as_bytes()) else {
         return;
     };
@@ -45,7 +55,10 @@ fuzz_target!(|data: &[u8]| {
     let plain = |s: &str| !s.contains(['\n', '\'', '#']);
     if let (Ok(crcs), [m]) = (crcs, &modules[..]) {
         if m.symbols.iter().all(|s| plain(&s.name))
-            && m.info.dies.iter().all(|d| d.name.map_or(true, |n| plain(m.info.str(n))))
+            && m.info
+                .dies
+                .iter()
+                .all(|d| d.name.map_or(true, |n| plain(m.info.str(n))))
         {
             for c in crcs {
                 let line = format!("#SYMVER {} 0x{:08x}\n", c.name, c.crc);

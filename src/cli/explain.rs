@@ -31,6 +31,12 @@ pub struct Args {
     /// BTFs have that reaches a changed type.
     #[arg(long)]
     btf: bool,
+    /// With --btf: read OLD's and NEW's DWARF (a debug package's vmlinux,
+    /// an image built with -g) instead of their BTF; an input without BTF
+    /// is read from its DWARF even without this flag. DWARF also has the
+    /// exported variables BTF leaves out.
+    #[arg(long, requires = "btf")]
+    dwarf: bool,
     /// With --btf: the exports' CRCs, OLD's and NEW's Module.symvers.
     #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], requires = "btf")]
     symvers: Vec<PathBuf>,
@@ -51,7 +57,13 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             crcs.old = Some(read_symvers_crcs(o)?);
             crcs.new = Some(read_symvers_crcs(n)?);
         }
-        explain_btf(&old.btf()?, &new.btf()?, &crcs, &a.only.symbols)?
+        let (old_dwarf, new_dwarf) = (old.dwarf(a.dwarf)?, new.dwarf(a.dwarf)?);
+        explain_btf(
+            &old.types(old_dwarf.as_ref())?,
+            &new.types(new_dwarf.as_ref())?,
+            &crcs,
+            &a.only.symbols,
+        )?
     } else {
         explain_paths(&a.old, &a.new, &a.only.symbols)?
     };

@@ -678,6 +678,38 @@ impl KernelInput {
         let (blob, origin) = crate::btf::btf_blob(&self.image.data, &self.image.display)?;
         crate::btf::parse(blob, &self.image.display, origin, None)
     }
+
+    /// The image's DWARF, when explain should read it: always with
+    /// `prefer_dwarf` (`--dwarf`), otherwise only when the image has no
+    /// BTF (a debug package's vmlinux, a kernel without
+    /// CONFIG_DEBUG_INFO_BTF). `None`: read [`Self::btf`].
+    pub fn dwarf(&self, prefer_dwarf: bool) -> Result<Option<crate::dwarf::DebugObject>> {
+        let has_btf = crate::btf::is_btf(&self.image.data)
+            || crate::btf::btf_blob(&self.image.data, &self.image.display).is_ok();
+        if has_btf && !prefer_dwarf {
+            return Ok(None);
+        }
+        if crate::btf::is_btf(&self.image.data) {
+            return Err(crate::Error::Unsupported(format!(
+                "{}: a raw BTF file has no DWARF",
+                self.image.display
+            )));
+        }
+        crate::dwarf::read_object(&self.image.data, &self.image.display).map(Some)
+    }
+
+    /// The types explain compares: `dwarf` (from [`Self::dwarf`]) encoded
+    /// as BTF, else the image's own BTF.
+    pub fn types<'s>(&'s self, dwarf: Option<&'s crate::dwarf::DebugObject>) -> Result<Btf<'s>> {
+        match dwarf {
+            Some(obj) => Ok(crate::btf_encoder::encode(
+                &obj.info,
+                obj.symbols.iter().map(|s| s.name.as_str()),
+                &format!("{} (DWARF)", self.image.display),
+            )),
+            None => self.btf(),
+        }
+    }
 }
 
 /// The kernel image in a directory input.

@@ -288,6 +288,65 @@ fn explain_from_btf_names_what_explain_from_symtypes_names() {
     );
 }
 
+/// Explain from DWARF (`modver::btf_encoder`, what pahole -J would encode)
+/// against explain from the BTF pahole made of that same DWARF (clang), and
+/// against explain from symtypes on gcc's DWARF (an image without BTF is
+/// read from its DWARF without `--dwarf`).
+#[test]
+fn explain_from_dwarf_names_what_explain_from_btf_names() {
+    let root = Corpus::Btf.dir();
+    let btf = explain_json(&["--btf", "v1", "v2"], root);
+    let dwarf = explain_json(&["--btf", "--dwarf", "v1", "v2"], root);
+    assert_eq!(btf, dwarf, "clang's DWARF and pahole's BTF of it");
+    crate::util::require("gcc", "base");
+    let dir = Scratch::new();
+    for (b, defs) in [("v1", &[][..]), ("v2", &["-DV2"][..])] {
+        std::fs::create_dir_all(dir.path().join(b)).unwrap();
+        let obj = dir.path().join(b).join("exports.o");
+        crate::util::tool("gcc")
+            .args([
+                "-g",
+                "-O2",
+                "-ffreestanding",
+                "-nostdinc",
+                "-fno-pic",
+                "-fno-common",
+                "-w",
+            ])
+            .args(defs)
+            .arg("-c")
+            .arg(crate::fixture::repo().join("testdata/btf/exports.c"))
+            .arg("-o")
+            .arg(&obj)
+            .ok();
+        crate::util::tool("ld.lld-19")
+            .args(["-e", "0", "-o"])
+            .arg(dir.path().join(b).join("vmlinux"))
+            .arg(&obj)
+            .ok();
+        std::fs::copy(
+            root.join(b).join("Module.symvers"),
+            dir.path().join(b).join("Module.symvers"),
+        )
+        .unwrap();
+    }
+    let gcc = explain_json(&["--btf", "v1", "v2"], dir.path());
+    let symtypes = explain_json(&["v1/exports.symtypes", "v2/exports.symtypes"], root);
+    assert_eq!(
+        export_chains(&gcc),
+        export_chains(&symtypes),
+        "exports, CRCs and chains"
+    );
+    assert_eq!(
+        member_changes(&gcc).keys().collect::<Vec<_>>(),
+        member_changes(&symtypes).keys().collect::<Vec<_>>()
+    );
+    assert_eq!(gcc["root_causes"], btf["root_causes"]);
+    // gcc spells base types in full.
+    let text = serde_json::to_string(&gcc).unwrap();
+    assert!(text.contains("long int wide (offset 8, size 8)"), "{text}");
+}
+
 #[test]
 fn why_names_the_mismatched_imports_and_the_changed_types() {
     let root = Corpus::Btf.dir();

@@ -1,0 +1,444 @@
+//! BTF from DWARF, as pahole's `btf_encoder` (`pahole -J`, what
+//! `CONFIG_DEBUG_INFO_BTF` runs at link time) makes it: the types of a
+//! [`DebugInfo`] as a [`Btf`], so that `explain` and `why` read the DWARF
+//! a kernel ships in its debug package (or a `-g` module carries) where it
+//! has no BTF.
+//!
+//! Like pahole, every compile unit's copy of a type becomes one BTF type
+//! (`btf__dedup()`), but the test for "the same type" is explain's own
+//! view, not BTF's: named structs, unions, enums and typedefs are equal
+//! when their members have the same names, offsets, bit-field widths and
+//! types, with named types compared by name as genksyms does; anonymous
+//! and derived types by their structure. Copies that differ (a struct
+//! defined differently under different `#ifdef`s) stay separate
+//! definitions of one name, which explain compares as sets.
+//!
+//! Unlike BTF, DWARF describes every exported variable (pahole ≤ 1.26
+//! encodes only per-CPU ones), so explain from DWARF also reaches those.
+//! Functions and variables are encoded from their definitions at unit
+//! level (declarations are skipped); a name that is a global ELF symbol
+//! gets global linkage. DWARF 4 bit-fields (`DW_AT_bit_offset`) are placed
+//! at their storage unit's offset.
+
+use crate::btf::{Btf, BtfKind, BtfMember, BtfParam, BtfType, TypeId};
+use crate::debuginfo::{tag, ConstAttr, DebugInfo, DieId};
+use std::collections::{HashMap, HashSet};
+
+/// `DW_ATE_boolean`, `DW_ATE_float`, `DW_ATE_signed`, `DW_ATE_signed_char`,
+/// `DW_ATE_unsigned_char`.
+const ATE_BOOLEAN: u64 = 0x02;
+const ATE_FLOAT: u64 = 0x04;
+const ATE_SIGNED: u64 = 0x05;
+const ATE_SIGNED_CHAR: u64 = 0x06;
+const ATE_UNSIGNED_CHAR: u64 = 0x08;
+
+/// Deepest chain of anonymous or derived types followed (C types are far
+/// shallower; hostile DWARF is not followed forever).
+const MAX_DEPTH: u32 = 64;
+
+struct Encoder<'a> {
+    info: &'a DebugInfo,
+    globals: HashSet<&'a str>,
+    types: Vec<BtfType<'a>>,
+    /// The BTF id of each converted entry.
+    by_die: HashMap<DieId, TypeId>,
+    /// The BTF id of each distinct shape.
+    by_shape: HashMap<String, TypeId>,
+}
+
+/// The types of `info` (an object's DWARF, whose global ELF symbols are
+/// `globals`) as one base BTF named `display`.
+pub fn encode<'a>(
+    info: &'a DebugInfo,
+    globals: impl IntoIterator<Item = &'a str>,
+    display: &str,
+) -> Btf<'a> {
+    let mut e = Encoder {
+        info,
+        globals: globals.into_iter().collect(),
+        types: Vec::new(),
+        by_die: HashMap::new(),
+        by_shape: HashMap::new(),
+    };
+    for unit in &info.units {
+        let Some(root) = unit.root else { continue };
+        for c in info.children(root) {
+            e.unit_level(c);
+        }
+    }
+    Btf::from_types(display.to_string(), e.types)
+}
+
+impl<'a> Encoder<'a> {
+    fn name(&self, die: DieId) -> &'a str {
+        self.info.name(die).unwrap_or("")
+    }
+
+    fn push(&mut self, name: &'a str, kind: BtfKind<'a>) -> TypeId {
+        self.types.push(BtfType { name, kind });
+        self.types.len() as TypeId
+    }
+
+    /// A function or variable definition, or a type, at unit level.
+    fn unit_level(&mut self, die: DieId) {
+        let d = self.info.die(die);
+        let name = self.name(die);
+        match d.tag {
+            tag::SUBPROGRAM | tag::VARIABLE if d.declaration || name.is_empty() => {}
+            tag::SUBPROGRAM => {
+                let proto = self.proto(die, d.type_ref, 0);
+                let linkage = u16::from(self.globals.contains(name));
+                self.push(name, BtfKind::Func { proto, linkage });
+            }
+            tag::VARIABLE => {
+                let type_id = d.type_ref.map_or(0, |t| self.ty(t, 0));
+                let linkage = u32::from(self.globals.contains(name));
+                self.push(name, BtfKind::Var { type_id, linkage });
+            }
+            _ => {
+                self.ty(die, 0);
+            }
+        }
+    }
+
+    /// A `FUNC_PROTO` for a subprogram or subroutine type: its return type
+    /// and its parameters (`...` as a last parameter of type 0).
+    fn proto(&mut self, die: DieId, ret: Option<DieId>, depth: u32) -> TypeId {
+        let ret = ret.map_or(0, |t| self.ty(t, depth + 1));
+        let mut params = Vec::new();
+        for c in self.info.children(die) {
+            match self.info.die(c).tag {
+                tag::FORMAL_PARAMETER => params.push(BtfParam {
+                    name: self.name(c),
+                    type_id: self
+                        .info
+                        .die(c)
+                        .type_ref
+                        .map_or(0, |t| self.ty(t, depth + 1)),
+                }),
+                tag::UNSPECIFIED_PARAMETERS => params.push(BtfParam {
+                    name: "",
+                    type_id: 0,
+                }),
+                _ => {}
+            }
+        }
+        self.push("", BtfKind::FuncProto { ret, params })
+    }
+
+    /// The entry a qualifier-like entry stands for (BTF has no atomic,
+    /// packed, shared or immutable types).
+    fn skip_transparent(&self, mut die: DieId) -> Option<DieId> {
+        for _ in 0..MAX_DEPTH {
+            let d = self.info.die(die);
+            match d.tag {
+                tag::ATOMIC_TYPE | tag::PACKED_TYPE | tag::SHARED_TYPE | tag::IMMUTABLE_TYPE => {
+                    die = d.type_ref?;
+                }
+                _ => return Some(die),
+            }
+        }
+        None
+    }
+
+    /// How explain sees a type: named types by their symtypes name, the
+    /// rest spelled out. Two entries of one shape become one BTF type.
+    fn shape(&self, die: DieId, depth: u32, out: &mut String) {
+        if depth > MAX_DEPTH {
+            out.push('?');
+            return;
+        }
+        let Some(die) = self.skip_transparent(die) else {
+            out.push('?');
+            return;
+        };
+        let d = self.info.die(die);
+        let name = self.name(die);
+        let sub = |s: &Self, out: &mut String| match d.type_ref {
+            Some(t) => s.shape(t, depth + 1, out),
+            None => out.push_str("void"),
+        };
+        match d.tag {
+            tag::STRUCTURE_TYPE | tag::CLASS_TYPE if !name.is_empty() => {
+                out.push_str("s#");
+                out.push_str(name);
+            }
+            tag::UNION_TYPE if !name.is_empty() => {
+                out.push_str("u#");
+                out.push_str(name);
+            }
+            tag::ENUMERATION_TYPE if !name.is_empty() => {
+                out.push_str("e#");
+                out.push_str(name);
+            }
+            tag::TYPEDEF => {
+                out.push_str("t#");
+                out.push_str(name);
+            }
+            tag::STRUCTURE_TYPE | tag::CLASS_TYPE | tag::UNION_TYPE | tag::ENUMERATION_TYPE => {
+                self.body_shape(die, depth, out)
+            }
+            tag::BASE_TYPE => out.push_str(name),
+            tag::POINTER_TYPE | tag::REFERENCE_TYPE | tag::RVALUE_REFERENCE_TYPE => {
+                out.push('*');
+                sub(self, out);
+            }
+            tag::CONST_TYPE => {
+                out.push_str("const ");
+                sub(self, out);
+            }
+            tag::VOLATILE_TYPE => {
+                out.push_str("volatile ");
+                sub(self, out);
+            }
+            tag::RESTRICT_TYPE => {
+                out.push_str("restrict ");
+                sub(self, out);
+            }
+            tag::ARRAY_TYPE => {
+                for c in self.info.children(die) {
+                    out.push_str(&format!("[{}]", self.dimension(c)));
+                }
+                sub(self, out);
+            }
+            tag::SUBROUTINE_TYPE => {
+                out.push('(');
+                for c in self.info.children(die) {
+                    match self.info.die(c).tag {
+                        tag::FORMAL_PARAMETER => match self.info.die(c).type_ref {
+                            Some(t) => self.shape(t, depth + 1, out),
+                            None => out.push_str("void"),
+                        },
+                        tag::UNSPECIFIED_PARAMETERS => out.push_str("..."),
+                        _ => continue,
+                    }
+                    out.push(',');
+                }
+                out.push_str(")->");
+                sub(self, out);
+            }
+            _ => out.push_str("void"),
+        }
+    }
+
+    /// A struct, union or enum's definition as a shape: kind, size, and
+    /// each member's name, offset, width and type shape (each
+    /// enumerator's name and value).
+    fn body_shape(&self, die: DieId, depth: u32, out: &mut String) {
+        let d = self.info.die(die);
+        let c = self.info.const_attr(die, ConstAttr::ByteSize).unwrap_or(0);
+        out.push_str(&format!("{}:{}:{}{{", d.tag, c, d.declaration));
+        for m in self.info.children(die) {
+            match self.info.die(m).tag {
+                tag::MEMBER => {
+                    let (off, bits) = self.member_place(m);
+                    out.push_str(&format!("{}@{off}:{bits}=", self.name(m)));
+                    match self.info.die(m).type_ref {
+                        Some(t) => self.shape(t, depth + 1, out),
+                        None => out.push_str("void"),
+                    }
+                    out.push(';');
+                }
+                tag::ENUMERATOR => {
+                    let v = self.info.const_attr(m, ConstAttr::ConstValue).unwrap_or(0);
+                    out.push_str(&format!("{}={v};", self.name(m)));
+                }
+                _ => {}
+            }
+        }
+        out.push('}');
+    }
+
+    /// A member's bit offset and bit-field width.
+    fn member_place(&self, m: DieId) -> (u64, u64) {
+        let bits = self.info.const_attr(m, ConstAttr::BitSize).unwrap_or(0);
+        let off = self
+            .info
+            .const_attr(m, ConstAttr::DataBitOffset)
+            .or_else(|| {
+                self.info
+                    .const_attr(m, ConstAttr::DataMemberLocation)
+                    .map(|b| b.saturating_mul(8))
+            })
+            .unwrap_or(0);
+        (off, bits)
+    }
+
+    /// A subrange's element count (0: unknown or flexible).
+    fn dimension(&self, sub: DieId) -> u64 {
+        match self.info.const_attr(sub, ConstAttr::Count) {
+            Some(c) => c,
+            None => self
+                .info
+                .const_attr(sub, ConstAttr::UpperBound)
+                .map_or(0, |u| u.wrapping_add(1)),
+        }
+    }
+
+    /// The BTF id of a type entry, encoding it (and what it refers to) the
+    /// first time its shape is met.
+    fn ty(&mut self, die: DieId, depth: u32) -> TypeId {
+        if let Some(&id) = self.by_die.get(&die) {
+            return id;
+        }
+        if depth > MAX_DEPTH {
+            return 0;
+        }
+        let Some(target) = self.skip_transparent(die) else {
+            return 0;
+        };
+        let d = self.info.die(target);
+        let named_def = matches!(
+            d.tag,
+            tag::STRUCTURE_TYPE | tag::CLASS_TYPE | tag::UNION_TYPE | tag::ENUMERATION_TYPE
+        ) && !self.name(target).is_empty();
+        let mut shape = String::new();
+        if named_def {
+            // A named definition: its own body, its members' types by name.
+            shape.push_str(self.name(target));
+            self.body_shape(target, depth, &mut shape);
+        } else if d.tag == tag::TYPEDEF {
+            shape.push_str("typedef ");
+            shape.push_str(self.name(target));
+            shape.push('=');
+            match d.type_ref {
+                Some(t) => self.shape(t, depth + 1, &mut shape),
+                None => shape.push_str("void"),
+            }
+        } else {
+            self.shape(target, depth, &mut shape);
+        }
+        if let Some(&id) = self.by_shape.get(&shape) {
+            self.by_die.insert(die, id);
+            return id;
+        }
+        // Reserve the id first: a struct's members may point back at it.
+        let id = self.push(self.name(target), BtfKind::Void);
+        self.by_die.insert(die, id);
+        self.by_shape.insert(shape, id);
+        let kind = self.kind(target, depth);
+        self.types[id as usize - 1].kind = kind;
+        id
+    }
+
+    fn kind(&mut self, die: DieId, depth: u32) -> BtfKind<'a> {
+        let d = self.info.die(die);
+        let (type_ref, dtag, declaration) = (d.type_ref, d.tag, d.declaration);
+        let size = self
+            .info
+            .const_attr(die, ConstAttr::ByteSize)
+            .map_or(0, |s| u32::try_from(s).unwrap_or(u32::MAX));
+        let target = |s: &mut Self| type_ref.map_or(0, |t| s.ty(t, depth + 1));
+        match dtag {
+            tag::BASE_TYPE => {
+                let enc = self.info.const_attr(die, ConstAttr::Encoding).unwrap_or(0);
+                if enc == ATE_FLOAT {
+                    return BtfKind::Float { size };
+                }
+                let encoding = match enc {
+                    ATE_SIGNED => 1,
+                    ATE_SIGNED_CHAR => 1 | 2,
+                    ATE_UNSIGNED_CHAR => 2,
+                    ATE_BOOLEAN => 4,
+                    _ => 0,
+                };
+                BtfKind::Int {
+                    size,
+                    encoding,
+                    offset: 0,
+                    bits: u8::try_from(size.saturating_mul(8)).unwrap_or(u8::MAX),
+                }
+            }
+            tag::POINTER_TYPE | tag::REFERENCE_TYPE | tag::RVALUE_REFERENCE_TYPE => {
+                BtfKind::Ptr(target(self))
+            }
+            tag::CONST_TYPE => BtfKind::Const(target(self)),
+            tag::VOLATILE_TYPE => BtfKind::Volatile(target(self)),
+            tag::RESTRICT_TYPE => BtfKind::Restrict(target(self)),
+            tag::TYPEDEF => BtfKind::Typedef(target(self)),
+            tag::STRUCTURE_TYPE | tag::CLASS_TYPE | tag::UNION_TYPE if declaration => {
+                BtfKind::Fwd {
+                    union: dtag == tag::UNION_TYPE,
+                }
+            }
+            tag::STRUCTURE_TYPE | tag::CLASS_TYPE | tag::UNION_TYPE => {
+                let mut members = Vec::new();
+                let children: Vec<DieId> = self.info.children(die).collect();
+                for m in children {
+                    if self.info.die(m).tag != tag::MEMBER {
+                        continue;
+                    }
+                    let (off, bits) = self.member_place(m);
+                    members.push(BtfMember {
+                        name: self.name(m),
+                        type_id: self
+                            .info
+                            .die(m)
+                            .type_ref
+                            .map_or(0, |t| self.ty(t, depth + 1)),
+                        bit_offset: u32::try_from(off).unwrap_or(u32::MAX),
+                        bitfield_size: u32::try_from(bits).unwrap_or(u32::MAX),
+                    });
+                }
+                if dtag == tag::UNION_TYPE {
+                    BtfKind::Union { size, members }
+                } else {
+                    BtfKind::Struct { size, members }
+                }
+            }
+            tag::ENUMERATION_TYPE => {
+                let values: Vec<(&'a str, i64)> = self
+                    .info
+                    .children(die)
+                    .filter(|&m| self.info.die(m).tag == tag::ENUMERATOR)
+                    .map(|m| {
+                        let v = self.info.const_attr(m, ConstAttr::ConstValue).unwrap_or(0);
+                        (self.name(m), v as i64)
+                    })
+                    .collect();
+                BtfKind::Enum {
+                    size,
+                    signed: values.iter().any(|&(_, v)| v < 0),
+                    is_64: size > 4,
+                    values,
+                }
+            }
+            tag::ARRAY_TYPE => {
+                let mut elem = target(self);
+                let dims: Vec<u64> = self
+                    .info
+                    .children(die)
+                    .filter(|&c| self.info.die(c).tag == tag::SUBRANGE_TYPE)
+                    .map(|c| self.dimension(c))
+                    .collect();
+                // int a[2][3]: an array of 2 arrays of 3 ints.
+                for &n in dims.iter().skip(1).rev() {
+                    elem = self.push(
+                        "",
+                        BtfKind::Array {
+                            elem,
+                            index: 0,
+                            nelems: u32::try_from(n).unwrap_or(u32::MAX),
+                        },
+                    );
+                }
+                BtfKind::Array {
+                    elem,
+                    index: 0,
+                    nelems: dims
+                        .first()
+                        .map_or(0, |&n| u32::try_from(n).unwrap_or(u32::MAX)),
+                }
+            }
+            tag::SUBROUTINE_TYPE => {
+                let proto = self.proto(die, type_ref, depth);
+                // The reserved id becomes the prototype itself.
+                match self.types.pop() {
+                    Some(BtfType { kind, .. }) if proto as usize == self.types.len() + 1 => kind,
+                    _ => BtfKind::Void,
+                }
+            }
+            _ => BtfKind::Void,
+        }
+    }
+}
