@@ -13,11 +13,19 @@
 //! defined differently under different `#ifdef`s) stay separate
 //! definitions of one name, which explain compares as sets.
 //!
+//! DWARF also says what each compile unit saw, which BTF cannot: a struct
+//! only declared in a unit (`struct cred;`) is a declaration there. genksyms
+//! stops at such a struct (`struct cred { UNKNOWN }`), so a change inside
+//! it does not change the CRCs of that unit's exports. [`Scopes`] keeps,
+//! per unit, the named types it defines and, per function, its unit, and
+//! explain walks an export's chains only through types its unit defines.
+//!
 //! Unlike BTF, DWARF describes every exported variable (pahole ≤ 1.26
 //! encodes only per-CPU ones), so explain from DWARF also reaches those.
-//! Functions and variables are encoded from their definitions at unit
-//! level (declarations are skipped); a name that is a global ELF symbol
-//! gets global linkage. DWARF 4 bit-fields (`DW_AT_bit_offset`) are placed
+//! Functions are encoded from their definitions at unit level, variables
+//! from their definitions or declarations (gcc names a variable declared
+//! in a header only in the declaration), once per name and type; a name
+//! that is a global ELF symbol gets global linkage. DWARF 4 bit-fields (`DW_AT_bit_offset`) are placed
 //! at their storage unit's offset.
 
 use crate::btf::{Btf, BtfKind, BtfMember, BtfParam, BtfType, TypeId};
@@ -44,6 +52,78 @@ struct Encoder<'a> {
     by_die: HashMap<DieId, TypeId>,
     /// The BTF id of each distinct shape.
     by_shape: HashMap<String, TypeId>,
+    /// Variables encoded, by name and type.
+    variables: HashSet<(&'a str, TypeId)>,
+    /// Named definitions whose members are still to encode.
+    pending: Vec<(DieId, TypeId)>,
+}
+
+/// What each compile unit defines, for an export's view of the types
+/// (genksyms reads one unit at a time).
+#[derive(Debug, Default)]
+pub struct Scopes {
+    /// Interned symtypes names (`s#cred`).
+    keys: HashMap<String, u32>,
+    /// Per unit, the sorted keys of the named types it defines.
+    units: Vec<Vec<u32>>,
+    /// The unit of each function's definition.
+    objects: HashMap<String, u32>,
+}
+
+impl Scopes {
+    /// Whether the unit defining `object` defines the type named `key`;
+    /// `None` when `object`'s unit is not known (variables: gcc names them
+    /// in every unit's declaration).
+    pub fn defines(&self, object: &str, key: &str) -> Option<bool> {
+        let unit = &self.units[*self.objects.get(object)? as usize];
+        Some(
+            self.keys
+                .get(key)
+                .is_some_and(|k| unit.binary_search(k).is_ok()),
+        )
+    }
+
+    fn new(info: &DebugInfo) -> Scopes {
+        let mut s = Scopes {
+            units: vec![Vec::new(); info.units.len()],
+            ..Scopes::default()
+        };
+        for d in &info.dies {
+            let prefix = match d.tag {
+                tag::STRUCTURE_TYPE | tag::CLASS_TYPE if !d.declaration => "s#",
+                tag::UNION_TYPE if !d.declaration => "u#",
+                tag::ENUMERATION_TYPE if !d.declaration => "e#",
+                tag::TYPEDEF => "t#",
+                _ => continue,
+            };
+            let Some(name) = d.name.map(|n| info.str(n)).filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            let key = format!("{prefix}{name}");
+            let next = s.keys.len() as u32;
+            let k = *s.keys.entry(key).or_insert(next);
+            if let Some(u) = s.units.get_mut(d.unit as usize) {
+                u.push(k);
+            }
+        }
+        for u in &mut s.units {
+            u.sort_unstable();
+            u.dedup();
+        }
+        s
+    }
+}
+
+/// The types of `info` (an object's DWARF, whose global ELF symbols are
+/// `globals`) as one base BTF named `display`, and what each unit defines.
+pub fn encode_with_scopes<'a>(
+    info: &'a DebugInfo,
+    globals: impl IntoIterator<Item = &'a str>,
+    display: &str,
+) -> (Btf<'a>, Scopes) {
+    let mut scopes = Scopes::new(info);
+    let btf = encode_inner(info, globals, display, Some(&mut scopes));
+    (btf, scopes)
 }
 
 /// The types of `info` (an object's DWARF, whose global ELF symbols are
@@ -53,17 +133,41 @@ pub fn encode<'a>(
     globals: impl IntoIterator<Item = &'a str>,
     display: &str,
 ) -> Btf<'a> {
+    encode_inner(info, globals, display, None)
+}
+
+fn encode_inner<'a>(
+    info: &'a DebugInfo,
+    globals: impl IntoIterator<Item = &'a str>,
+    display: &str,
+    mut scopes: Option<&mut Scopes>,
+) -> Btf<'a> {
     let mut e = Encoder {
         info,
         globals: globals.into_iter().collect(),
         types: Vec::new(),
         by_die: HashMap::new(),
         by_shape: HashMap::new(),
+        variables: HashSet::new(),
+        pending: Vec::new(),
     };
-    for unit in &info.units {
+    for (u, unit) in info.units.iter().enumerate() {
         let Some(root) = unit.root else { continue };
         for c in info.children(root) {
             e.unit_level(c);
+            e.drain();
+            let d = info.die(c);
+            if let Some(s) = scopes.as_deref_mut() {
+                if d.tag == tag::SUBPROGRAM && !d.declaration {
+                    let name = e.name(c);
+                    // A global definition wins over static ones of the name.
+                    if e.globals.contains(name) {
+                        s.objects.insert(name.to_string(), u as u32);
+                    } else if !name.is_empty() {
+                        s.objects.entry(name.to_string()).or_insert(u as u32);
+                    }
+                }
+            }
         }
     }
     Btf::from_types(display.to_string(), e.types)
@@ -84,16 +188,22 @@ impl<'a> Encoder<'a> {
         let d = self.info.die(die);
         let name = self.name(die);
         match d.tag {
-            tag::SUBPROGRAM | tag::VARIABLE if d.declaration || name.is_empty() => {}
+            tag::SUBPROGRAM | tag::VARIABLE if name.is_empty() => {}
+            tag::SUBPROGRAM if d.declaration => {}
+            // gcc names a variable in its declaration (from the header) and
+            // points the nameless definition at it (DW_AT_specification):
+            // the declaration is the variable, once per name and type.
+            tag::VARIABLE => {
+                let type_id = d.type_ref.map_or(0, |t| self.ty(t, 0));
+                if self.variables.insert((name, type_id)) {
+                    let linkage = u32::from(self.globals.contains(name));
+                    self.push(name, BtfKind::Var { type_id, linkage });
+                }
+            }
             tag::SUBPROGRAM => {
                 let proto = self.proto(die, d.type_ref, 0);
                 let linkage = u16::from(self.globals.contains(name));
                 self.push(name, BtfKind::Func { proto, linkage });
-            }
-            tag::VARIABLE => {
-                let type_id = d.type_ref.map_or(0, |t| self.ty(t, 0));
-                let linkage = u32::from(self.globals.contains(name));
-                self.push(name, BtfKind::Var { type_id, linkage });
             }
             _ => {
                 self.ty(die, 0);
@@ -316,9 +426,24 @@ impl<'a> Encoder<'a> {
         let id = self.push(self.name(target), BtfKind::Void);
         self.by_die.insert(die, id);
         self.by_shape.insert(shape, id);
-        let kind = self.kind(target, depth);
-        self.types[id as usize - 1].kind = kind;
+        if named_def {
+            // Its members later, from a depth of 0: chains of named types
+            // (task_struct -> mm_struct -> ...) are as long as the kernel
+            // makes them; only anonymous and derived nesting is bounded.
+            self.pending.push((target, id));
+        } else {
+            let kind = self.kind(target, depth);
+            self.types[id as usize - 1].kind = kind;
+        }
         id
+    }
+
+    /// Fills in the named definitions [`Self::ty`] left for later.
+    fn drain(&mut self) {
+        while let Some((die, id)) = self.pending.pop() {
+            let kind = self.kind(die, 0);
+            self.types[id as usize - 1].kind = kind;
+        }
     }
 
     fn kind(&mut self, die: DieId, depth: u32) -> BtfKind<'a> {

@@ -7,7 +7,7 @@
 
 use crate::check::{check_modules, ImportStatus, ModuleCheck};
 use crate::error::Result;
-use crate::explain::btf::{explain_btf, ExportCrcs, KernelInput};
+use crate::explain::btf::{explain_btf_scoped, ExportCrcs, KernelInput};
 use crate::explain::Explanation;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -84,11 +84,15 @@ pub fn why(module: &Path, target: &Target<'_>, built_for: Option<&Path>) -> Resu
                     ));
                 }
             }
-            let (old_types, new_types) = (
-                old.types(old_dwarf.as_ref())?,
-                new.types(new_dwarf.as_ref())?,
-            );
-            explanation = Some(explain_btf(&old_types, &new_types, &crcs, &[])?);
+            let (old_types, old_scopes) = old.types(old_dwarf.as_ref())?;
+            let (new_types, new_scopes) = new.types(new_dwarf.as_ref())?;
+            explanation = Some(explain_btf_scoped(
+                &old_types,
+                &new_types,
+                (old_scopes.as_ref(), new_scopes.as_ref()),
+                &crcs,
+                &[],
+            )?);
         }
         (None, _) => notes.push(
             "no explanation: give --built-for with the vmlinux, vmlinuz or BTF of the kernel the module was built for"

@@ -3,7 +3,7 @@
 
 use super::args::{ExportFilter, FormatArg};
 use super::{exit, print_out};
-use modver::explain::btf::{explain_btf, read_symvers_crcs, ExportCrcs, KernelInput};
+use modver::explain::btf::{explain_btf_scoped, read_symvers_crcs, ExportCrcs, KernelInput};
 use modver::explain::{explain_paths, render_text};
 use modver::output::{to_json, ReportFormat};
 use std::path::PathBuf;
@@ -37,6 +37,11 @@ pub struct Args {
     /// exported variables BTF leaves out.
     #[arg(long, requires = "btf")]
     dwarf: bool,
+    /// With --btf: explain every function and variable both kernels have
+    /// that reaches a changed type, whatever the CRCs say (to see what a
+    /// type change touches, or to check the explanation against the CRCs).
+    #[arg(long, requires = "btf", conflicts_with = "symvers")]
+    all: bool,
     /// With --btf: the exports' CRCs, OLD's and NEW's Module.symvers.
     #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], requires = "btf")]
     symvers: Vec<PathBuf>,
@@ -53,14 +58,20 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             old: old.crcs.clone(),
             new: new.crcs.clone(),
         };
+        if a.all {
+            crcs = ExportCrcs::default();
+        }
         if let [o, n] = &a.symvers[..] {
             crcs.old = Some(read_symvers_crcs(o)?);
             crcs.new = Some(read_symvers_crcs(n)?);
         }
         let (old_dwarf, new_dwarf) = (old.dwarf(a.dwarf)?, new.dwarf(a.dwarf)?);
-        explain_btf(
-            &old.types(old_dwarf.as_ref())?,
-            &new.types(new_dwarf.as_ref())?,
+        let (old_types, old_scopes) = old.types(old_dwarf.as_ref())?;
+        let (new_types, new_scopes) = new.types(new_dwarf.as_ref())?;
+        explain_btf_scoped(
+            &old_types,
+            &new_types,
+            (old_scopes.as_ref(), new_scopes.as_ref()),
             &crcs,
             &a.only.symbols,
         )?

@@ -21,6 +21,7 @@
 
 use super::{Explanation, ExportChange, MemberChange, TypeChange};
 use crate::btf::{Btf, BtfKind, TypeId};
+use crate::btf_encoder::Scopes;
 use crate::crc::NameMap;
 use crate::error::Result;
 use std::collections::{BTreeMap, VecDeque};
@@ -382,6 +383,27 @@ pub fn explain_btf(
     crcs: &ExportCrcs,
     only: &[String],
 ) -> Result<Explanation> {
+    explain_btf_scoped(old, new, (None, None), crcs, only)
+}
+
+/// Whether `export`'s walk may enter the type named `key`: its unit on
+/// either side defines it, or neither side knows its unit.
+fn in_scope(scopes: (Option<&Scopes>, Option<&Scopes>), export: &str, key: &str) -> bool {
+    let a = scopes.0.and_then(|s| s.defines(export, key));
+    let b = scopes.1.and_then(|s| s.defines(export, key));
+    (a, b) == (None, None) || a == Some(true) || b == Some(true)
+}
+
+/// [`explain_btf`] with each side's [`Scopes`] when its types come from
+/// DWARF: an export's chains then pass only through types its own unit
+/// defines, as genksyms sees them.
+pub fn explain_btf_scoped(
+    old: &Btf<'_>,
+    new: &Btf<'_>,
+    scopes: (Option<&Scopes>, Option<&Scopes>),
+    crcs: &ExportCrcs,
+    only: &[String],
+) -> Result<Explanation> {
     let (so, sn) = (Side::new(old), Side::new(new));
     let names: Vec<String> = match (&crcs.old, &crcs.new) {
         (Some(a), Some(b)) => a
@@ -501,7 +523,8 @@ pub fn explain_btf(
             true
         };
         let useful = |i: u32| useful.get(i as usize).copied().unwrap_or(false);
-        for &s in start.iter().filter(|&&s| useful(s)) {
+        let scoped = |i: u32, g: &Graph<'_, '_>| in_scope(scopes, &name, &g.keys[i as usize]);
+        for &s in start.iter().filter(|&&s| useful(s) && scoped(s, &g)) {
             if mark(s, u32::MAX, &mut seen, &mut parent) {
                 queue.push_back(s);
             }
@@ -520,7 +543,7 @@ pub fn explain_btf(
                 chains.push(chain);
                 reached.push(k);
             }
-            for r in refs.into_iter().filter(|&r| useful(r)) {
+            for r in refs.into_iter().filter(|&r| useful(r) && scoped(r, &g)) {
                 if mark(r, k, &mut seen, &mut parent) {
                     queue.push_back(r);
                 }
@@ -699,15 +722,21 @@ impl KernelInput {
     }
 
     /// The types explain compares: `dwarf` (from [`Self::dwarf`]) encoded
-    /// as BTF, else the image's own BTF.
-    pub fn types<'s>(&'s self, dwarf: Option<&'s crate::dwarf::DebugObject>) -> Result<Btf<'s>> {
+    /// as BTF with what each unit defines, else the image's own BTF.
+    pub fn types<'s>(
+        &'s self,
+        dwarf: Option<&'s crate::dwarf::DebugObject>,
+    ) -> Result<(Btf<'s>, Option<Scopes>)> {
         match dwarf {
-            Some(obj) => Ok(crate::btf_encoder::encode(
-                &obj.info,
-                obj.symbols.iter().map(|s| s.name.as_str()),
-                &format!("{} (DWARF)", self.image.display),
-            )),
-            None => self.btf(),
+            Some(obj) => {
+                let (btf, scopes) = crate::btf_encoder::encode_with_scopes(
+                    &obj.info,
+                    obj.symbols.iter().map(|s| s.name.as_str()),
+                    &format!("{} (DWARF)", self.image.display),
+                );
+                Ok((btf, Some(scopes)))
+            }
+            None => Ok((self.btf()?, None)),
         }
     }
 }

@@ -347,6 +347,85 @@ fn explain_from_dwarf_names_what_explain_from_btf_names() {
     assert!(text.contains("long int wide (offset 8, size 8)"), "{text}");
 }
 
+/// What each unit saw: `inner.c` defines `struct inner`, `decl.c` only
+/// declares it. A member added to it changes the real genksyms' CRC of
+/// `use_outer` (inner.c) but not of `use_decl` (decl.c), and explain from
+/// DWARF reports exactly the first; from BTF, which merges the units, it
+/// would report both.
+#[test]
+fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
+    let dir = Scratch::new();
+    // What EXPORT_SYMBOL leaves for genksyms (6.1); the compiler never
+    // sees it.
+    dir.write(
+        "inner.c",
+        "struct inner { int x;\n#ifdef V2\n int y;\n#endif\n};\n\
+         struct outer { struct inner *p; };\n\
+         int use_outer(struct outer *o) { return o->p->x; }\n\
+         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_outer);\n#endif\n",
+    );
+    dir.write(
+        "decl.c",
+        "struct inner;\nstruct holder { struct inner *p; long n; };\n\
+         long use_decl(struct holder *h) { return h->n; }\n\
+         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_decl);\n#endif\n",
+    );
+    let genksyms = crate::kbuild::genksyms("6.1");
+    for (b, defs) in [("v1", ""), ("v2", "-DV2")] {
+        let script = format!(
+            "set -e; mkdir -p {b}; : > {b}/Module.symvers
+             for f in inner decl; do
+               clang-19 -E -P -D__GENKSYMS__ {defs} $f.c | {g} > {b}/$f.symver
+               awk '$1 == \"#SYMVER\" {{ printf \"%s\\t%s\\tvmlinux\\tEXPORT_SYMBOL\\t\\n\", $3, $2 }}' {b}/$f.symver >> {b}/Module.symvers
+               clang-19 --target=x86_64-linux-gnu -g -O2 {defs} -c $f.c -o {b}/$f.o
+             done
+             ld.lld-19 -e 0 -o {b}/vmlinux {b}/inner.o {b}/decl.o",
+            g = genksyms.display()
+        );
+        tool("bash")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(dir.path())
+            .ok();
+    }
+    let symvers =
+        |b: &str| std::fs::read_to_string(dir.path().join(b).join("Module.symvers")).unwrap();
+    let crc = |b: &str, s: &str| {
+        symvers(b)
+            .lines()
+            .find(|l| l.split('\t').nth(1) == Some(s))
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{s} not in {b}/Module.symvers: {}", symvers(b)))
+    };
+    assert_ne!(
+        crc("v1", "use_outer"),
+        crc("v2", "use_outer"),
+        "genksyms: use_outer changes"
+    );
+    assert_eq!(
+        crc("v1", "use_decl"),
+        crc("v2", "use_decl"),
+        "genksyms: use_decl does not"
+    );
+    let out = modver()
+        .current_dir(dir.path())
+        .args(["explain", "--btf", "--all", "--format", "json", "v1", "v2"])
+        .run();
+    assert_eq!(out.code(), Some(1), "{}", out.stderr_str());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reported: Vec<&str> = v["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["symbol"].as_str().unwrap())
+        .collect();
+    assert_eq!(reported, ["use_outer"], "{v}");
+    assert_eq!(
+        v["exports"][0]["chains"][0],
+        serde_json::json!(["use_outer", "s#outer", "s#inner"])
+    );
+}
+
 #[test]
 fn why_names_the_mismatched_imports_and_the_changed_types() {
     let root = Corpus::Btf.dir();
