@@ -59,7 +59,10 @@ rust_restore() {
 # .cmd file, written by modver dwarfksyms (the V=1 log of the hooked build
 # has a modver dwarfksyms line for it, and no stock gendwarfksyms ran).
 rust_symver_check() {
-  local out=$1 logf=$W/build-hook.log o n=0 bad=0 rs=0
+  local out=$1 logf=$W/build-hook.log o n=0 bad=0 rs=0 mv
+  # The binary the hook ran, by the name it has (MODVER_E2E_MODVER may
+  # point at a copy called otherwise), as a regex.
+  mv=$(printf '%s' "${MODVER##*/}" | sed 's/[.+*]/[&]/g')
   SYMVER_OBJECTS=0 SYMVER_RUST=0
   # (A command that pipes a symbol list into it; not its own host build.)
   if grep -aqE '\| *(\./)?scripts/gendwarfksyms/gendwarfksyms ' "$logf"; then
@@ -73,7 +76,7 @@ rust_symver_check() {
     # their members' versions, not their own.
     head -n1 "$out/$cmdf" 2>/dev/null | grep -qE ':= *(ld\.lld|ld|llvm-ar)[^ ]* ' && continue
     case $o in
-    rust/*) grep -aq "modver dwarfksyms.* $o >> " "$logf" || continue; rs=$((rs + 1)) ;;
+    rust/*) grep -aq "$mv dwarfksyms.* $o >> " "$logf" || continue; rs=$((rs + 1)) ;;
     *) "$MODVER" exports -q --kernel "${KVER%.*}" "$out/$o" 2>/dev/null || continue ;;
     esac
     n=$((n + 1))
@@ -82,8 +85,8 @@ rust_symver_check() {
       grep -aqE "skip_gendwarfksyms|exports\.o" <<<"$o" && continue
       echo "  $o: exports but no #SYMVER lines in $cmdf" >&2
       bad=1
-    elif ! grep -aq "modver dwarfksyms.* $o" "$logf" &&
-      ! grep -aq "modver dwarfksyms.* ${o%.o}.gendwarfksyms.o" "$logf"; then
+    elif ! grep -aq "$mv dwarfksyms.* $o" "$logf" &&
+      ! grep -aq "$mv dwarfksyms.* ${o%.o}.gendwarfksyms.o" "$logf"; then
       echo "  $o: no modver dwarfksyms line in the V=1 log" >&2
       bad=1
     fi
