@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): `modver explain --btf` on two Debian kernel ABIs,
+# from their BTF and from their DWARF, scored against the CRCs Debian's
+# own build computed (the genksyms CRCs in each linux-headers package's
+# Module.symvers).
+#
+# Usage: scripts/bench-explain-abi.sh [--no-dwarf] [--abidiff SECONDS] OLDREL NEWREL
+#   e.g. 6.1.0-54-amd64 6.1.0-55-amd64. The packages come from
+#   scripts/fetch-debian-abi.sh (with --dbg unless --no-dwarf: about 1 GB
+#   download and 6 GB unpacked per ABI).
+#   --abidiff S  also runs libabigail's abidiff on the two debug vmlinux
+#                (Debian's abigail-tools), stopped after S seconds.
+# Prints, per source (BTF from vmlinuz, DWARF from the -dbg vmlinux): wall
+# time and peak RSS of one `explain --btf --all` (every function and
+# variable both kernels have that reaches a changed type, CRCs aside), and
+#   recall         vmlinux exports whose CRC changed that explain reports;
+#   false reports  vmlinux exports whose CRC did not change that it reports;
+# and the five largest root causes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dwarf=1 abidiff=""
+while [ $# -gt 2 ]; do
+	case "$1" in
+	--no-dwarf) dwarf=0; shift ;;
+	--abidiff) abidiff=$2; shift 2 ;;
+	*) echo "usage: $0 [--no-dwarf] [--abidiff SECONDS] OLDREL NEWREL" >&2; exit 2 ;;
+	esac
+done
+[ $# -eq 2 ] || { echo "usage: $0 [--no-dwarf] [--abidiff SECONDS] OLDREL NEWREL" >&2; exit 2; }
+old=$1 new=$2
+if [ -z "${MODVER:-}" ]; then cargo build --release -q; fi
+modver=${MODVER:-$PWD/target/release/modver}
+dbgflag=(); ((dwarf)) && dbgflag=(--dbg)
+declare -A root
+while IFS=$'\t' read -r rel dir; do root[$rel]=$dir; done < <(bash scripts/fetch-debian-abi.sh "${dbgflag[@]}" "$old" "$new")
+work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench-explain-abi.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+score() { # JSON report -> recall / false-report lines
+	python3 - "${root[$old]}/Module.symvers" "${root[$new]}/Module.symvers" "$1" <<'EOF'
+import json, sys
+def crcs(path):
+    out = {}
+    for line in open(path):
+        f = line.rstrip("\n").split("\t")
+        if len(f) >= 3 and f[2] == "vmlinux":
+            out[f[1]] = f[0]
+    return out
+a, b = crcs(sys.argv[1]), crcs(sys.argv[2])
+both = set(a) & set(b)
+changed = {s for s in both if a[s] != b[s]}
+same = both - changed
+report = json.load(open(sys.argv[3]))
+reported = {e["symbol"] for e in report["exports"] if e.get("chains") or e.get("note")}
+pct = lambda n, d: 100.0 * n / max(d, 1)
+hit, false = changed & reported, same & reported
+print(f"  vmlinux exports in both: {len(both)}; CRC changed {len(changed)}, unchanged {len(same)}")
+print(f"  recall:        {len(hit)}/{len(changed)} = {pct(len(hit), len(changed)):.2f} %")
+print(f"  false reports: {len(false)}/{len(same)} = {pct(len(false), len(same)):.2f} %")
+print(f"  missed: {' '.join(sorted(changed - reported)[:8])}")
+for c in report.get("root_causes", [])[:5]:
+    print(f"  root cause: {c['type']} {c.get('member') or ''} {c['change']}: {c['count']} exports")
+EOF
+}
+
+run() { # NAME OLDFILE NEWFILE [ARGS...]
+	local name=$1 o=$2 n=$3
+	shift 3
+	/usr/bin/time -f '%e %M' -o "$work/$name.time" "$modver" explain --btf --all --format json "$@" "$o" "$n" \
+		>"$work/$name.json" 2>"$work/$name.err" || [ $? -eq 1 ] || { cat "$work/$name.err" >&2; exit 1; }
+	read -r secs kib < <(tail -n1 "$work/$name.time")
+	echo "$name: $secs s wall, peak RSS $((kib / 1024)) MiB"
+	score "$work/$name.json"
+}
+
+echo "explain $old -> $new"
+run btf "${root[$old]}/vmlinuz" "${root[$new]}/vmlinuz"
+if ((dwarf)); then
+	v() { echo "${root[$1]}/dbg/usr/lib/debug/boot/vmlinux-$1"; }
+	run dwarf "$(v "$old")" "$(v "$new")" --dwarf
+	if [ -n "$abidiff" ]; then
+		command -v abidiff >/dev/null || { echo "abidiff: not installed (apt-get install abigail-tools)"; exit 0; }
+		/usr/bin/time -f '%e %M' -o "$work/abidiff.time" timeout "$abidiff" \
+			abidiff "$(v "$old")" "$(v "$new")" >"$work/abidiff.out" 2>&1 || true
+		read -r secs kib < <(tail -n1 "$work/abidiff.time") || true
+		echo "abidiff: $secs s wall (limit $abidiff s), peak RSS $((kib / 1024)) MiB, $(wc -l <"$work/abidiff.out") lines of report"
+	fi
+fi
