@@ -29,8 +29,9 @@
 #   --rust    (6.14+) the kernel also has RUST, GENDWARFKSYMS, DWARF 5 debug
 #             info and EXTENDED_MODVERSIONS, and Rust sample modules; the
 #             tree gets patches/0001-module-allow-GENDWARFKSYMS-with-LTO.patch
-#             for the run. Steps: "hook extmod boot negative nolto symver crcs
-#             check stocklto"
+#             for the run. Steps: "hook extmod boot negative why nolto symver
+#             crcs check stocklto" (why: modver why explains each stale
+#             module of the negative case from the kernels' DWARF)
 #             (scripts/e2e/rust.sh).
 # Environment: MODVER_E2E_MODVER the modver binary the hook runs (default
 # target/debug/modver, built here); JOBS make -j (default 2).
@@ -66,7 +67,7 @@ while (($#)); do
   shift
 done
 if [[ -z $STEPS ]]; then
-  if ((RUST)); then STEPS="hook extmod boot negative nolto symver crcs check stocklto"; else STEPS="stock hook compare boot negative"; fi
+  if ((RUST)); then STEPS="hook extmod boot negative why nolto symver crcs check stocklto"; else STEPS="stock hook compare boot negative"; fi
 fi
 [[ ${MODVER_E2E_TRIM:-0} == 1 ]] && STEPS="$STEPS trim"
 [[ -n $VER || -n $SOURCE ]] || VER=6.1
@@ -131,6 +132,7 @@ step hook && build hook -- "${HOOK[@]}"
 step compare && [[ -f $STOCK/Module.symvers && -f $HOOKED/Module.symvers ]] && compare
 step boot && [[ -f $HOOKED/arch/x86/boot/bzImage ]] && boot_step hooked "$HOOKED"
 step negative && [[ -f $HOOKED/Module.symvers ]] && negative_step
+step why && why_step
 step trim && trim_step
 if ((RUST)); then
   step nolto && rust_nolto

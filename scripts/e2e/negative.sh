@@ -153,3 +153,35 @@ negative_step() {
   neg_restore
   trap - EXIT
 }
+
+# why_step: `modver why` on every stale module of the negative case (its
+# __versions against the rebuilt vmlinux, explained from the kernel it was
+# built for): each must name its stale symbol, struct scatterlist and the
+# added member. The types come from BTF, else DWARF; a configuration with
+# neither (the plain e2e's: no debug info) is skipped and says so.
+why_step() {
+  [[ -f $NEG/vmlinux && -f $NEG/vmlinux.symvers ]] || {
+    log "why: no negative build in $NEG (run the negative step first)"
+    return 0
+  }
+  if ! grep -qE '^CONFIG_DEBUG_INFO(_BTF)?=y' "$HOOKED/.config"; then
+    log "why: skipped: this configuration has neither BTF nor DWARF to explain from"
+    return 0
+  fi
+  neg_stale 2>/dev/null || {
+    fail "why: no stale import in $NEG"
+    return 1
+  }
+  local ms m s out
+  for ms in $NEG_STALE; do
+    m=${ms%%:*} s=${ms#*:}
+    out=$("$MODVER" why "$NEG/$m" --vmlinux "$NEG/vmlinux" --built-for "$HOOKED/vmlinux" 2>&1)
+    if grep -q "mismatch: $s:" <<<"$out" &&
+      grep -q 's#scatterlist: member modver_e2e_negative added' <<<"$out"; then
+      ok "why: $m: $s explained: s#scatterlist, member modver_e2e_negative added"
+    else
+      fail "why: $m: $s not explained; modver why said:"
+      sed 's/^/    /' <<<"$out" | tail -n 15 >&2
+    fi
+  done
+}

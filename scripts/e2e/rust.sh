@@ -4,7 +4,8 @@
 # GENDWARFKSYMS' `depends on !LTO` is lifted by the one-hunk patch in
 # patches/, applied to the tree for the run and reverted at the end (the
 # tree is otherwise unmodified). Steps (--steps; the default for --rust is
-# "hook nolto crcs boot stocklto"):
+# "hook extmod boot negative why nolto symver crcs check stocklto"; why is
+# in scripts/e2e/negative.sh):
 #   hook      the LTO kernel through Makefile.rs-hook (out-hook)
 #   nolto     the same configuration without LTO, stock: the kernel's own
 #             gendwarfksyms on ELF (out-nolto)
