@@ -44,6 +44,10 @@ const ATE_UNSIGNED_CHAR: u64 = 0x08;
 /// shallower; hostile DWARF is not followed forever).
 const MAX_DEPTH: u32 = 64;
 
+/// Longest shape spelled out; past it, two types are told apart by what
+/// came first (no C type comes near).
+const MAX_SHAPE: usize = 1 << 20;
+
 struct Encoder<'a> {
     info: &'a DebugInfo,
     globals: HashSet<&'a str>,
@@ -254,6 +258,12 @@ impl<'a> Encoder<'a> {
     /// How explain sees a type: named types by their symtypes name, the
     /// rest spelled out. Two entries of one shape become one BTF type.
     fn shape(&self, die: DieId, depth: u32, out: &mut String) {
+        // Hostile DWARF can point many members at one anonymous type, and
+        // its members at another: without a bound, shapes grow
+        // exponentially with depth.
+        if out.len() > MAX_SHAPE {
+            return;
+        }
         if depth > MAX_DEPTH {
             out.push('?');
             return;
@@ -339,6 +349,9 @@ impl<'a> Encoder<'a> {
         let c = self.info.const_attr(die, ConstAttr::ByteSize).unwrap_or(0);
         out.push_str(&format!("{}:{}:{}{{", d.tag, c, d.declaration));
         for m in self.info.children(die) {
+            if out.len() > MAX_SHAPE {
+                break;
+            }
             match self.info.die(m).tag {
                 tag::MEMBER => {
                     let (off, bits) = self.member_place(m);
@@ -565,5 +578,69 @@ impl<'a> Encoder<'a> {
             }
             _ => BtfKind::Void,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::debuginfo::DieAttrs;
+
+    /// Thirty levels of anonymous structs, each with eight members of the
+    /// next level's type: 8^30 paths, which no C compiler writes but
+    /// hostile DWARF can. Encoding stays bounded.
+    #[test]
+    fn shared_anonymous_types_do_not_blow_up() {
+        let mut info = DebugInfo::new();
+        info.add_unit(Vec::new());
+        let root = info.add_die(None, tag::COMPILE_UNIT, 0, &DieAttrs::default());
+        let mut offset = 1;
+        let mut next = || {
+            offset += 1;
+            offset
+        };
+        let levels: Vec<DieId> = (0..30)
+            .map(|_| {
+                info.add_die(
+                    Some(root),
+                    tag::STRUCTURE_TYPE,
+                    next(),
+                    &DieAttrs::default(),
+                )
+            })
+            .collect();
+        for w in levels.windows(2) {
+            for i in 0..8 {
+                let name = format!("m{i}");
+                let attrs = DieAttrs {
+                    name: Some(&name),
+                    ..DieAttrs::default()
+                };
+                let m = info.add_die(Some(w[0]), tag::MEMBER, next(), &attrs);
+                info.set_type_ref(m, w[1]);
+            }
+        }
+        let f = info.add_die(
+            Some(root),
+            tag::SUBPROGRAM,
+            next(),
+            &DieAttrs {
+                name: Some("f"),
+                ..DieAttrs::default()
+            },
+        );
+        let p = info.add_die(Some(f), tag::FORMAL_PARAMETER, next(), &DieAttrs::default());
+        let ptr = info.add_die(Some(root), tag::POINTER_TYPE, next(), &DieAttrs::default());
+        info.set_type_ref(ptr, levels[0]);
+        info.set_type_ref(p, ptr);
+        let btf = encode(&info, ["f"], "t");
+        assert!(btf.types.iter().any(|t| t.name == "f"));
+        // One BTF struct per level.
+        let structs = btf
+            .types
+            .iter()
+            .filter(|t| matches!(t.kind, BtfKind::Struct { .. }))
+            .count();
+        assert_eq!(structs, 30);
     }
 }
