@@ -665,6 +665,31 @@ pub struct KernelInput {
     /// CRCs: `Module.symvers` in a directory input, else the image's own
     /// `__kcrctab` when it has exports.
     pub crcs: Option<BTreeMap<String, u32>>,
+    /// The modules of a directory input that has them.
+    pub modules: Option<ModuleTree>,
+}
+
+/// A kernel's installed modules (`lib/modules/R`, whose `kernel/` holds
+/// the `.ko` files) and, from its `Module.symvers`, which module exports
+/// each symbol: where the split BTF of a module export is.
+#[derive(Debug)]
+pub struct ModuleTree {
+    /// The directory holding `kernel/`.
+    pub root: std::path::PathBuf,
+    /// Module path (`drivers/net/tun`, as Module.symvers names it) of each
+    /// export that a module, not vmlinux, provides.
+    pub exporter: BTreeMap<String, String>,
+}
+
+impl ModuleTree {
+    /// The module file of a Module.symvers module path: `.ko`, or
+    /// compressed as distributions install them.
+    fn file(&self, module: &str) -> Option<std::path::PathBuf> {
+        ["ko", "ko.xz", "ko.zst", "ko.gz"]
+            .iter()
+            .map(|ext| self.root.join("kernel").join(format!("{module}.{ext}")))
+            .find(|p| p.is_file())
+    }
 }
 
 impl KernelInput {
@@ -678,7 +703,20 @@ impl KernelInput {
             let symvers = path.join("Module.symvers");
             let mut input = KernelInput::open(&image)?;
             if symvers.is_file() {
-                input.crcs = Some(read_symvers_crcs(&symvers)?);
+                let entries = crate::symvers::read(&symvers)?;
+                let root = ["modules", "."]
+                    .iter()
+                    .map(|d| path.join(d))
+                    .find(|d| d.join("kernel").is_dir());
+                input.modules = root.map(|root| ModuleTree {
+                    root,
+                    exporter: entries
+                        .iter()
+                        .filter(|e| e.module != "vmlinux")
+                        .map(|e| (e.symbol.clone(), e.module.clone()))
+                        .collect(),
+                });
+                input.crcs = Some(entries.into_iter().map(|e| (e.symbol, e.crc)).collect());
             }
             return Ok(input);
         }
@@ -693,7 +731,11 @@ impl KernelInput {
                 .collect();
             (!crcs.is_empty()).then_some(crcs)
         };
-        Ok(KernelInput { image, crcs })
+        Ok(KernelInput {
+            image,
+            crcs,
+            modules: None,
+        })
     }
 
     /// The image's BTF (base BTF).
@@ -775,4 +817,90 @@ pub fn read_symvers_crcs(path: &std::path::Path) -> Result<BTreeMap<String, u32>
         .into_iter()
         .map(|e| (e.symbol, e.crc))
         .collect())
+}
+
+/// Explains the exports of modules, each from its module's split BTF over
+/// the vmlinux BTF of its side (`old_base`, `new_base`): the exports of
+/// `crcs` whose CRC differs and that the same module exports on both
+/// sides (`only` narrows them). Module exports without split BTF on a
+/// side, or whose module file is missing, are listed in a note.
+pub fn explain_module_exports(
+    old: &KernelInput,
+    new: &KernelInput,
+    old_base: &Btf<'_>,
+    new_base: &Btf<'_>,
+    crcs: &ExportCrcs,
+    only: &[String],
+) -> Result<Explanation> {
+    let mut out = Explanation::default();
+    let (Some(om), Some(nm)) = (&old.modules, &new.modules) else {
+        return Ok(out);
+    };
+    let (Some(oc), Some(nc)) = (&crcs.old, &crcs.new) else {
+        return Ok(out);
+    };
+    let mut by_module: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (name, module) in &om.exporter {
+        let changed = matches!((oc.get(name), nc.get(name)), (Some(a), Some(b)) if a != b);
+        let wanted = only.is_empty() || only.contains(name);
+        if changed && wanted && nm.exporter.get(name) == Some(module) {
+            by_module
+                .entry(module.as_str())
+                .or_default()
+                .push(name.clone());
+        }
+    }
+    let mut missing: Vec<String> = Vec::new();
+    for (module, names) in by_module {
+        let (Some(of), Some(nf)) = (om.file(module), nm.file(module)) else {
+            missing.push(module.to_string());
+            continue;
+        };
+        let (of, nf) = (
+            crate::kmodule::ModuleFile::open(&of)?,
+            crate::kmodule::ModuleFile::open(&nf)?,
+        );
+        let (Ok((ob, oo)), Ok((nb, no))) = (
+            crate::btf::btf_blob(&of.data, &of.display),
+            crate::btf::btf_blob(&nf.data, &nf.display),
+        ) else {
+            missing.push(module.to_string());
+            continue;
+        };
+        let os = crate::btf::parse(ob, &of.display, oo, Some(old_base))?;
+        let ns = crate::btf::parse(nb, &nf.display, no, Some(new_base))?;
+        let e = explain_btf(&os, &ns, crcs, &names)?;
+        for mut x in e.exports {
+            x.file = module.to_string();
+            out.exports.push(x);
+        }
+        for t in e.types {
+            if !out.types.iter().any(|u| u.symbol == t.symbol) {
+                out.types.push(t);
+            }
+        }
+    }
+    if !missing.is_empty() {
+        out.notes.push(format!(
+            "{} modules with changed exports have no file or no split BTF on one side, so their exports are not explained: {}{}",
+            missing.len(),
+            missing.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+            if missing.len() > 5 { ", ..." } else { "" }
+        ));
+    }
+    out.root_causes = super::root_causes(&out);
+    Ok(out)
+}
+
+/// `module`'s explanation added to `into`: exports, types not already
+/// there, notes, and the root causes recomputed over both.
+pub fn merge_explanations(into: &mut Explanation, module: Explanation) {
+    into.exports.extend(module.exports);
+    for t in module.types {
+        if !into.types.iter().any(|u| u.symbol == t.symbol) {
+            into.types.push(t);
+        }
+    }
+    into.notes.extend(module.notes);
+    into.root_causes = super::root_causes(into);
 }

@@ -426,6 +426,54 @@ fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
     );
 }
 
+/// Module exports are explained from their module's split BTF over its
+/// side's vmlinux BTF: a directory input with `kernel/` (lib/modules/R)
+/// and a Module.symvers naming the exporting module.
+#[test]
+fn explain_from_btf_reads_module_exports_from_split_btf() {
+    let root = Corpus::Btf.dir();
+    let dir = Scratch::new();
+    for (b, crc) in [("v1", "0x11111111"), ("v2", "0x22222222")] {
+        let d = dir.path().join(b);
+        std::fs::create_dir_all(d.join("kernel/drivers")).unwrap();
+        std::fs::copy(root.join(b).join("vmlinux"), d.join("vmlinux")).unwrap();
+        std::fs::copy(
+            root.join(b).join("module.o"),
+            d.join("kernel/drivers/mod.ko"),
+        )
+        .unwrap();
+        let mut symvers = std::fs::read_to_string(root.join(b).join("Module.symvers")).unwrap();
+        symvers.push_str(&format!("{crc}\tmod_use\tdrivers/mod\tEXPORT_SYMBOL\t\n"));
+        std::fs::write(d.join("Module.symvers"), symvers).unwrap();
+    }
+    let v = explain_json(&["--btf", "v1", "v2"], dir.path());
+    let m = v["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["symbol"] == "mod_use")
+        .unwrap_or_else(|| panic!("mod_use not explained: {v}"));
+    assert_eq!(m["file"], "drivers/mod");
+    assert_eq!(m["old_crc"], 0x11111111);
+    assert_eq!(
+        m["chains"][0],
+        serde_json::json!(["mod_use", "s#mod_priv", "s#widget"])
+    );
+    // The vmlinux exports are still there, explained from vmlinux's BTF.
+    let symtypes = explain_json(&["v1/exports.symtypes", "v2/exports.symtypes"], root);
+    for e in symtypes["exports"].as_array().unwrap() {
+        assert!(
+            v["exports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["symbol"] == e["symbol"]),
+            "{} missing",
+            e["symbol"]
+        );
+    }
+}
+
 #[test]
 fn why_names_the_mismatched_imports_and_the_changed_types() {
     let root = Corpus::Btf.dir();
