@@ -6,7 +6,8 @@
 #     with the .FOO.o.cmd files and the sources they name. For the genksyms
 #     baseline each object's C is preprocessed once, untimed, with its own
 #     command line (-E -D__GENKSYMS__, as kbuild's cmd_gensymtypes_c), and
-#     the real genksyms 6.1 is then run once per file as kbuild runs it
+#     the real genksyms (the build's own scripts/genksyms/genksyms, else
+#     linux-kbuild-6.1's) is then run once per file as kbuild runs it
 #     (-T FILE.symtypes -r /dev/null), timed. Without .cmd files (a copied
 #     tree) the genksyms rows are skipped and said so.
 #     Prints wall time, user CPU and peak RSS of: the genksyms loop, modver
@@ -25,6 +26,11 @@ bash scripts/setup.sh base kbuild >/dev/null
 cargo build --release -q
 modver=$PWD/target/release/modver
 genksyms=/usr/lib/linux-kbuild-6.1/scripts/genksyms/genksyms
+# A build tree's own genksyms (scripts/genksyms/genksyms of that kernel)
+# when it has one: modver crc follows the genksyms of the tree's kernel.
+if [[ $# -ge 1 && -x ${2:-$1}/scripts/genksyms/genksyms ]]; then
+  genksyms=$(cd "${2:-$1}" && pwd)/scripts/genksyms/genksyms
+fi
 cc=${CC:-clang-19}
 work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench-crc.XXXXXX")
 [[ -n ${MODVER_BENCH_KEEP:-} ]] || trap 'rm -rf "$work"' EXIT
@@ -58,7 +64,7 @@ if [[ $# -ge 1 ]]; then
     export build work
     xargs -P 2 -I{} bash -c '
       f={}; cmdf=$build/$(dirname "$f")/.$(basename "$f" .symtypes).o.cmd
-      cmd=$(sed -n "1s/^cmd_[^ ]* := //p" "$cmdf" | sed -e "s/-Wp,-MMD,[^ ]* //" -e "s/ -c -o [^ ]* / -E -D__GENKSYMS__ /")
+      cmd=$(sed -n "1s/^\(saved\)\{0,1\}cmd_[^ ]* := //p" "$cmdf" | sed -e "s/-Wp,-MMD,[^ ]* //" -e "s/ -c -o [^ ]* / -E -D__GENKSYMS__ /")
       mkdir -p "$work/i/$(dirname "$f")"
       (cd "$build" && eval "$cmd") > "$work/i/${f%.symtypes}.i"' < "$work/list-c"
     cat > "$work/genksyms-loop.sh" <<SH
@@ -79,7 +85,7 @@ SH
     measure modver-crc-C-files sh -c "xargs '$modver' crc --kernel 6.1 < '$work/list-c'"
     cmp -s "$work/genksyms-per-file.out" "$work/modver-crc-C-files.out" ||
       { echo "bench-crc: modver and genksyms CRCs differ (MODVER_BENCH_KEEP=1 keeps $work)" >&2; exit 1; }
-    echo "check: modver crc == genksyms 6.1 on the $(wc -l < "$work/list-c") C files ($(wc -l < "$work/modver-crc-C-files.out") CRCs)"
+    echo "check: modver crc == $genksyms on the $(wc -l < "$work/list-c") C files ($(wc -l < "$work/modver-crc-C-files.out") CRCs)"
   fi
   echo "corpus: $n symtypes files, $((size / 1024)) KiB, $(wc -l < "$work/modver-crc.out") exports ($tree)"
   awk -v size="$size" '
