@@ -24,8 +24,9 @@
 //! encodes only per-CPU ones), so explain from DWARF also reaches those.
 //! Functions are encoded from their definitions at unit level, variables
 //! from their definitions or declarations (gcc names a variable declared
-//! in a header only in the declaration), once per name and type; a name
-//! that is a global ELF symbol gets global linkage. DWARF 4 bit-fields (`DW_AT_bit_offset`) are placed
+//! in a header only in the declaration), once per name and type;
+//! `DW_AT_external` gives global linkage, so that a static function of
+//! an export's name elsewhere is not taken for it. DWARF 4 bit-fields (`DW_AT_bit_offset`) are placed
 //! at their storage unit's offset.
 
 use crate::btf::{Btf, BtfKind, BtfMember, BtfParam, BtfType, TypeId};
@@ -50,7 +51,6 @@ const MAX_SHAPE: usize = 1 << 20;
 
 struct Encoder<'a> {
     info: &'a DebugInfo,
-    globals: HashSet<&'a str>,
     types: Vec<BtfType<'a>>,
     /// The BTF id of each converted entry.
     by_die: HashMap<DieId, TypeId>,
@@ -118,37 +118,27 @@ impl Scopes {
     }
 }
 
-/// The types of `info` (an object's DWARF, whose global ELF symbols are
-/// `globals`) as one base BTF named `display`, and what each unit defines.
-pub fn encode_with_scopes<'a>(
-    info: &'a DebugInfo,
-    globals: impl IntoIterator<Item = &'a str>,
-    display: &str,
-) -> (Btf<'a>, Scopes) {
+/// The types of `info` (an object's DWARF) as one base BTF named
+/// `display`, and what each unit defines.
+pub fn encode_with_scopes<'a>(info: &'a DebugInfo, display: &str) -> (Btf<'a>, Scopes) {
     let mut scopes = Scopes::new(info);
-    let btf = encode_inner(info, globals, display, Some(&mut scopes));
+    let btf = encode_inner(info, display, Some(&mut scopes));
     (btf, scopes)
 }
 
-/// The types of `info` (an object's DWARF, whose global ELF symbols are
-/// `globals`) as one base BTF named `display`.
-pub fn encode<'a>(
-    info: &'a DebugInfo,
-    globals: impl IntoIterator<Item = &'a str>,
-    display: &str,
-) -> Btf<'a> {
-    encode_inner(info, globals, display, None)
+/// The types of `info` (an object's DWARF) as one base BTF named
+/// `display`.
+pub fn encode<'a>(info: &'a DebugInfo, display: &str) -> Btf<'a> {
+    encode_inner(info, display, None)
 }
 
 fn encode_inner<'a>(
     info: &'a DebugInfo,
-    globals: impl IntoIterator<Item = &'a str>,
     display: &str,
     mut scopes: Option<&mut Scopes>,
 ) -> Btf<'a> {
     let mut e = Encoder {
         info,
-        globals: globals.into_iter().collect(),
         types: Vec::new(),
         by_die: HashMap::new(),
         by_shape: HashMap::new(),
@@ -164,8 +154,9 @@ fn encode_inner<'a>(
             if let Some(s) = scopes.as_deref_mut() {
                 if d.tag == tag::SUBPROGRAM && !d.declaration {
                     let name = e.name(c);
-                    // A global definition wins over static ones of the name.
-                    if e.globals.contains(name) {
+                    // A global definition wins over static ones of the name
+                    // (selinux's static user_destroy is not the export).
+                    if d.external {
                         s.objects.insert(name.to_string(), u as u32);
                     } else if !name.is_empty() {
                         s.objects.entry(name.to_string()).or_insert(u as u32);
@@ -200,13 +191,13 @@ impl<'a> Encoder<'a> {
             tag::VARIABLE => {
                 let type_id = d.type_ref.map_or(0, |t| self.ty(t, 0));
                 if self.variables.insert((name, type_id)) {
-                    let linkage = u32::from(self.globals.contains(name));
+                    let linkage = u32::from(d.external);
                     self.push(name, BtfKind::Var { type_id, linkage });
                 }
             }
             tag::SUBPROGRAM => {
                 let proto = self.proto(die, d.type_ref, 0);
-                let linkage = u16::from(self.globals.contains(name));
+                let linkage = u16::from(d.external);
                 self.push(name, BtfKind::Func { proto, linkage });
             }
             _ => {
@@ -633,7 +624,7 @@ mod tests {
         let ptr = info.add_die(Some(root), tag::POINTER_TYPE, next(), &DieAttrs::default());
         info.set_type_ref(ptr, levels[0]);
         info.set_type_ref(p, ptr);
-        let btf = encode(&info, ["f"], "t");
+        let btf = encode(&info, "t");
         assert!(btf.types.iter().any(|t| t.name == "f"));
         // One BTF struct per level.
         let structs = btf

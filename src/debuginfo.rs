@@ -131,6 +131,9 @@ pub struct Die {
     pub abstract_origin: Option<DieId>,
     /// `DW_AT_declaration` with a true flag.
     pub declaration: bool,
+    /// `DW_AT_external` with a true flag: a function or variable visible
+    /// outside its unit (not `static`).
+    pub external: bool,
     /// First child, in DWARF order.
     pub first_child: Option<DieId>,
     /// Next sibling, in DWARF order.
@@ -168,6 +171,8 @@ pub struct DieAttrs<'s> {
     pub linkage_name: Option<&'s str>,
     /// `DW_AT_declaration` flag.
     pub declaration: bool,
+    /// `DW_AT_external` flag.
+    pub external: bool,
     /// `dwarf_formudata` values, by [`ConstAttr`].
     pub consts: [Option<u64>; CONST_ATTRS],
 }
@@ -257,6 +262,7 @@ impl DebugInfo {
             type_ref: None,
             abstract_origin: None,
             declaration: attrs.declaration,
+            external: attrs.external,
             first_child: None,
             next_sibling: None,
             const_mask,

@@ -370,6 +370,7 @@ fn read_unit(
         name_buf.clear();
         linkage_buf.clear();
         let (mut has_name, mut has_linkage, mut seen_decl) = (None, None, false);
+        let mut seen_external = false;
         let (mut type_ref, mut origin) = (None, None);
         let mut iter = entry.attrs();
         loop {
@@ -425,6 +426,12 @@ fn read_unit(
                     if !seen_decl {
                         seen_decl = true;
                         attrs.declaration = matches!(value, AttributeValue::Flag(true));
+                    }
+                }
+                gimli::DW_AT_external => {
+                    if !seen_external {
+                        seen_external = true;
+                        attrs.external = matches!(value, AttributeValue::Flag(true));
                     }
                 }
                 _ => {

@@ -49,6 +49,8 @@ mod flag {
 }
 /// `DISPFlagDefinition`.
 const SPFLAG_DEFINITION: u64 = 1 << 3;
+/// `DISubprogram::SPFlagLocalToUnit`.
+const SPFLAG_LOCAL_TO_UNIT: u64 = 1 << 2;
 /// `GlobalValue::AvailableExternallyLinkage` as the bitcode encodes it: no
 /// code, so no DWARF.
 const LINKAGE_AVAILABLE_EXTERNALLY: u64 = 12;
@@ -976,6 +978,9 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
             name: name.as_deref(),
             linkage_name: linkage.as_deref(),
             declaration: !definition && !has_decl,
+            // applySubprogramAttributes: not on a definition that points
+            // at its declaration.
+            external: !has_decl && s.sp_flags & SPFLAG_LOCAL_TO_UNIT == 0,
             ..Default::default()
         };
         if !has_decl {
@@ -1050,6 +1055,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
             name: name.as_deref(),
             linkage_name: linkage.as_deref(),
             declaration: !g.is_definition,
+            external: !g.is_local,
             ..Default::default()
         };
         if g.static_data_member_declaration.is_none() {

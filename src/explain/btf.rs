@@ -773,7 +773,6 @@ impl KernelInput {
             Some(obj) => {
                 let (btf, scopes) = crate::btf_encoder::encode_with_scopes(
                     &obj.info,
-                    obj.symbols.iter().map(|s| s.name.as_str()),
                     &format!("{} (DWARF)", self.image.display),
                 );
                 Ok((btf, Some(scopes)))

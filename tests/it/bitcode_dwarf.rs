@@ -118,6 +118,38 @@ fn compare(v: u32, bc: &Path) -> usize {
     assert_eq!(inputs.len(), 1);
     let native = inputs.pop().unwrap();
     assert_eq!(native.kabi_rules, kabi_rules);
+    // DW_AT_external (what explain's btf_encoder tells exports from
+    // static functions by) as LLVM writes it, for every function and
+    // variable entry both readers have.
+    let flags = |info: &modver::debuginfo::DebugInfo| {
+        let mut m = std::collections::BTreeMap::new();
+        for (i, d) in info.dies.iter().enumerate() {
+            if matches!(d.tag, 0x2e | 0x34) {
+                if let Some(n) = info.name(modver::debuginfo::DieId(i as u32)) {
+                    m.insert((d.tag, n.to_string(), d.declaration), d.external);
+                }
+            }
+        }
+        m
+    };
+    let (nf, rf) = (flags(&native.info), flags(&obj.info));
+    let mut common = 0;
+    for (k, ext) in &nf {
+        if let Some(r) = rf.get(k) {
+            assert_eq!(
+                ext,
+                r,
+                "clang-{v} {}: DW_AT_external of {k:?}",
+                bc.display()
+            );
+            common += 1;
+        }
+    }
+    assert!(
+        common > 0,
+        "{}: no function or variable in common",
+        bc.display()
+    );
     let reference = ModuleInput {
         name: "obj".into(),
         info: obj.info,

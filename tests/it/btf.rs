@@ -370,16 +370,24 @@ fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
          long use_decl(struct holder *h) { return h->n; }\n\
          #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_decl);\n#endif\n",
     );
+    // A static function of the export's name in a third unit, which
+    // defines neither struct: not the export (DW_AT_external tells).
+    dir.write(
+        "other.c",
+        "__attribute__((noinline, used)) static long use_outer(long x) { return x + 1; }\n\
+         long other(long x) { return use_outer(x); }\n",
+    );
     let genksyms = crate::kbuild::genksyms("6.1");
     for (b, defs) in [("v1", ""), ("v2", "-DV2")] {
         let script = format!(
             "set -e; mkdir -p {b}; : > {b}/Module.symvers
+             clang-19 --target=x86_64-linux-gnu -g -O2 -c other.c -o {b}/other.o
              for f in inner decl; do
                clang-19 -E -P -D__GENKSYMS__ {defs} $f.c | {g} > {b}/$f.symver
                awk '$1 == \"#SYMVER\" {{ printf \"%s\\t%s\\tvmlinux\\tEXPORT_SYMBOL\\t\\n\", $3, $2 }}' {b}/$f.symver >> {b}/Module.symvers
                clang-19 --target=x86_64-linux-gnu -g -O2 {defs} -c $f.c -o {b}/$f.o
              done
-             ld.lld-19 -e 0 -o {b}/vmlinux {b}/inner.o {b}/decl.o",
+             ld.lld-19 -e 0 -o {b}/vmlinux {b}/inner.o {b}/decl.o {b}/other.o",
             g = genksyms.display()
         );
         tool("bash")
