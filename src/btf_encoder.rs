@@ -16,8 +16,11 @@
 //! DWARF also says what each compile unit saw, which BTF cannot: a struct
 //! only declared in a unit (`struct cred;`) is a declaration there. genksyms
 //! stops at such a struct (`struct cred { UNKNOWN }`), so a change inside
-//! it does not change the CRCs of that unit's exports. [`Scopes`] keeps,
-//! per unit, the named types it defines and, per function, its unit, and
+//! it does not change the CRCs of that unit's exports; it does the same
+//! for a struct defined in the `.c` file itself (`record_compound` keeps
+//! only definitions from headers: kernel/workqueue.c's `struct
+//! workqueue_struct` is `UNKNOWN` to `__flush_workqueue`). [`Scopes`] keeps,
+//! per unit, the named types it defines and, per function and variable, its unit, and
 //! explain walks an export's chains only through types its unit defines.
 //!
 //! Unlike BTF, DWARF describes every exported variable (pahole ≤ 1.26
@@ -70,14 +73,13 @@ pub struct Scopes {
     keys: HashMap<String, u32>,
     /// Per unit, the sorted keys of the named types it defines.
     units: Vec<Vec<u32>>,
-    /// The unit of each function's definition.
+    /// The unit of each function's and variable's definition.
     objects: HashMap<String, u32>,
 }
 
 impl Scopes {
     /// Whether the unit defining `object` defines the type named `key`;
-    /// `None` when `object`'s unit is not known (variables: gcc names them
-    /// in every unit's declaration).
+    /// `None` when `object`'s unit is not known.
     pub fn defines(&self, object: &str, key: &str) -> Option<bool> {
         let unit = &self.units[*self.objects.get(object)? as usize];
         Some(
@@ -92,7 +94,7 @@ impl Scopes {
             units: vec![Vec::new(); info.units.len()],
             ..Scopes::default()
         };
-        for d in &info.dies {
+        for (i, d) in info.dies.iter().enumerate() {
             let prefix = match d.tag {
                 tag::STRUCTURE_TYPE | tag::CLASS_TYPE if !d.declaration => "s#",
                 tag::UNION_TYPE if !d.declaration => "u#",
@@ -103,6 +105,13 @@ impl Scopes {
             let Some(name) = d.name.map(|n| info.str(n)).filter(|n| !n.is_empty()) else {
                 continue;
             };
+            // genksyms' record_compound: a struct defined in the .c file
+            // itself (not in a header) is not recorded, so the unit's
+            // exports see it as `{ UNKNOWN }` (gendwarfksyms: definitions
+            // in .c files are private).
+            if in_source_file(info, DieId(i as u32)) {
+                continue;
+            }
             let key = format!("{prefix}{name}");
             let next = s.keys.len() as u32;
             let k = *s.keys.entry(key).or_insert(next);
@@ -116,6 +125,18 @@ impl Scopes {
         }
         s
     }
+}
+
+/// Whether a type entry's `DW_AT_decl_file` is a `.c` file.
+fn in_source_file(info: &DebugInfo, die: DieId) -> bool {
+    let Some(file) = info.const_attr(die, ConstAttr::DeclFile) else {
+        return false;
+    };
+    let unit = info.die(die).unit as usize;
+    info.units
+        .get(unit)
+        .and_then(|u| u.files.get(usize::try_from(file).ok()?))
+        .is_some_and(|&name| info.str(name).ends_with(".c"))
 }
 
 /// The types of `info` (an object's DWARF) as one base BTF named
@@ -152,6 +173,22 @@ fn encode_inner<'a>(
             e.drain();
             let d = info.die(c);
             if let Some(s) = scopes.as_deref_mut() {
+                // A variable's unit is where it is defined: a named
+                // definition, or gcc's nameless one pointing at the
+                // declaration from the header.
+                if d.tag == tag::VARIABLE && !d.declaration {
+                    let name = match d.specification {
+                        Some(spec) => e.name(spec),
+                        None => e.name(c),
+                    };
+                    let external =
+                        d.external || d.specification.is_some_and(|spec| info.die(spec).external);
+                    if external {
+                        s.objects.insert(name.to_string(), u as u32);
+                    } else if !name.is_empty() {
+                        s.objects.entry(name.to_string()).or_insert(u as u32);
+                    }
+                }
                 if d.tag == tag::SUBPROGRAM && !d.declaration {
                     let name = e.name(c);
                     // A global definition wins over static ones of the name

@@ -129,6 +129,10 @@ pub struct Die {
     pub type_ref: Option<DieId>,
     /// `DW_AT_abstract_origin`.
     pub abstract_origin: Option<DieId>,
+    /// `DW_AT_specification` (gcc's nameless definition of a variable
+    /// declared in a header points at that declaration); only the DWARF
+    /// reader sets it, and only explain's encoder reads it.
+    pub specification: Option<DieId>,
     /// `DW_AT_declaration` with a true flag.
     pub declaration: bool,
     /// `DW_AT_external` with a true flag: a function or variable visible
@@ -261,6 +265,7 @@ impl DebugInfo {
             linkage_name,
             type_ref: None,
             abstract_origin: None,
+            specification: None,
             declaration: attrs.declaration,
             external: attrs.external,
             first_child: None,
@@ -306,6 +311,13 @@ impl DebugInfo {
     pub fn set_type_ref(&mut self, die: DieId, target: DieId) {
         if let Some(d) = self.dies.get_mut(die.0 as usize) {
             d.type_ref = Some(target);
+        }
+    }
+
+    /// Sets `DW_AT_specification` of `die`.
+    pub fn set_specification(&mut self, die: DieId, target: DieId) {
+        if let Some(d) = self.dies.get_mut(die.0 as usize) {
+            d.specification = Some(target);
         }
     }
 

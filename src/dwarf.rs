@@ -160,8 +160,18 @@ type Reader<'a> = gimli::EndianSlice<'a, RunTimeEndian>;
 /// `.debug_info` offset).
 struct PendingRef {
     from: DieId,
-    origin: bool,
+    kind: RefKind,
     target: u64,
+}
+
+/// Which reference attribute a [`PendingRef`] is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RefKind {
+    Type,
+    Origin,
+    /// `DW_AT_specification`: gendwarfksyms does not read it, so a bad one
+    /// is dropped rather than an error (only explain's encoder uses it).
+    Specification,
 }
 
 fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
@@ -236,6 +246,12 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
     // binary search over their offsets.
     for p in pending {
         let found = info.dies.binary_search_by_key(&p.target, |d| d.offset);
+        if p.kind == RefKind::Specification {
+            if let Ok(i) = found {
+                info.set_specification(p.from, DieId(i as u32));
+            }
+            continue;
+        }
         let Ok(target) = found.map(|i| DieId(i as u32)) else {
             let from = info.die(p.from).offset;
             return Err(bad(
@@ -247,7 +263,7 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
                 ),
             ));
         };
-        if p.origin {
+        if p.kind == RefKind::Origin {
             info.set_abstract_origin(p.from, target);
         } else {
             info.set_type_ref(p.from, target);
@@ -372,6 +388,7 @@ fn read_unit(
         let (mut has_name, mut has_linkage, mut seen_decl) = (None, None, false);
         let mut seen_external = false;
         let (mut type_ref, mut origin) = (None, None);
+        let mut specification: Option<Option<u64>> = None;
         let mut iter = entry.attrs();
         loop {
             let attr = match iter.next() {
@@ -406,6 +423,15 @@ fn read_unit(
                         }
                         Err(_) => false,
                     });
+                }
+                gimli::DW_AT_specification => {
+                    if specification.is_none() {
+                        specification = Some(match value {
+                            AttributeValue::UnitRef(o) => Some(base + o.0 as u64),
+                            AttributeValue::DebugInfoRef(o) => Some(o.0 as u64),
+                            _ => None,
+                        });
+                    }
                 }
                 gimli::DW_AT_type | gimli::DW_AT_abstract_origin => {
                     let slot = if name == gimli::DW_AT_type {
@@ -460,11 +486,18 @@ fn read_unit(
             ));
         }
         let id = info.add_die(parent, entry.tag().0, offset, &attrs);
+        if let Some(Some(t)) = specification {
+            pending.push(PendingRef {
+                from: id,
+                kind: RefKind::Specification,
+                target: t,
+            });
+        }
         for (target, is_origin) in [(type_ref, false), (origin, true)] {
             match target {
                 Some(Some(t)) => pending.push(PendingRef {
                     from: id,
-                    origin: is_origin,
+                    kind: if is_origin { RefKind::Origin } else { RefKind::Type },
                     target: t,
                 }),
                 Some(None) => {

@@ -30,7 +30,7 @@ cflags=(--target=x86_64-linux-gnu -g -O2 -ffreestanding -nostdinc -fno-pic -fno-
 for b in v1 v2; do
 	defs=(); [[ $b == v2 ]] && defs=(-DV2)
 	d="$out/$b"; mkdir -p "$d"
-	"$CC" -E -P -D__GENKSYMS__ "${defs[@]}" "$src/exports.c" |
+	"$CC" -E -D__GENKSYMS__ "${defs[@]}" "$src/exports.c" |
 		"$GENKSYMS" -T "$d/exports.symtypes" > "$d/exports.symver"
 	awk '$1 == "#SYMVER" { printf "%s\t%s\tvmlinux\tEXPORT_SYMBOL\t\n", $3, $2 }' "$d/exports.symver" > "$d/Module.symvers"
 	"$CC" "${cflags[@]}" "${defs[@]}" -c "$src/exports.c" -o "$d/exports.o"

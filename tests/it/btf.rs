@@ -355,18 +355,30 @@ fn explain_from_dwarf_names_what_explain_from_btf_names() {
 #[test]
 fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
     let dir = Scratch::new();
-    // What EXPORT_SYMBOL leaves for genksyms (6.1); the compiler never
-    // sees it.
+    // The types are in headers, as the kernel's are (genksyms records only
+    // definitions from headers); EXPORT_SYMBOL is what genksyms (6.1)
+    // versions, and the compiler never sees it.
+    dir.write(
+        "inner.h",
+        "struct inner { int x;\n#ifdef V2\n int y;\n#endif\n};\n\
+         struct outer { struct inner *p; };\n",
+    );
+    dir.write(
+        "decl.h",
+        "struct inner;\nstruct holder { struct inner *p; long n; };\n",
+    );
     dir.write(
         "inner.c",
-        "struct inner { int x;\n#ifdef V2\n int y;\n#endif\n};\n\
-         struct outer { struct inner *p; };\n\
+        "#include \"inner.h\"\n\
          int use_outer(struct outer *o) { return o->p->x; }\n\
-         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_outer);\n#endif\n",
+         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_outer);\n#endif\n\
+         struct local { int z;\n#ifdef V2\n int w;\n#endif\n};\n\
+         int use_local(struct local *l) { return l->z; }\n\
+         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_local);\n#endif\n",
     );
     dir.write(
         "decl.c",
-        "struct inner;\nstruct holder { struct inner *p; long n; };\n\
+        "#include \"decl.h\"\n\
          long use_decl(struct holder *h) { return h->n; }\n\
          #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_decl);\n#endif\n",
     );
@@ -383,7 +395,7 @@ fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
             "set -e; mkdir -p {b}; : > {b}/Module.symvers
              clang-19 --target=x86_64-linux-gnu -g -O2 -c other.c -o {b}/other.o
              for f in inner decl; do
-               clang-19 -E -P -D__GENKSYMS__ {defs} $f.c | {g} > {b}/$f.symver
+               clang-19 -E -D__GENKSYMS__ {defs} $f.c | {g} > {b}/$f.symver
                awk '$1 == \"#SYMVER\" {{ printf \"%s\\t%s\\tvmlinux\\tEXPORT_SYMBOL\\t\\n\", $3, $2 }}' {b}/$f.symver >> {b}/Module.symvers
                clang-19 --target=x86_64-linux-gnu -g -O2 {defs} -c $f.c -o {b}/$f.o
              done
@@ -414,6 +426,12 @@ fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
         crc("v1", "use_decl"),
         crc("v2", "use_decl"),
         "genksyms: use_decl does not"
+    );
+    // A struct defined in the .c file itself is UNKNOWN to genksyms.
+    assert_eq!(
+        crc("v1", "use_local"),
+        crc("v2", "use_local"),
+        "genksyms: use_local does not"
     );
     let out = modver()
         .current_dir(dir.path())
