@@ -81,12 +81,23 @@ impl Scopes {
     /// Whether the unit defining `object` defines the type named `key`;
     /// `None` when `object`'s unit is not known.
     pub fn defines(&self, object: &str, key: &str) -> Option<bool> {
-        let unit = &self.units[*self.objects.get(object)? as usize];
-        Some(
-            self.keys
-                .get(key)
-                .is_some_and(|k| unit.binary_search(k).is_ok()),
-        )
+        Some(self.unit_defines(self.unit_of(object)?, key))
+    }
+
+    /// The unit defining `object` (a function or variable), if known.
+    pub fn unit_of(&self, object: &str) -> Option<u32> {
+        self.objects.get(object).copied()
+    }
+
+    /// Whether unit `unit` (from [`Self::unit_of`]) defines the type
+    /// named `key`.
+    pub fn unit_defines(&self, unit: u32, key: &str) -> bool {
+        let Some(types) = self.units.get(unit as usize) else {
+            return false;
+        };
+        self.keys
+            .get(key)
+            .is_some_and(|k| types.binary_search(k).is_ok())
     }
 
     fn new(info: &DebugInfo) -> Scopes {

@@ -7,7 +7,7 @@
 
 use crate::check::{check_modules, ImportStatus, ModuleCheck};
 use crate::error::Result;
-use crate::explain::btf::{explain_btf_scoped, ExportCrcs, KernelInput};
+use crate::explain::btf::{explain_kernels, ExportCrcs, KernelInput};
 use crate::explain::Explanation;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -75,24 +75,16 @@ pub fn why(module: &Path, target: &Target<'_>, built_for: Option<&Path>) -> Resu
                 ),
             };
             // Each side's BTF, or its DWARF where it has no BTF.
-            let (old_dwarf, new_dwarf) = (old.dwarf(false)?, new.dwarf(false)?);
-            for (side, d) in [(&old, &old_dwarf), (&new, &new_dwarf)] {
-                if d.is_some() {
+            let (e, dwarf) = explain_kernels(&old, &new, &crcs, &[], false)?;
+            for (side, from_dwarf) in [(&old, dwarf[0]), (&new, dwarf[1])] {
+                if from_dwarf {
                     notes.push(format!(
                         "{}: no BTF: its types come from its DWARF",
                         side.image.display
                     ));
                 }
             }
-            let (old_types, old_scopes) = old.types(old_dwarf.as_ref())?;
-            let (new_types, new_scopes) = new.types(new_dwarf.as_ref())?;
-            explanation = Some(explain_btf_scoped(
-                &old_types,
-                &new_types,
-                (old_scopes.as_ref(), new_scopes.as_ref()),
-                &crcs,
-                &[],
-            )?);
+            explanation = Some(e);
         }
         (None, _) => notes.push(
             "no explanation: give --built-for with the vmlinux, vmlinuz or BTF of the kernel the module was built for"

@@ -3,10 +3,7 @@
 
 use super::args::{ExportFilter, FormatArg};
 use super::{exit, print_out};
-use modver::explain::btf::{
-    explain_btf_scoped, explain_module_exports, merge_explanations, read_symvers_crcs, ExportCrcs,
-    KernelInput,
-};
+use modver::explain::btf::{explain_kernels, read_symvers_crcs, ExportCrcs, KernelInput};
 use modver::explain::{explain_paths, render_text};
 use modver::output::{to_json, ReportFormat};
 use std::path::PathBuf;
@@ -68,34 +65,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
             crcs.old = Some(read_symvers_crcs(o)?);
             crcs.new = Some(read_symvers_crcs(n)?);
         }
-        let (old_dwarf, new_dwarf) = (old.dwarf(a.dwarf)?, new.dwarf(a.dwarf)?);
-        let (old_types, old_scopes) = old.types(old_dwarf.as_ref())?;
-        let (new_types, new_scopes) = new.types(new_dwarf.as_ref())?;
-        // With the modules of both kernels (directory inputs), module
-        // exports are explained from each module's split BTF; vmlinux's
-        // BTF explains the rest.
-        let modules = old_dwarf.is_none() && new_dwarf.is_none() && !a.all;
-        let vmlinux_only: Vec<String> = match (&old.modules, &crcs.old) {
-            (Some(m), Some(c)) if modules && a.only.symbols.is_empty() => c
-                .keys()
-                .filter(|k| !m.exporter.contains_key(*k))
-                .cloned()
-                .collect(),
-            _ => a.only.symbols.clone(),
-        };
-        let mut e = explain_btf_scoped(
-            &old_types,
-            &new_types,
-            (old_scopes.as_ref(), new_scopes.as_ref()),
-            &crcs,
-            &vmlinux_only,
-        )?;
-        if modules {
-            let m =
-                explain_module_exports(&old, &new, &old_types, &new_types, &crcs, &a.only.symbols)?;
-            merge_explanations(&mut e, m);
-        }
-        e
+        explain_kernels(&old, &new, &crcs, &a.only.symbols, a.dwarf)?.0
     } else {
         explain_paths(&a.old, &a.new, &a.only.symbols)?
     };

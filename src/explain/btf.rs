@@ -386,12 +386,26 @@ pub fn explain_btf(
     explain_btf_scoped(old, new, (None, None), crcs, only)
 }
 
-/// Whether `export`'s walk may enter the type named `key`: its unit on
-/// either side defines it, or neither side knows its unit.
-fn in_scope(scopes: (Option<&Scopes>, Option<&Scopes>), export: &str, key: &str) -> bool {
-    let a = scopes.0.and_then(|s| s.defines(export, key));
-    let b = scopes.1.and_then(|s| s.defines(export, key));
-    (a, b) == (None, None) || a == Some(true) || b == Some(true)
+/// One export's units on each side (from [`Scopes::unit_of`]), looked up
+/// once per export rather than on every edge of its walk.
+struct ExportScope<'s> {
+    sides: [Option<(&'s Scopes, u32)>; 2],
+}
+
+impl<'s> ExportScope<'s> {
+    fn new(scopes: (Option<&'s Scopes>, Option<&'s Scopes>), export: &str) -> Self {
+        let side = |s: Option<&'s Scopes>| s.and_then(|s| Some((s, s.unit_of(export)?)));
+        ExportScope {
+            sides: [side(scopes.0), side(scopes.1)],
+        }
+    }
+
+    /// Whether the export's walk may enter the type named `key`: its unit
+    /// on either side defines it, or neither side knows its unit.
+    fn allows(&self, key: &str) -> bool {
+        let known: Vec<_> = self.sides.iter().flatten().collect();
+        known.is_empty() || known.iter().any(|(s, u)| s.unit_defines(*u, key))
+    }
 }
 
 /// [`explain_btf`] with each side's [`Scopes`] when its types come from
@@ -405,6 +419,8 @@ pub fn explain_btf_scoped(
     only: &[String],
 ) -> Result<Explanation> {
     let (so, sn) = (Side::new(old), Side::new(new));
+    // A set: the caller may name every vmlinux export.
+    let only: std::collections::HashSet<&str> = only.iter().map(String::as_str).collect();
     let names: Vec<String> = match (&crcs.old, &crcs.new) {
         (Some(a), Some(b)) => a
             .iter()
@@ -467,7 +483,7 @@ pub fn explain_btf_scoped(
     let mut generation = 0u32;
     let mut in_neither: Vec<String> = Vec::new();
     for name in names {
-        if !only.is_empty() && !only.contains(&name) {
+        if !only.is_empty() && !only.contains(name.as_str()) {
             continue;
         }
         let (mut eo, mut en) = (so.export(&name), sn.export(&name));
@@ -523,7 +539,8 @@ pub fn explain_btf_scoped(
             true
         };
         let useful = |i: u32| useful.get(i as usize).copied().unwrap_or(false);
-        let scoped = |i: u32, g: &Graph<'_, '_>| in_scope(scopes, &name, &g.keys[i as usize]);
+        let scope = ExportScope::new(scopes, &name);
+        let scoped = |i: u32, g: &Graph<'_, '_>| scope.allows(&g.keys[i as usize]);
         for &s in start.iter().filter(|&&s| useful(s) && scoped(s, &g)) {
             if mark(s, u32::MAX, &mut seen, &mut parent) {
                 queue.push_back(s);
@@ -868,16 +885,11 @@ pub fn explain_module_exports(
         };
         let os = crate::btf::parse(ob, &of.display, oo, Some(old_base))?;
         let ns = crate::btf::parse(nb, &nf.display, no, Some(new_base))?;
-        let e = explain_btf(&os, &ns, crcs, &names)?;
-        for mut x in e.exports {
+        let mut e = explain_btf(&os, &ns, crcs, &names)?;
+        for x in &mut e.exports {
             x.file = module.to_string();
-            out.exports.push(x);
         }
-        for t in e.types {
-            if !out.types.iter().any(|u| u.symbol == t.symbol) {
-                out.types.push(t);
-            }
-        }
+        absorb(&mut out, e.exports, e.types);
     }
     if !missing.is_empty() {
         out.notes.push(format!(
@@ -891,15 +903,60 @@ pub fn explain_module_exports(
     Ok(out)
 }
 
-/// `module`'s explanation added to `into`: exports, types not already
-/// there, notes, and the root causes recomputed over both.
-pub fn merge_explanations(into: &mut Explanation, module: Explanation) {
-    into.exports.extend(module.exports);
-    for t in module.types {
-        if !into.types.iter().any(|u| u.symbol == t.symbol) {
+/// Adds exports, and the types `into` does not have yet, to `into`.
+fn absorb(into: &mut Explanation, exports: Vec<ExportChange>, types: Vec<TypeChange>) {
+    into.exports.extend(exports);
+    let mut have: std::collections::HashSet<String> =
+        into.types.iter().map(|t| t.symbol.clone()).collect();
+    for t in types {
+        if have.insert(t.symbol.clone()) {
             into.types.push(t);
         }
     }
-    into.notes.extend(module.notes);
-    into.root_causes = super::root_causes(into);
+}
+
+/// `explain --btf` of two kernel inputs (and `why`'s explanation): each
+/// side's BTF, or its DWARF (with `prefer_dwarf`, or where it has no BTF)
+/// with what each of its units defines; with both sides' modules and BTF
+/// on both sides, module exports from their modules' split BTF and the
+/// rest from vmlinux's. `only` narrows the exports to names. Also says
+/// which sides were read from DWARF.
+pub fn explain_kernels(
+    old: &KernelInput,
+    new: &KernelInput,
+    crcs: &ExportCrcs,
+    only: &[String],
+    prefer_dwarf: bool,
+) -> Result<(Explanation, [bool; 2])> {
+    let (old_dwarf, new_dwarf) = (old.dwarf(prefer_dwarf)?, new.dwarf(prefer_dwarf)?);
+    let (old_types, old_scopes) = old.types(old_dwarf.as_ref())?;
+    let (new_types, new_scopes) = new.types(new_dwarf.as_ref())?;
+    let dwarf = [old_dwarf.is_some(), new_dwarf.is_some()];
+    let modules = match (&old.modules, &new.modules, &crcs.old, &crcs.new) {
+        (Some(m), Some(_), Some(c), Some(_)) if dwarf == [false, false] => Some((m, c)),
+        _ => None,
+    };
+    // With modules, vmlinux's BTF explains only what vmlinux exports.
+    let vmlinux_only: Vec<String> = match modules {
+        Some((m, c)) if only.is_empty() => c
+            .keys()
+            .filter(|k| !m.exporter.contains_key(*k))
+            .cloned()
+            .collect(),
+        _ => only.to_vec(),
+    };
+    let mut e = explain_btf_scoped(
+        &old_types,
+        &new_types,
+        (old_scopes.as_ref(), new_scopes.as_ref()),
+        crcs,
+        &vmlinux_only,
+    )?;
+    if modules.is_some() {
+        let m = explain_module_exports(old, new, &old_types, &new_types, crcs, only)?;
+        absorb(&mut e, m.exports, m.types);
+        e.notes.extend(m.notes);
+        e.root_causes = super::root_causes(&e);
+    }
+    Ok((e, dwarf))
 }
