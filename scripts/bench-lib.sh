@@ -6,7 +6,10 @@
 # ratio by CPU is the steadier one.
 #
 # Needs $work (a scratch directory). Use:
-#   bench_run NAME OUT CMD...   one timed run of CMD, stdout to OUT
+#   bench_run NAME OUT CMD...   one timed run of CMD, stdout to OUT; with
+#                               bench_reps=N set, CMD runs its work N times
+#                               and the row records a Nth of the time (to
+#                               rise above /usr/bin/time's 10 ms resolution)
 #   bench_table BASE            the table of all rows, ratios to row BASE
 #                               (BASE/row: > 1 means the row is faster); a
 #                               {j} in BASE stands for the row's own -jN
@@ -19,7 +22,7 @@ bench_run() { # name, output file, command...
   /usr/bin/time -f "%e %U %S %M" -o "$work/bench-t" "$@" > "$outf" 2>>"$work/stderr" || true
   local secs user sys kib
   read -r secs user sys kib < <(tail -n 1 "$work/bench-t")
-  printf '%s %s %s %s\n' "$name" "$secs" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$kib" >> "$work/bench-results"
+  printf '%s %s %s\n' "$name" "$(awk -v w="$secs" -v u="$user" -v s="$sys" -v r="${bench_reps:-1}" 'BEGIN { printf "%.5f %.5f", w / r, (u + s) / r }')" "$kib" >> "$work/bench-results"
 }
 
 bench_table() { # baseline row name

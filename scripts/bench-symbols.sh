@@ -15,7 +15,10 @@
 #   llvm-nm over all files (one process)
 #   llvm-nm once per file (what kbuild does: one llvm-nm per object)
 #   modver (native) once per file
-# each as a ratio to cat, and to llvm-nm once per file.
+# each as a ratio to cat, and to llvm-nm once per file. The one-process
+# rows run their command MODVER_BENCH_REPEAT times (default 10) in one
+# timing and record a tenth of it: a tree is read in tens of
+# milliseconds, near /usr/bin/time's 10 ms resolution.
 # scripts/bench-native.sh also checks native == llvm-nm on every file first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,21 +54,28 @@ echo "corpus: $n files, $((bytes / 1024)) KiB ($(pwd)); llvm-nm = $nm"
 cat "$work/list" > /dev/null  # warm the page cache
 xargs cat < "$work/list" > /dev/null
 threads=$(nproc)
+rep=${MODVER_BENCH_REPEAT:-10}
+repeated() { # command line, run $rep times in one shell
+  echo "for i in \$(seq $rep); do $1; done"
+}
 for round in $(seq "$bench_rounds"); do
-  bench_run "cat-all-files(floor)" /dev/null sh -c "xargs cat < '$work/list'"
+  bench_reps=$rep
+  bench_run "cat-all-files(floor)" /dev/null sh -c "$(repeated "xargs cat < '$work/list'")"
   for t in $(seq 1 "$threads"); do
-    bench_run "modver-native-one-proc-j$t" /dev/null sh -c "MODVER_THREADS=$t xargs '$modver' symbols --backend native < '$work/list'"
+    bench_run "modver-native-one-proc-j$t" /dev/null sh -c "$(repeated "MODVER_THREADS=$t xargs '$modver' symbols --backend native < '$work/list'")"
   done
-  bench_run "modver-via-llvm-nm-one-proc" /dev/null sh -c "xargs '$modver' symbols --backend llvm-nm --nm '$nm' < '$work/list'"
-  bench_run "llvm-nm-one-process" /dev/null sh -c "xargs '$nm' < '$work/list'"
+  bench_run "modver-via-llvm-nm-one-proc" /dev/null sh -c "$(repeated "xargs '$modver' symbols --backend llvm-nm --nm '$nm' < '$work/list'")"
+  bench_run "llvm-nm-one-process" /dev/null sh -c "$(repeated "xargs '$nm' < '$work/list'")"
 done
 # One round each: hundreds of processes per run.
+bench_reps=1
 bench_run "llvm-nm-per-file(kbuild)" /dev/null sh -c "while read -r f; do '$nm' \"\$f\"; done < '$work/list'"
 bench_run "modver-native-per-file" /dev/null sh -c "while read -r f; do '$modver' symbols --backend native \"\$f\"; done < '$work/list'"
 
 echo "against cat of the same files (the goal: modver one process within 1.5x cat):"
 bench_table "cat-all-files(floor)"
 echo
+echo "(one-process rows: the mean of $rep runs in one timing; per-file rows: one run)"
 echo "against kbuild's one llvm-nm per object:"
 bench_table "llvm-nm-per-file(kbuild)"
 echo "(peak KiB is the largest single process; -jN: MODVER_THREADS=N, the thread-count curve)"

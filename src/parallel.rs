@@ -53,6 +53,82 @@ pub fn map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     all.into_iter().map(|(_, t)| t).collect()
 }
 
+/// `(0..n).map(f)` on [`threads`] threads, as [`map`], but each result is
+/// handed to `consume` in index order as soon as it and every result
+/// before it are done: a result is held only until its turn, not until
+/// the end (streaming output instead of collecting it). `consume` runs on
+/// whichever worker completes a turn, one call at a time; the calling
+/// thread is one of the workers. Items are started heaviest first by
+/// `weight`, as in [`map_heaviest_first`], so that one large item (a
+/// `vmlinux.o` among objects) does not run alone at the end.
+pub fn for_each_ordered<T: Send>(
+    n: usize,
+    weight: impl Fn(usize) -> u64,
+    f: impl Fn(usize) -> T + Sync,
+    consume: impl FnMut(usize, T) + Send,
+) {
+    let threads = threads(n);
+    if threads <= 1 {
+        return for_each_ordered_on(1, &[], n, f, consume);
+    }
+    for_each_ordered_on(threads, &heaviest_first(n, weight), n, f, consume)
+}
+
+/// `0..n` ordered by `weight`, heaviest first, ties in index order.
+fn heaviest_first(n: usize, weight: impl Fn(usize) -> u64) -> Vec<usize> {
+    let mut order: Vec<(u64, usize)> = (0..n).map(|i| (weight(i), i)).collect();
+    order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    order.into_iter().map(|(_, i)| i).collect()
+}
+
+/// [`for_each_ordered`] on `threads` threads, starting items in `order`
+/// (a permutation of `0..n`; ignored on one thread, which goes in index
+/// order).
+fn for_each_ordered_on<T: Send>(
+    threads: usize,
+    order: &[usize],
+    n: usize,
+    f: impl Fn(usize) -> T + Sync,
+    mut consume: impl FnMut(usize, T) + Send,
+) {
+    if threads <= 1 {
+        (0..n).for_each(|i| consume(i, f(i)));
+        return;
+    }
+    /// Results that came early, by index, and the next index to consume.
+    struct Turns<T, C> {
+        turn: usize,
+        early: std::collections::BTreeMap<usize, T>,
+        consume: C,
+    }
+    let turns = std::sync::Mutex::new(Turns {
+        turn: 0,
+        early: std::collections::BTreeMap::new(),
+        consume,
+    });
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        let Some(&i) = order.get(k) else { return };
+        let t = f(i);
+        // A poisoned lock means another worker's `consume` panicked; that
+        // panic is re-raised when the scope ends.
+        let Ok(mut q) = turns.lock() else { return };
+        let q = &mut *q;
+        q.early.insert(i, t);
+        while let Some(t) = q.early.remove(&q.turn) {
+            (q.consume)(q.turn, t);
+            q.turn += 1;
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(work);
+        }
+        work();
+    });
+}
+
 /// [`map`], with the items started heaviest first by `weight` (e.g. file
 /// size), so that one large item taken last does not leave the other
 /// threads idle. The results are still in index order.
@@ -61,9 +137,8 @@ pub fn map_heaviest_first<T: Send>(
     weight: impl Fn(usize) -> u64,
     f: impl Fn(usize) -> T + Sync,
 ) -> Vec<T> {
-    let mut order: Vec<(u64, usize)> = (0..n).map(|i| (weight(i), i)).collect();
-    order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut done: Vec<(usize, T)> = map(n, |k| (order[k].1, f(order[k].1)));
+    let order = heaviest_first(n, weight);
+    let mut done: Vec<(usize, T)> = map(n, |k| (order[k], f(order[k])));
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, t)| t).collect()
 }
@@ -82,5 +157,26 @@ mod tests {
         assert_eq!(v, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
         let w = super::map_heaviest_first(100, |i| (i % 7) as u64, |i| i + 1);
         assert_eq!(w, (1..=100).collect::<Vec<_>>());
+        for threads in [1, 2, 5] {
+            let mut seen = Vec::new();
+            // Started backwards, the hardest order for the turns.
+            let order: Vec<usize> = (0..300).rev().collect();
+            super::for_each_ordered_on(
+                threads,
+                &order,
+                300,
+                |i| {
+                    // Uneven work, so that results arrive out of order.
+                    std::thread::sleep(std::time::Duration::from_micros((i % 5) as u64 * 50));
+                    i * 3
+                },
+                |i, t| seen.push((i, t)),
+            );
+            assert_eq!(
+                seen,
+                (0..300).map(|i| (i, i * 3)).collect::<Vec<_>>(),
+                "{threads} threads"
+            );
+        }
     }
 }

@@ -66,7 +66,26 @@ pub fn exit(status: u8) -> ExitCode {
     ExitCode::from(status)
 }
 
+/// A modver process is short and reads one file after another, each
+/// needing about as much memory as the last: keep what one file freed for
+/// the next instead of handing it back to the kernel and faulting fresh
+/// zeroed pages in again. glibc trims the heap top past 128 KiB by
+/// default (and its dynamic threshold moves with each large free).
+/// Measured on the 6.18 tree's 1264 objects (`scripts/bench-symbols.sh`):
+/// about a tenth less wall time. Peak memory is unchanged: freed memory is
+/// reused, not added to.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before any
+    // thread exists.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+    }
+}
+
 pub fn main() -> ExitCode {
+    keep_freed_memory();
     // Installed (or linked) as `gendwarfksyms`, modver is that tool.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args

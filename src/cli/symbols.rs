@@ -1,7 +1,7 @@
 //! `modver symbols`: symbol tables, byte-identical to llvm-nm.
 
 use super::args::{FormatArg, SymbolArgs};
-use super::{exit, print_chunks};
+use super::exit;
 use modver::symbols::{self, NmFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,46 +25,65 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
+    use std::io::Write;
     let format = a.format.get();
-    let (results, notes) = symbols::read_files_noted(&a.files, &a.symbols.options());
-    if a.verbose {
-        for n in &notes {
-            eprintln!("modver: {n}");
-        }
-    }
     let multiple = a.files.len() > 1;
-    // Each file rendered on the thread pool; stdout written once, in order.
-    let rendered = modver::parallel::map(results.len(), |i| {
-        let mut out = Vec::new();
-        if let Ok(f) = &results[i] {
-            symbols::render_into(&mut out, f, format, multiple);
-        }
-        out
-    });
+    let stdout = std::io::stdout();
+    let mut written = Ok(());
     let mut failed = false;
-    let mut stdout: Vec<&[u8]> = Vec::with_capacity(rendered.len());
-    // Print in input order; stop printing at an error's position only for
-    // that file, as llvm-nm does.
-    for (r, text) in results.iter().zip(&rendered) {
-        match r {
-            Ok(f) => {
-                for t in &f.tables {
-                    if !t.has_symtab && format != NmFormat::Json {
-                        let who = match &t.member {
-                            Some(m) => format!("{}:{m}", f.path),
-                            None => f.path.clone(),
-                        };
-                        eprintln!("modver: warning: {who}: no symbols");
-                    }
+    // Each file rendered on the thread that read it, then written in input
+    // order as soon as its turn comes: no file's symbols or text are kept
+    // longer than that. An unreadable file prints its error and nothing.
+    let notes = symbols::read_files_each(
+        &a.files,
+        &a.symbols.options(),
+        |r| {
+            r.map(|f| {
+                let mut text = Vec::new();
+                symbols::render_into(&mut text, &f, format, multiple);
+                (text, no_symbols_warnings(&f, format))
+            })
+        },
+        |r| match r {
+            Ok((text, warnings)) => {
+                for w in warnings {
+                    eprintln!("modver: warning: {w}: no symbols");
                 }
-                stdout.push(text);
+                if written.is_ok() {
+                    written = stdout.lock().write_all(&text);
+                }
             }
             Err(e) => {
                 eprintln!("modver: {e}");
                 failed = true;
             }
+        },
+    );
+    if a.verbose {
+        for n in &notes {
+            eprintln!("modver: {n}");
         }
     }
-    print_chunks(&stdout)?;
+    match written.and_then(|_| stdout.lock().flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(modver::Error::io("<stdout>", e));
+        }
+        _ => {}
+    }
     Ok(exit(if failed { exit::ERROR } else { exit::OK }))
+}
+
+/// The objects llvm-nm warns "no symbols" about (not in JSON output).
+fn no_symbols_warnings(f: &symbols::FileSymbols, format: NmFormat) -> Vec<String> {
+    if format == NmFormat::Json {
+        return Vec::new();
+    }
+    f.tables
+        .iter()
+        .filter(|t| !t.has_symtab)
+        .map(|t| match &t.member {
+            Some(m) => format!("{}:{m}", f.path),
+            None => f.path.clone(),
+        })
+        .collect()
 }

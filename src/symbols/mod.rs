@@ -75,6 +75,22 @@ pub fn read_files_noted(
     scan::Scan::new(opts, true).files(paths)
 }
 
+/// [`read_files_noted`], streamed, for output that should not wait for
+/// every file: `finish` gets each file's result on the thread that read
+/// it, as soon as the file is complete (a file that needed llvm-nm, and
+/// those after it, after the one llvm-nm run at the end), and `consume`
+/// gets `finish`'s values in input order, each as soon as its turn comes.
+/// Nothing is held past its turn. Returns the notes, as
+/// [`read_files_noted`] does.
+pub fn read_files_each<T: Send>(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    finish: impl Fn(Result<FileSymbols>) -> T + Sync,
+    consume: impl FnMut(T) + Send,
+) -> Vec<String> {
+    scan::Scan::new(opts, true).files_each(paths, finish, consume)
+}
+
 /// Reads one file's symbol tables (`llvm-nm FILE`).
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<FileSymbols> {
     read_files(&[path.to_path_buf()], opts)

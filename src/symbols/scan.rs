@@ -89,23 +89,73 @@ impl<'a> Scan<'a> {
     /// available cores) threads, then runs llvm-nm once for the bitcode
     /// left over. Results are in input order.
     pub(super) fn files(&self, paths: &[PathBuf]) -> (Vec<Result<FileSymbols>>, Vec<String>) {
-        let mut out: Vec<Result<FileSymbols>> = Vec::with_capacity(paths.len());
-        let mut pending = Vec::new();
-        let mut notes = Vec::new();
-        for (r, fs) in self.parallel(paths) {
-            out.push(r);
-            pending.extend(fs.pending);
-            notes.extend(fs.notes);
-        }
-        fill_bitcode(&mut out, pending, self.opts);
+        let mut out = Vec::with_capacity(paths.len());
+        let notes = self.files_each(paths, |r| r, |r| out.push(r));
         (out, notes)
     }
 
-    fn parallel(&self, paths: &[PathBuf]) -> Vec<(Result<FileSymbols>, FileScan<'_, 'a>)> {
-        crate::parallel::map(paths.len(), |i| {
-            let mut fs = self.file_scan(i);
-            (fs.file(&paths[i]), fs)
-        })
+    /// [`Self::files`], streamed: each file's result goes to `finish` on
+    /// the thread that read it as soon as it is complete, and `finish`'s
+    /// values go to `consume` in input order, each as soon as its turn
+    /// comes. A file with bitcode left for llvm-nm, and every file after
+    /// it, waits for the one llvm-nm run at the end. Returns the notes on
+    /// fallbacks, in input order.
+    pub(super) fn files_each<T: Send>(
+        &self,
+        paths: &[PathBuf],
+        finish: impl Fn(Result<FileSymbols>) -> T + Sync,
+        mut consume: impl FnMut(T) + Send,
+    ) -> Vec<String> {
+        enum Step<T> {
+            Finished(T),
+            Waiting(Result<FileSymbols>, Vec<PendingBitcode>),
+        }
+        let mut notes = Vec::new();
+        // From the first file waiting for llvm-nm on, in input order.
+        let mut held = Vec::new();
+        crate::parallel::for_each_ordered(
+            paths.len(),
+            |i| crate::parallel::file_weight(&paths[i]),
+            |i| {
+                let mut fs = self.file_scan(i);
+                let r = fs.file(&paths[i]);
+                let step = match fs.pending.is_empty() {
+                    true => Step::Finished(finish(r)),
+                    false => Step::Waiting(r, fs.pending),
+                };
+                (step, fs.notes)
+            },
+            |_, (step, file_notes)| {
+                notes.extend(file_notes);
+                match step {
+                    Step::Finished(t) if held.is_empty() => consume(t),
+                    step => held.push(step),
+                }
+            },
+        );
+        let mut waiting = Vec::new();
+        let mut pending = Vec::new();
+        let held: Vec<Option<T>> = held
+            .into_iter()
+            .map(|step| match step {
+                Step::Finished(t) => Some(t),
+                Step::Waiting(r, p) => {
+                    let file = waiting.len();
+                    pending.extend(p.into_iter().map(|p| PendingBitcode { file, ..p }));
+                    waiting.push(r);
+                    None
+                }
+            })
+            .collect();
+        fill_bitcode(&mut waiting, pending, self.opts);
+        let mut waiting = waiting.into_iter();
+        // Each `None` is the next waiting file (one each, in order).
+        for t in held {
+            if let Some(t) = t.or_else(|| waiting.next().map(&finish)) {
+                consume(t);
+            }
+        }
+        notes
     }
 
     /// Writes an in-memory bitcode object where llvm-nm can read it.
