@@ -278,7 +278,8 @@ pub fn extract_vmlinux(data: &[u8], display: &str) -> Result<(Vec<u8>, PayloadCo
 pub fn open_image(path: &std::path::Path) -> Result<crate::kmodule::ModuleFile> {
     let mut file = crate::kmodule::ModuleFile::open(path)?;
     if is_bzimage(&file.data) {
-        file.data = extract_vmlinux(&file.data, &file.display)?.0;
+        file.data =
+            crate::kmodule::ModuleBytes::Owned(extract_vmlinux(&file.data, &file.display)?.0);
         file.display = format!("{} (vmlinux)", file.display);
     }
     Ok(file)

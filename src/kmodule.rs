@@ -44,7 +44,14 @@ pub fn detect_compression(data: &[u8]) -> Compression {
 
 /// Decompresses a module image; `display` names the file in errors.
 pub fn decompress(data: &[u8], display: &str) -> Result<(Vec<u8>, Compression)> {
-    let kind = detect_compression(data);
+    match detect_compression(data) {
+        Compression::None => Ok((data.to_vec(), Compression::None)),
+        kind => Ok((decompress_as(data, kind, display)?, kind)),
+    }
+}
+
+/// Decompresses `data`, compressed as `kind` (not [`Compression::None`]).
+fn decompress_as(data: &[u8], kind: Compression, display: &str) -> Result<Vec<u8>> {
     let corrupt = |what: &str, e: String| {
         Error::malformed(display, Position::File, format!("corrupt {what} data: {e}"))
     };
@@ -77,7 +84,52 @@ pub fn decompress(data: &[u8], display: &str) -> Result<(Vec<u8>, Compression)> 
             out
         }
     };
-    Ok((out, kind))
+    Ok(out)
+}
+
+/// A module file's decompressed bytes: owned, or the file itself mapped
+/// when it is not compressed (a 600 MB `-dbg` vmlinux is not copied).
+pub enum ModuleBytes {
+    /// Read, or decompressed, into memory.
+    Owned(Vec<u8>),
+    /// An uncompressed file, mapped read-only.
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for ModuleBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            ModuleBytes::Owned(v) => v,
+            ModuleBytes::Mapped(m) => m,
+        }
+    }
+}
+
+impl AsRef<[u8]> for ModuleBytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl std::fmt::Debug for ModuleBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} bytes", self.len())
+    }
+}
+
+impl ModuleBytes {
+    /// Lets the kernel drop the pages of a mapping that were read (they
+    /// come back from the page cache if read again): a caller done with a
+    /// large input keeps it open without keeping it resident. Owned bytes
+    /// are kept as they are.
+    pub fn release_pages(&self) {
+        if let ModuleBytes::Mapped(m) = self {
+            // SAFETY: a private read-only file mapping: dropped pages are
+            // read back from the file on the next access, unchanged.
+            let _ = unsafe { m.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
 }
 
 /// A module file read and decompressed once, as kmod's `kmod_file_open()`
@@ -86,7 +138,7 @@ pub fn decompress(data: &[u8], display: &str) -> Result<(Vec<u8>, Compression)> 
 #[derive(Debug)]
 pub struct ModuleFile {
     /// The decompressed image.
-    pub data: Vec<u8>,
+    pub data: ModuleBytes,
     /// How the file was compressed.
     pub compression: Compression,
     /// The file's name in errors; byte offsets of a compressed module
@@ -95,25 +147,45 @@ pub struct ModuleFile {
 }
 
 impl ModuleFile {
-    /// Reads and decompresses the module file at `path`.
+    /// Reads and decompresses the module file at `path`; an uncompressed
+    /// file of [`crate::input::MAP_AT_LEAST`] bytes or more is mapped, not
+    /// copied (nobody rewrites an installed module while it is read).
     pub fn open(path: &Path) -> Result<ModuleFile> {
-        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        ModuleFile::from_bytes(&data, &path.display().to_string())
+        let mut buf = Vec::new();
+        let bytes = crate::input::read_file(path, &mut buf).map_err(|e| Error::io(path, e))?;
+        let display = path.display().to_string();
+        let compression = detect_compression(&bytes);
+        let data = match (compression, bytes) {
+            (Compression::None, crate::input::FileBytes::Mapped(m)) => ModuleBytes::Mapped(m),
+            (Compression::None, crate::input::FileBytes::Read(_)) => {
+                ModuleBytes::Owned(std::mem::take(&mut buf))
+            }
+            (kind, bytes) => ModuleBytes::Owned(decompress_as(&bytes, kind, &display)?),
+        };
+        Ok(ModuleFile::new(data, compression, &display))
     }
 
     /// Decompresses a module image given as bytes; `display` names it.
     pub fn from_bytes(data: &[u8], display: &str) -> Result<ModuleFile> {
         let (data, compression) = decompress(data, display)?;
+        Ok(ModuleFile::new(
+            ModuleBytes::Owned(data),
+            compression,
+            display,
+        ))
+    }
+
+    fn new(data: ModuleBytes, compression: Compression, display: &str) -> ModuleFile {
         let display = if compression == Compression::None {
             display.to_string()
         } else {
             format!("{display} (decompressed)")
         };
-        Ok(ModuleFile {
+        ModuleFile {
             data,
             compression,
             display,
-        })
+        }
     }
 
     /// The module's ELF image ([`module_elf`]).

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 fn image(path: &Path) -> Vec<u8> {
-    modver::bzimage::open_image(path).unwrap().data
+    modver::bzimage::open_image(path).unwrap().data.to_vec()
 }
 
 fn bpftool(args: &[&Path]) -> String {
