@@ -34,7 +34,7 @@
 
 use crate::btf::{Btf, BtfKind, BtfMember, BtfParam, BtfType, TypeId};
 use crate::debuginfo::{tag, ConstAttr, DebugInfo, DieId};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// `DW_ATE_boolean`, `DW_ATE_float`, `DW_ATE_signed`, `DW_ATE_signed_char`,
 /// `DW_ATE_unsigned_char`.
@@ -52,15 +52,29 @@ const MAX_DEPTH: u32 = 64;
 /// came first (no C type comes near).
 const MAX_SHAPE: usize = 1 << 20;
 
-struct Encoder<'a> {
-    info: &'a DebugInfo,
+/// A BTF built from DWARF one [`DebugInfo`] at a time (a whole object, or
+/// one compile unit of it, as [`crate::dwarf::read_units`] reads them),
+/// with names kept in `arena`, so that each unit's entries can be dropped
+/// once encoded.
+pub struct BtfBuilder<'a> {
+    arena: &'a bumpalo::Bump,
     types: Vec<BtfType<'a>>,
-    /// The BTF id of each converted entry.
-    by_die: HashMap<DieId, TypeId>,
     /// The BTF id of each distinct shape.
     by_shape: HashMap<String, TypeId>,
-    /// Variables encoded, by name and type.
-    variables: HashSet<(&'a str, TypeId)>,
+    /// Variables encoded, by name, with their types.
+    variables: HashMap<&'a str, Vec<TypeId>>,
+    /// What each unit defines, when asked for.
+    scopes: Option<Scopes>,
+    /// Units added so far.
+    units: u32,
+}
+
+/// The encoding of one [`DebugInfo`] into a [`BtfBuilder`].
+struct Encoder<'u, 'b, 'a> {
+    info: &'u DebugInfo,
+    out: &'b mut BtfBuilder<'a>,
+    /// The BTF id of each converted entry.
+    by_die: HashMap<DieId, TypeId>,
     /// Named definitions whose members are still to encode.
     pending: Vec<(DieId, TypeId)>,
 }
@@ -100,11 +114,12 @@ impl Scopes {
             .is_some_and(|k| types.binary_search(k).is_ok())
     }
 
-    fn new(info: &DebugInfo) -> Scopes {
-        let mut s = Scopes {
-            units: vec![Vec::new(); info.units.len()],
-            ..Scopes::default()
-        };
+    /// Records what the units of `info` define; they are units
+    /// `first..` of the whole input.
+    fn add_units(&mut self, info: &DebugInfo, first: u32) {
+        let units_before = self.units.len();
+        self.units
+            .resize(units_before + info.units.len(), Vec::new());
         for (i, d) in info.dies.iter().enumerate() {
             let prefix = match d.tag {
                 tag::STRUCTURE_TYPE | tag::CLASS_TYPE if !d.declaration => "s#",
@@ -124,17 +139,16 @@ impl Scopes {
                 continue;
             }
             let key = format!("{prefix}{name}");
-            let next = s.keys.len() as u32;
-            let k = *s.keys.entry(key).or_insert(next);
-            if let Some(u) = s.units.get_mut(d.unit as usize) {
+            let next = self.keys.len() as u32;
+            let k = *self.keys.entry(key).or_insert(next);
+            if let Some(u) = self.units.get_mut(first as usize + d.unit as usize) {
                 u.push(k);
             }
         }
-        for u in &mut s.units {
+        for u in &mut self.units[units_before..] {
             u.sort_unstable();
             u.dedup();
         }
-        s
     }
 }
 
@@ -151,79 +165,132 @@ fn in_source_file(info: &DebugInfo, die: DieId) -> bool {
 }
 
 /// The types of `info` (an object's DWARF) as one base BTF named
-/// `display`, and what each unit defines.
-pub fn encode_with_scopes<'a>(info: &'a DebugInfo, display: &str) -> (Btf<'a>, Scopes) {
-    let mut scopes = Scopes::new(info);
-    let btf = encode_inner(info, display, Some(&mut scopes));
-    (btf, scopes)
+/// `display`, its names kept in `arena`.
+pub fn encode<'a>(info: &DebugInfo, display: &str, arena: &'a bumpalo::Bump) -> Btf<'a> {
+    let mut b = BtfBuilder::new(arena, false);
+    b.add(info);
+    b.finish(display).0
 }
 
-/// The types of `info` (an object's DWARF) as one base BTF named
-/// `display`.
-pub fn encode<'a>(info: &'a DebugInfo, display: &str) -> Btf<'a> {
-    encode_inner(info, display, None)
-}
-
-fn encode_inner<'a>(
-    info: &'a DebugInfo,
+/// The types of the DWARF of the ELF image `data` (named `display` in
+/// errors) as one base BTF named `display (DWARF)`, and what each unit
+/// defines: read and encoded one compile
+/// unit at a time ([`crate::dwarf::read_units`]), or all together when
+/// units refer into each other.
+pub fn encode_object<'a>(
+    data: &[u8],
     display: &str,
-    mut scopes: Option<&mut Scopes>,
-) -> Btf<'a> {
-    let mut e = Encoder {
-        info,
-        types: Vec::new(),
-        by_die: HashMap::new(),
-        by_shape: HashMap::new(),
-        variables: HashSet::new(),
-        pending: Vec::new(),
-    };
-    for (u, unit) in info.units.iter().enumerate() {
-        let Some(root) = unit.root else { continue };
-        for c in info.children(root) {
-            e.unit_level(c);
-            e.drain();
-            let d = info.die(c);
-            if let Some(s) = scopes.as_deref_mut() {
-                // A variable's unit is where it is defined: a named
-                // definition, or gcc's nameless one pointing at the
-                // declaration from the header.
-                if d.tag == tag::VARIABLE && !d.declaration {
-                    let name = match d.specification {
-                        Some(spec) => e.name(spec),
-                        None => e.name(c),
-                    };
-                    let external =
-                        d.external || d.specification.is_some_and(|spec| info.die(spec).external);
-                    if external {
-                        s.objects.insert(name.to_string(), u as u32);
-                    } else if !name.is_empty() {
-                        s.objects.entry(name.to_string()).or_insert(u as u32);
-                    }
-                }
-                if d.tag == tag::SUBPROGRAM && !d.declaration {
-                    let name = e.name(c);
-                    // A global definition wins over static ones of the name
-                    // (selinux's static user_destroy is not the export).
-                    if d.external {
-                        s.objects.insert(name.to_string(), u as u32);
-                    } else if !name.is_empty() {
-                        s.objects.entry(name.to_string()).or_insert(u as u32);
-                    }
-                }
+    arena: &'a bumpalo::Bump,
+) -> crate::Result<(Btf<'a>, Scopes)> {
+    let mut b = BtfBuilder::new(arena, true);
+    let read = crate::dwarf::read_units(data, display, |unit| b.add(&unit))?;
+    if let crate::dwarf::UnitsRead::CrossUnitReference(_) = read {
+        b = BtfBuilder::new(arena, true);
+        b.add(&crate::dwarf::read_object(data, display)?.info);
+    }
+    let (btf, scopes) = b.finish(&format!("{display} (DWARF)"));
+    Ok((btf, scopes.unwrap_or_default()))
+}
+
+impl<'a> BtfBuilder<'a> {
+    /// An empty BTF whose names go to `arena`; with `scopes`, also what
+    /// each unit defines ([`Scopes`]).
+    pub fn new(arena: &'a bumpalo::Bump, scopes: bool) -> Self {
+        BtfBuilder {
+            arena,
+            types: Vec::new(),
+            by_shape: HashMap::new(),
+            variables: HashMap::new(),
+            scopes: scopes.then(Scopes::default),
+            units: 0,
+        }
+    }
+
+    /// Encodes the types, functions and variables of every unit of
+    /// `info`, after those added before.
+    pub fn add(&mut self, info: &DebugInfo) {
+        let first = self.units;
+        self.units += info.units.len() as u32;
+        if let Some(s) = self.scopes.as_mut() {
+            s.add_units(info, first);
+        }
+        let mut e = Encoder {
+            info,
+            out: self,
+            by_die: HashMap::new(),
+            pending: Vec::new(),
+        };
+        for (u, unit) in info.units.iter().enumerate() {
+            let Some(root) = unit.root else { continue };
+            for c in info.children(root) {
+                e.unit_level(c);
+                e.drain();
+                e.record_object(c, first + u as u32);
             }
         }
     }
-    Btf::from_types(display.to_string(), e.types)
+
+    /// The BTF named `display`, and the scopes if asked for.
+    pub fn finish(self, display: &str) -> (Btf<'a>, Option<Scopes>) {
+        (
+            Btf::from_types(display.to_string(), self.types),
+            self.scopes,
+        )
+    }
 }
 
-impl<'a> Encoder<'a> {
-    fn name(&self, die: DieId) -> &'a str {
+impl<'u, 'a> Encoder<'u, '_, 'a> {
+    /// Records the unit of a function's or variable's definition.
+    fn record_object(&mut self, c: DieId, unit: u32) {
+        let info = self.info;
+        let Some(s) = self.out.scopes.as_mut() else {
+            return;
+        };
+        let d = info.die(c);
+        let name = |die: DieId| info.name(die).unwrap_or("");
+        // A variable's unit is where it is defined: a named definition, or
+        // gcc's nameless one pointing at the declaration from the header.
+        if d.tag == tag::VARIABLE && !d.declaration {
+            let name = match d.specification {
+                Some(spec) => name(spec),
+                None => name(c),
+            };
+            let external =
+                d.external || d.specification.is_some_and(|spec| info.die(spec).external);
+            if external {
+                s.objects.insert(name.to_string(), unit);
+            } else if !name.is_empty() {
+                s.objects.entry(name.to_string()).or_insert(unit);
+            }
+        }
+        if d.tag == tag::SUBPROGRAM && !d.declaration {
+            let name = name(c);
+            // A global definition wins over static ones of the name
+            // (selinux's static user_destroy is not the export).
+            if d.external {
+                s.objects.insert(name.to_string(), unit);
+            } else if !name.is_empty() {
+                s.objects.entry(name.to_string()).or_insert(unit);
+            }
+        }
+    }
+
+    /// `name` in the arena, to outlive this unit's entries.
+    fn keep(&self, name: &str) -> &'a str {
+        match name {
+            "" => "",
+            _ => self.out.arena.alloc_str(name),
+        }
+    }
+
+    fn name(&self, die: DieId) -> &'u str {
         self.info.name(die).unwrap_or("")
     }
 
-    fn push(&mut self, name: &'a str, kind: BtfKind<'a>) -> TypeId {
-        self.types.push(BtfType { name, kind });
-        self.types.len() as TypeId
+    fn push(&mut self, name: &str, kind: BtfKind<'a>) -> TypeId {
+        let name = self.keep(name);
+        self.out.types.push(BtfType { name, kind });
+        self.out.types.len() as TypeId
     }
 
     /// A function or variable definition, or a type, at unit level.
@@ -238,7 +305,14 @@ impl<'a> Encoder<'a> {
             // the declaration is the variable, once per name and type.
             tag::VARIABLE => {
                 let type_id = d.type_ref.map_or(0, |t| self.ty(t, 0));
-                if self.variables.insert((name, type_id)) {
+                if !self
+                    .out
+                    .variables
+                    .get(name)
+                    .is_some_and(|t| t.contains(&type_id))
+                {
+                    let kept = self.keep(name);
+                    self.out.variables.entry(kept).or_default().push(type_id);
                     let linkage = u32::from(d.external);
                     self.push(name, BtfKind::Var { type_id, linkage });
                 }
@@ -262,7 +336,7 @@ impl<'a> Encoder<'a> {
         for c in self.info.children(die) {
             match self.info.die(c).tag {
                 tag::FORMAL_PARAMETER => params.push(BtfParam {
-                    name: self.name(c),
+                    name: self.keep(self.name(c)),
                     type_id: self
                         .info
                         .die(c)
@@ -470,14 +544,14 @@ impl<'a> Encoder<'a> {
         } else {
             self.shape(target, depth, &mut shape);
         }
-        if let Some(&id) = self.by_shape.get(&shape) {
+        if let Some(&id) = self.out.by_shape.get(&shape) {
             self.by_die.insert(die, id);
             return id;
         }
         // Reserve the id first: a struct's members may point back at it.
         let id = self.push(self.name(target), BtfKind::Void);
         self.by_die.insert(die, id);
-        self.by_shape.insert(shape, id);
+        self.out.by_shape.insert(shape, id);
         if named_def {
             // Its members later, from a depth of 0: chains of named types
             // (task_struct -> mm_struct -> ...) are as long as the kernel
@@ -485,7 +559,7 @@ impl<'a> Encoder<'a> {
             self.pending.push((target, id));
         } else {
             let kind = self.kind(target, depth);
-            self.types[id as usize - 1].kind = kind;
+            self.out.types[id as usize - 1].kind = kind;
         }
         id
     }
@@ -494,7 +568,7 @@ impl<'a> Encoder<'a> {
     fn drain(&mut self) {
         while let Some((die, id)) = self.pending.pop() {
             let kind = self.kind(die, 0);
-            self.types[id as usize - 1].kind = kind;
+            self.out.types[id as usize - 1].kind = kind;
         }
     }
 
@@ -547,7 +621,7 @@ impl<'a> Encoder<'a> {
                     }
                     let (off, bits) = self.member_place(m);
                     members.push(BtfMember {
-                        name: self.name(m),
+                        name: self.keep(self.name(m)),
                         type_id: self
                             .info
                             .die(m)
@@ -570,7 +644,7 @@ impl<'a> Encoder<'a> {
                     .filter(|&m| self.info.die(m).tag == tag::ENUMERATOR)
                     .map(|m| {
                         let v = self.info.const_attr(m, ConstAttr::ConstValue).unwrap_or(0);
-                        (self.name(m), v as i64)
+                        (self.keep(self.name(m)), v as i64)
                     })
                     .collect();
                 BtfKind::Enum {
@@ -610,8 +684,10 @@ impl<'a> Encoder<'a> {
             tag::SUBROUTINE_TYPE => {
                 let proto = self.proto(die, type_ref, depth);
                 // The reserved id becomes the prototype itself.
-                match self.types.pop() {
-                    Some(BtfType { kind, .. }) if proto as usize == self.types.len() + 1 => kind,
+                match self.out.types.pop() {
+                    Some(BtfType { kind, .. }) if proto as usize == self.out.types.len() + 1 => {
+                        kind
+                    }
                     _ => BtfKind::Void,
                 }
             }
@@ -672,7 +748,8 @@ mod tests {
         let ptr = info.add_die(Some(root), tag::POINTER_TYPE, next(), &DieAttrs::default());
         info.set_type_ref(ptr, levels[0]);
         info.set_type_ref(p, ptr);
-        let btf = encode(&info, "t");
+        let arena = bumpalo::Bump::new();
+        let btf = encode(&info, "t", &arena);
         assert!(btf.types.iter().any(|t| t.name == "f"));
         // One BTF struct per level.
         let structs = btf

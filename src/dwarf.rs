@@ -174,14 +174,12 @@ enum RefKind {
     Specification,
 }
 
-fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
-    let display = image.display.as_str();
-    let endian = if image.big_endian {
-        RunTimeEndian::Big
-    } else {
-        RunTimeEndian::Little
-    };
-    let mut sections: HashMap<SectionId, Cow<'_, [u8]>> = HashMap::new();
+/// The DWARF sections of an image as libdw reads them (see
+/// [`section_bytes`]).
+type Sections<'d> = HashMap<SectionId, Cow<'d, [u8]>>;
+
+fn load_sections<'d>(image: &ElfImage<'d>) -> Result<Sections<'d>> {
+    let mut sections: Sections<'d> = HashMap::new();
     for id in [
         SectionId::DebugInfo,
         SectionId::DebugAbbrev,
@@ -197,27 +195,45 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
     }
     if !sections.contains_key(&SectionId::DebugInfo) {
         return Err(bad(
-            display,
+            &image.display,
             Position::File,
             "no .debug_info section: expected an object compiled with -g (gendwarfksyms: \"no debugging information?\")",
         ));
     }
-    let dwarf = gimli::Dwarf::load(|id| -> std::result::Result<Reader<'_>, gimli::Error> {
+    Ok(sections)
+}
+
+fn gimli_dwarf<'s>(
+    image: &ElfImage<'_>,
+    sections: &'s Sections<'_>,
+) -> Result<gimli::Dwarf<Reader<'s>>> {
+    let endian = if image.big_endian {
+        RunTimeEndian::Big
+    } else {
+        RunTimeEndian::Little
+    };
+    gimli::Dwarf::load(|id| -> std::result::Result<Reader<'_>, gimli::Error> {
         Ok(gimli::EndianSlice::new(
             sections.get(&id).map_or(&[][..], |c| &c[..]),
             endian,
         ))
     })
-    .map_err(|e| bad(display, Position::File, format!("DWARF: {e}")))?;
+    .map_err(|e| bad(&image.display, Position::File, format!("DWARF: {e}")))
+}
 
-    let mut info = DebugInfo::new();
-    let mut pending: Vec<PendingRef> = Vec::new();
+/// Calls `each` with every unit of `dwarf` in `.debug_info` order: its
+/// header's offset and the unit's end.
+fn for_each_unit<'s>(
+    dwarf: &gimli::Dwarf<Reader<'s>>,
+    display: &str,
+    mut each: impl FnMut(&gimli::Unit<Reader<'s>>, u64, u64) -> Result<bool>,
+) -> Result<()> {
     let mut units = dwarf.units();
     let mut unit_at = 0u64;
     loop {
         let header = match units.next() {
             Ok(Some(h)) => h,
-            Ok(None) => break,
+            Ok(None) => return Ok(()),
             Err(e) => {
                 return Err(bad(
                     display,
@@ -231,6 +247,7 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
             .as_debug_info_offset()
             .map_or(0, |o| o.0 as u64);
         unit_at = base;
+        let end = base.saturating_add(header.length_including_self() as u64);
         let unit = dwarf.unit(header).map_err(|e| {
             bad(
                 display,
@@ -238,13 +255,85 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
                 format!(".debug_info: unit at {base:#x}: {e}"),
             )
         })?;
-        let files = unit_files(&dwarf, &unit, &mut info);
-        info.add_unit(files);
-        read_unit(&dwarf, &unit, base, display, &mut info, &mut pending)?;
+        if !each(&unit, base, end)? {
+            return Ok(());
+        }
     }
+}
+
+fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
+    let display = image.display.as_str();
+    let sections = load_sections(image)?;
+    let dwarf = gimli_dwarf(image, &sections)?;
+    let mut info = DebugInfo::new();
+    let mut pending: Vec<PendingRef> = Vec::new();
+    for_each_unit(&dwarf, display, |unit, base, _| {
+        let files = unit_files(&dwarf, unit, &mut info);
+        info.add_unit(files);
+        read_unit(&dwarf, unit, base, display, &mut info, &mut pending)?;
+        Ok(true)
+    })?;
+    resolve_refs(&mut info, pending, display, None)?;
+    Ok(info)
+}
+
+/// How [`read_units`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitsRead {
+    /// Every unit was handed over.
+    All,
+    /// The unit at this `.debug_info` offset refers to an entry of another
+    /// unit (`DW_FORM_ref_addr`, as LTO links write): units cannot be read
+    /// one at a time; [`read_object`] reads them all together. The units
+    /// before it were handed over.
+    CrossUnitReference(u64),
+}
+
+/// Reads the DWARF of an ELF image one unit at a time, handing each to
+/// `each` as a [`DebugInfo`] of its own and dropping it after: memory
+/// for one unit's entries rather than the whole image's, as pahole's
+/// per-CU encoding. The result is what [`read_object`] gives, unit by
+/// unit, when no unit refers into another.
+pub fn read_units(
+    data: &[u8],
+    display: &str,
+    mut each: impl FnMut(DebugInfo),
+) -> Result<UnitsRead> {
+    let image = ElfImage::parse(data, display)?;
+    let sections = load_sections(&image)?;
+    let dwarf = gimli_dwarf(&image, &sections)?;
+    let mut outcome = UnitsRead::All;
+    for_each_unit(&dwarf, display, |unit, base, end| {
+        let mut info = DebugInfo::new();
+        let mut pending = Vec::new();
+        let files = unit_files(&dwarf, unit, &mut info);
+        info.add_unit(files);
+        read_unit(&dwarf, unit, base, display, &mut info, &mut pending)?;
+        if resolve_refs(&mut info, pending, display, Some(base..end))?.is_some() {
+            outcome = UnitsRead::CrossUnitReference(base);
+            return Ok(false);
+        }
+        each(info);
+        Ok(true)
+    })?;
+    Ok(outcome)
+}
+
+/// Resolves `pending` references to entries of `info`. With `unit` (the
+/// `.debug_info` range `info` was read from), a reference outside it
+/// stops the resolution and is returned (its target).
+fn resolve_refs(
+    info: &mut DebugInfo,
+    pending: Vec<PendingRef>,
+    display: &str,
+    unit: Option<std::ops::Range<u64>>,
+) -> Result<Option<u64>> {
     // Entries are added in .debug_info order: a reference is resolved by a
     // binary search over their offsets.
     for p in pending {
+        if unit.as_ref().is_some_and(|u| !u.contains(&p.target)) {
+            return Ok(Some(p.target));
+        }
         let found = info.dies.binary_search_by_key(&p.target, |d| d.offset);
         if p.kind == RefKind::Specification {
             if let Ok(i) = found {
@@ -269,7 +358,7 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
             info.set_type_ref(p.from, target);
         }
     }
-    Ok(info)
+    Ok(None)
 }
 
 /// The unit's file names indexed as libdw's `dwarf_filesrc` indexes them.

@@ -3,7 +3,8 @@
 //! never a panic; and the symtypes it writes read back in `modver crc`'s
 //! dwarf dialect; and the same DWARF encoded as BTF (`btf_encoder`, what
 //! explain and why read from DWARF) explains against itself without a
-//! panic.
+//! panic; read one unit at a time as explain reads a kernel's DWARF
+//! (`dwarf::read_units`), it gives the same BTF as read all at once.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use modver::dwarfksyms::{parse_input, symtypes, Options, Run};
@@ -12,6 +13,13 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, obj)) = data.split_first() else {
         return;
     };
+    if let Ok(whole) = modver::dwarf::read_object(obj, "fuzz.o") {
+        let (a, b) = (bumpalo::Bump::new(), bumpalo::Bump::new());
+        let once = modver::btf_encoder::encode(&whole.info, "fuzz.o (DWARF)", &a);
+        let by_unit = modver::btf_encoder::encode_object(obj, "fuzz.o", &b)
+            .expect("an object read whole also reads unit by unit");
+        assert_eq!(once.types, by_unit.0.types);
+    }
     let Ok(modules) = parse_input(obj, "fuzz.o", None) else {
         return;
     };
@@ -33,7 +41,8 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     for m in &modules {
-        let btf = modver::btf_encoder::encode(&m.info, "fuzz.o");
+        let arena = bumpalo::Bump::new();
+        let btf = modver::btf_encoder::encode(&m.info, "fuzz.o", &arena);
         let _ = modver::explain::btf::explain_btf(&btf, &btf, &Default::default(), &[]);
     }
     let Ok(mut run) = Run::new(opts, list.as_bytes()) else {

@@ -761,15 +761,15 @@ impl KernelInput {
         crate::btf::parse(blob, &self.image.display, origin, None)
     }
 
-    /// The image's DWARF, when explain should read it: always with
+    /// Whether explain should read the image's DWARF: always with
     /// `prefer_dwarf` (`--dwarf`), otherwise only when the image has no
     /// BTF (a debug package's vmlinux, a kernel without
-    /// CONFIG_DEBUG_INFO_BTF). `None`: read [`Self::btf`].
-    pub fn dwarf(&self, prefer_dwarf: bool) -> Result<Option<crate::dwarf::DebugObject>> {
+    /// CONFIG_DEBUG_INFO_BTF). False: read [`Self::btf`].
+    pub fn wants_dwarf(&self, prefer_dwarf: bool) -> Result<bool> {
         let has_btf = crate::btf::is_btf(&self.image.data)
             || crate::btf::btf_blob(&self.image.data, &self.image.display).is_ok();
         if has_btf && !prefer_dwarf {
-            return Ok(None);
+            return Ok(false);
         }
         if crate::btf::is_btf(&self.image.data) {
             return Err(crate::Error::Unsupported(format!(
@@ -777,25 +777,26 @@ impl KernelInput {
                 self.image.display
             )));
         }
-        crate::dwarf::read_object(&self.image.data, &self.image.display).map(Some)
+        Ok(true)
     }
 
-    /// The types explain compares: `dwarf` (from [`Self::dwarf`]) encoded
-    /// as BTF with what each unit defines, else the image's own BTF.
+    /// The types explain compares: with `dwarf` (from
+    /// [`Self::wants_dwarf`]) the image's DWARF encoded as BTF, one unit
+    /// at a time, with what each unit defines, its names in `arena`;
+    /// else the image's own BTF. The image's pages read for the DWARF are
+    /// released after: the other side is read next.
     pub fn types<'s>(
         &'s self,
-        dwarf: Option<&'s crate::dwarf::DebugObject>,
+        dwarf: bool,
+        arena: &'s bumpalo::Bump,
     ) -> Result<(Btf<'s>, Option<Scopes>)> {
-        match dwarf {
-            Some(obj) => {
-                let (btf, scopes) = crate::btf_encoder::encode_with_scopes(
-                    &obj.info,
-                    &format!("{} (DWARF)", self.image.display),
-                );
-                Ok((btf, Some(scopes)))
-            }
-            None => Ok((self.btf()?, None)),
+        if !dwarf {
+            return Ok((self.btf()?, None));
         }
+        let r = crate::btf_encoder::encode_object(&self.image.data, &self.image.display, arena);
+        self.image.data.release_pages();
+        let (btf, scopes) = r?;
+        Ok((btf, Some(scopes)))
     }
 }
 
@@ -928,10 +929,14 @@ pub fn explain_kernels(
     only: &[String],
     prefer_dwarf: bool,
 ) -> Result<(Explanation, [bool; 2])> {
-    let (old_dwarf, new_dwarf) = (old.dwarf(prefer_dwarf)?, new.dwarf(prefer_dwarf)?);
-    let (old_types, old_scopes) = old.types(old_dwarf.as_ref())?;
-    let (new_types, new_scopes) = new.types(new_dwarf.as_ref())?;
-    let dwarf = [old_dwarf.is_some(), new_dwarf.is_some()];
+    let dwarf = [
+        old.wants_dwarf(prefer_dwarf)?,
+        new.wants_dwarf(prefer_dwarf)?,
+    ];
+    // One side's DWARF is read, encoded and dropped before the other's.
+    let arenas = [bumpalo::Bump::new(), bumpalo::Bump::new()];
+    let (old_types, old_scopes) = old.types(dwarf[0], &arenas[0])?;
+    let (new_types, new_scopes) = new.types(dwarf[1], &arenas[1])?;
     let modules = match (&old.modules, &new.modules, &crcs.old, &crcs.new) {
         (Some(m), Some(_), Some(c), Some(_)) if dwarf == [false, false] => Some((m, c)),
         _ => None,

@@ -347,6 +347,62 @@ fn explain_from_dwarf_names_what_explain_from_btf_names() {
     assert!(text.contains("long int wide (offset 8, size 8)"), "{text}");
 }
 
+/// explain reads a kernel's DWARF one compile unit at a time (so that a
+/// 600 MB debug vmlinux is not held whole), and all units together when
+/// one refers into another, as an LTO link's do (`DW_FORM_ref_addr`):
+/// either way, the same BTF as from the whole DWARF read at once.
+#[test]
+fn explain_reads_dwarf_unit_by_unit_as_it_would_whole() {
+    use modver::dwarf::{read_object, read_units, UnitsRead};
+    let dir = Scratch::new();
+    let src = crate::fixture::repo().join("testdata/btf");
+    for (name, lto) in [("plain", &[][..]), ("lto", &["-flto"][..])] {
+        let mut objs = Vec::new();
+        for c in ["exports.c", "consumer.c"] {
+            let obj = dir.path().join(format!("{name}-{c}.o"));
+            crate::util::tool("clang-19")
+                .args(["--target=x86_64-linux-gnu", "-g", "-O2", "-ffreestanding"])
+                .args(["-nostdinc", "-fno-pic", "-fno-common"])
+                .args(lto)
+                .arg("-c")
+                .arg(src.join(c))
+                .arg("-o")
+                .arg(&obj)
+                .ok();
+            objs.push(obj);
+        }
+        let vmlinux = dir.path().join(format!("{name}-vmlinux"));
+        // -u: kept, as exports are, rather than dropped by LTO.
+        crate::util::tool("ld.lld-19")
+            .args(["-u", "consumer_init", "-u", "widget_get", "-e", "0", "-o"])
+            .arg(&vmlinux)
+            .args(&objs)
+            .ok();
+        let data = std::fs::read(&vmlinux).unwrap();
+        let mut units = 0;
+        let read = read_units(&data, name, |_| units += 1).unwrap();
+        if lto.is_empty() {
+            assert_eq!((read, units), (UnitsRead::All, 2), "{name}");
+        } else {
+            assert!(
+                matches!(read, UnitsRead::CrossUnitReference(_)),
+                "{name}: {read:?}"
+            );
+        }
+        let (a, b) = (bumpalo::Bump::new(), bumpalo::Bump::new());
+        let whole = read_object(&data, name).unwrap();
+        let once = modver::btf_encoder::encode(&whole.info, &format!("{name} (DWARF)"), &a);
+        let (by_unit, scopes) = modver::btf_encoder::encode_object(&data, name, &b).unwrap();
+        assert_eq!(once.types, by_unit.types, "{name}");
+        assert!(
+            by_unit.types.iter().any(|t| t.name == "widget_get"),
+            "{name}"
+        );
+        // Both units are known; consumer_init's is the second.
+        assert_eq!(scopes.unit_of("consumer_init"), Some(1), "{name}");
+    }
+}
+
 /// What each unit saw: `inner.c` defines `struct inner`, `decl.c` only
 /// declares it. A member added to it changes the real genksyms' CRC of
 /// `use_outer` (inner.c) but not of `use_decl` (decl.c), and explain from
