@@ -19,7 +19,8 @@
 //! it does not change the CRCs of that unit's exports; it does the same
 //! for a struct defined in the `.c` file itself (`record_compound` keeps
 //! only definitions from headers: kernel/workqueue.c's `struct
-//! workqueue_struct` is `UNKNOWN` to `__flush_workqueue`). [`Scopes`] keeps,
+//! workqueue_struct` is `UNKNOWN` to `__flush_workqueue`), but not for a
+//! typedef there, which genksyms expands wherever it is defined. [`Scopes`] keeps,
 //! per unit, the named types it defines and, per function and variable, its unit, and
 //! explain walks an export's chains only through types its unit defines.
 //!
@@ -131,11 +132,14 @@ impl Scopes {
             let Some(name) = d.name.map(|n| info.str(n)).filter(|n| !n.is_empty()) else {
                 continue;
             };
-            // genksyms' record_compound: a struct defined in the .c file
-            // itself (not in a header) is not recorded, so the unit's
-            // exports see it as `{ UNKNOWN }` (gendwarfksyms: definitions
-            // in .c files are private).
-            if in_source_file(info, DieId(i as u32)) {
+            // genksyms' record_compound: a struct, union or enum defined in
+            // the .c file itself (not in a header) is not recorded, so the
+            // unit's exports see it as `{ UNKNOWN }` (gendwarfksyms:
+            // definitions in .c files are private). A typedef is recorded
+            // wherever it is (add_symbol from the declaration rule):
+            // net/ipv6/raw.c's own mh_filter_t is expanded for
+            // rawv6_mh_filter_register.
+            if prefix != "t#" && in_source_file(info, DieId(i as u32)) {
                 continue;
             }
             let key = format!("{prefix}{name}");

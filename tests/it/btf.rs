@@ -430,7 +430,10 @@ fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
          #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_outer);\n#endif\n\
          struct local { int z;\n#ifdef V2\n int w;\n#endif\n};\n\
          int use_local(struct local *l) { return l->z; }\n\
-         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_local);\n#endif\n",
+         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_local);\n#endif\n\
+         typedef int local_fn(struct inner *i);\n\
+         int use_fn(local_fn *f) { return f(0); }\n\
+         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(use_fn);\n#endif\n",
     );
     dir.write(
         "decl.c",
@@ -489,6 +492,13 @@ fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
         crc("v2", "use_local"),
         "genksyms: use_local does not"
     );
+    // A typedef defined there is expanded all the same (as net/ipv6/raw.c's
+    // mh_filter_t is for rawv6_mh_filter_register).
+    assert_ne!(
+        crc("v1", "use_fn"),
+        crc("v2", "use_fn"),
+        "genksyms: use_fn changes"
+    );
     let out = modver()
         .current_dir(dir.path())
         .args(["explain", "--btf", "--all", "--format", "json", "v1", "v2"])
@@ -501,9 +511,13 @@ fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
         .iter()
         .map(|e| e["symbol"].as_str().unwrap())
         .collect();
-    assert_eq!(reported, ["use_outer"], "{v}");
+    assert_eq!(reported, ["use_fn", "use_outer"], "{v}");
     assert_eq!(
         v["exports"][0]["chains"][0],
+        serde_json::json!(["use_fn", "t#local_fn", "s#inner"])
+    );
+    assert_eq!(
+        v["exports"][1]["chains"][0],
         serde_json::json!(["use_outer", "s#outer", "s#inner"])
     );
 }
