@@ -10,11 +10,14 @@
 #   download and 6 GB unpacked per ABI).
 #   --abidiff S  also runs libabigail's abidiff on the two debug vmlinux
 #                (Debian's abigail-tools), stopped after S seconds.
-# Prints, per source (BTF from vmlinuz, DWARF from the -dbg vmlinux): wall
+# Prints, per source (BTF from vmlinuz, DWARF from the -dbg vmlinux, and
+# DWARF of the whole directories: the -dbg vmlinux and modules): wall
 # time and peak RSS of one `explain --btf --all` (every function and
 # variable both kernels have that reaches a changed type, CRCs aside), and
 #   recall         vmlinux exports whose CRC changed that explain reports;
 #   false reports  vmlinux exports whose CRC did not change that it reports;
+#   (directories) module exports whose CRC changed that it reports (only
+#                  changed module exports are explained);
 # and the five largest root causes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,14 +42,15 @@ trap 'rm -rf "$work"' EXIT
 score() { # JSON report -> recall / false-report lines
 	python3 - "${root[$old]}/Module.symvers" "${root[$new]}/Module.symvers" "$1" <<'EOF'
 import json, sys
-def crcs(path):
+def crcs(path, vmlinux=True):
     out = {}
     for line in open(path):
         f = line.rstrip("\n").split("\t")
-        if len(f) >= 3 and f[2] == "vmlinux":
+        if len(f) >= 3 and (f[2] == "vmlinux") == vmlinux:
             out[f[1]] = f[0]
     return out
 a, b = crcs(sys.argv[1]), crcs(sys.argv[2])
+ma, mb = crcs(sys.argv[1], False), crcs(sys.argv[2], False)
 both = set(a) & set(b)
 changed = {s for s in both if a[s] != b[s]}
 same = both - changed
@@ -58,6 +62,14 @@ print(f"  vmlinux exports in both: {len(both)}; CRC changed {len(changed)}, unch
 print(f"  recall:        {len(hit)}/{len(changed)} = {pct(len(hit), len(changed)):.2f} %")
 print(f"  false reports: {len(false)}/{len(same)} = {pct(len(false), len(same)):.2f} %")
 print(f"  missed: {' '.join(sorted(changed - reported)[:8])}")
+# Module exports (directory inputs with modules): explained from their
+# modules, only those whose CRC changed.
+mod_changed = {s for s in set(ma) & set(mb) if ma[s] != mb[s]}
+mod_reported = {e["symbol"] for e in report["exports"] if e.get("file") and (e.get("chains") or e.get("note"))}
+if mod_reported:
+    hit = mod_changed & mod_reported
+    print(f"  module exports: CRC changed {len(mod_changed)}; recall {len(hit)}/{len(mod_changed)} = {pct(len(hit), len(mod_changed)):.2f} %")
+    print(f"  module exports missed: {' '.join(sorted(mod_changed - mod_reported)[:8])}")
 for c in report.get("root_causes", [])[:5]:
     print(f"  root cause: {c['type']} {c.get('member') or ''} {c['change']}: {c['count']} exports")
 EOF
@@ -78,6 +90,9 @@ run btf "${root[$old]}/vmlinuz" "${root[$new]}/vmlinuz"
 if ((dwarf)); then
 	v() { echo "${root[$1]}/dbg/usr/lib/debug/boot/vmlinux-$1"; }
 	run dwarf "$(v "$old")" "$(v "$new")" --dwarf
+	# The whole directories: vmlinux and every module from the debug
+	# package's DWARF (module exports explained from their modules).
+	run dwarf-with-modules "${root[$old]}" "${root[$new]}" --dwarf
 	if [ -n "$abidiff" ]; then
 		command -v abidiff >/dev/null || { echo "abidiff: not installed (apt-get install abigail-tools)"; exit 0; }
 		/usr/bin/time -f '%e %M' -o "$work/abidiff.time" timeout "$abidiff" \

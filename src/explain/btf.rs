@@ -684,6 +684,11 @@ pub struct KernelInput {
     pub crcs: Option<BTreeMap<String, u32>>,
     /// The modules of a directory input that has them.
     pub modules: Option<ModuleTree>,
+    /// A debug package's files in a directory input (`usr/lib/debug`, as
+    /// Debian's `linux-image-*-dbg` installs them, directly or under
+    /// `dbg/`): its `lib/modules/R`, holding `vmlinux` and `kernel/` with
+    /// DWARF that the image and the installed modules lack.
+    pub debug: Option<std::path::PathBuf>,
 }
 
 /// A kernel's installed modules (`lib/modules/R`, whose `kernel/` holds
@@ -700,12 +705,11 @@ pub struct ModuleTree {
 
 impl ModuleTree {
     /// The module file of a Module.symvers module path: `.ko`, or
-    /// compressed as distributions install them.
+    /// compressed as distributions install them, under `kernel/`
+    /// (lib/modules/R), or next to its objects (a build tree).
     fn file(&self, module: &str) -> Option<std::path::PathBuf> {
-        ["ko", "ko.xz", "ko.zst", "ko.gz"]
-            .iter()
-            .map(|ext| self.root.join("kernel").join(format!("{module}.{ext}")))
-            .find(|p| p.is_file())
+        module_file(&self.root.join("kernel"), module)
+            .or_else(|| Some(self.root.join(format!("{module}.ko"))).filter(|p| p.is_file()))
     }
 }
 
@@ -721,10 +725,11 @@ impl KernelInput {
             let mut input = KernelInput::open(&image)?;
             if symvers.is_file() {
                 let entries = crate::symvers::read(&symvers)?;
+                // lib/modules/R (kernel/), or a build tree (modules.order).
                 let root = ["modules", "."]
                     .iter()
                     .map(|d| path.join(d))
-                    .find(|d| d.join("kernel").is_dir());
+                    .find(|d| d.join("kernel").is_dir() || d.join("modules.order").is_file());
                 input.modules = root.map(|root| ModuleTree {
                     root,
                     exporter: entries
@@ -735,6 +740,7 @@ impl KernelInput {
                 });
                 input.crcs = Some(entries.into_iter().map(|e| (e.symbol, e.crc)).collect());
             }
+            input.debug = debug_tree_in(path);
             return Ok(input);
         }
         let image = crate::bzimage::open_image(path)?;
@@ -752,6 +758,7 @@ impl KernelInput {
             image,
             crcs,
             modules: None,
+            debug: None,
         })
     }
 
@@ -771,13 +778,35 @@ impl KernelInput {
         if has_btf && !prefer_dwarf {
             return Ok(false);
         }
-        if crate::btf::is_btf(&self.image.data) {
+        if crate::btf::is_btf(&self.image.data) && self.debug_vmlinux().is_none() {
             return Err(crate::Error::Unsupported(format!(
                 "{}: a raw BTF file has no DWARF",
                 self.image.display
             )));
         }
         Ok(true)
+    }
+
+    /// The debug package's vmlinux, when the input has one.
+    fn debug_vmlinux(&self) -> Option<std::path::PathBuf> {
+        Some(self.debug.as_ref()?.join("vmlinux")).filter(|p| p.is_file())
+    }
+
+    /// The file with DWARF of module `module`: the debug package's copy,
+    /// else the installed module if it has DWARF itself.
+    fn module_dwarf(&self, module: &str) -> Result<Option<crate::kmodule::ModuleFile>> {
+        let debug = self
+            .debug
+            .as_ref()
+            .and_then(|d| module_file(&d.join("kernel"), module));
+        let installed = self.modules.as_ref().and_then(|m| m.file(module));
+        for p in debug.into_iter().chain(installed) {
+            let f = crate::kmodule::ModuleFile::open(&p)?;
+            if has_dwarf(&f.data, &f.display) {
+                return Ok(Some(f));
+            }
+        }
+        Ok(None)
     }
 
     /// The types explain compares: with `dwarf` (from
@@ -793,11 +822,54 @@ impl KernelInput {
         if !dwarf {
             return Ok((self.btf()?, None));
         }
-        let r = crate::btf_encoder::encode_object(&self.image.data, &self.image.display, arena);
-        self.image.data.release_pages();
-        let (btf, scopes) = r?;
+        let (btf, scopes) = match self.debug_vmlinux() {
+            Some(p) if !has_dwarf(&self.image.data, &self.image.display) => {
+                dwarf_types(&crate::kmodule::ModuleFile::open(&p)?, arena)?
+            }
+            _ => dwarf_types(&self.image, arena)?,
+        };
         Ok((btf, Some(scopes)))
     }
+}
+
+/// The DWARF of `file` encoded as BTF with what each unit defines, its
+/// names in `arena`; the pages read are released after.
+fn dwarf_types<'a>(
+    file: &crate::kmodule::ModuleFile,
+    arena: &'a bumpalo::Bump,
+) -> Result<(Btf<'a>, Scopes)> {
+    let r = crate::btf_encoder::encode_object(&file.data, &file.display, arena);
+    file.data.release_pages();
+    r
+}
+
+/// `DIR/MODULE.ko`, or compressed.
+fn module_file(dir: &std::path::Path, module: &str) -> Option<std::path::PathBuf> {
+    ["ko", "ko.xz", "ko.zst", "ko.gz"]
+        .iter()
+        .map(|ext| dir.join(format!("{module}.{ext}")))
+        .find(|p| p.is_file())
+}
+
+/// The `lib/modules/R` of a debug package's files in a directory input:
+/// `usr/lib/debug/lib/modules/R` directly in it or under `dbg/`.
+fn debug_tree_in(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    ["dbg/usr/lib/debug/lib/modules", "usr/lib/debug/lib/modules"]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(dir.join(d)).ok())
+        .flat_map(|entries| {
+            let mut v: Vec<std::path::PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            v.sort();
+            v
+        })
+        .find(|p| p.join("vmlinux").is_file() || p.join("kernel").is_dir())
+}
+
+/// Whether an ELF image has DWARF (a `.debug_info` section).
+fn has_dwarf(data: &[u8], display: &str) -> bool {
+    crate::elf::ElfImage::parse(data, display)
+        .is_ok_and(|i| i.section_index(".debug_info").is_some())
 }
 
 /// The kernel image in a directory input.
@@ -836,16 +908,17 @@ pub fn read_symvers_crcs(path: &std::path::Path) -> Result<BTreeMap<String, u32>
         .collect())
 }
 
-/// Explains the exports of modules, each from its module's split BTF over
-/// the vmlinux BTF of its side (`old_base`, `new_base`): the exports of
-/// `crcs` whose CRC differs and that the same module exports on both
-/// sides (`only` narrows them). Module exports without split BTF on a
-/// side, or whose module file is missing, are listed in a note.
+/// The exports of modules (per `Module.symvers`, those a module provides
+/// on both sides with a changed CRC) explained from their modules: each
+/// module's split BTF over its side's vmlinux BTF (`old_base`,
+/// `new_base`), or with `dwarf` each module's own DWARF (the debug
+/// package's copy, else the installed file) with what each of its units
+/// defines. Modules are read in parallel.
 pub fn explain_module_exports(
     old: &KernelInput,
     new: &KernelInput,
-    old_base: &Btf<'_>,
-    new_base: &Btf<'_>,
+    bases: (&Btf<'_>, &Btf<'_>),
+    dwarf: bool,
     crcs: &ExportCrcs,
     only: &[String],
 ) -> Result<Explanation> {
@@ -867,41 +940,85 @@ pub fn explain_module_exports(
                 .push(name.clone());
         }
     }
-    let mut missing: Vec<String> = Vec::new();
-    for (module, names) in by_module {
-        let (Some(of), Some(nf)) = (om.file(module), nm.file(module)) else {
-            missing.push(module.to_string());
-            continue;
+    let by_module: Vec<(&str, Vec<String>)> = by_module.into_iter().collect();
+    let parts = crate::parallel::map(by_module.len(), |i| {
+        let (module, names) = &by_module[i];
+        let e = match dwarf {
+            true => module_from_dwarf(old, new, module, crcs, names),
+            false => module_from_split_btf((om, nm), bases, module, crcs, names),
         };
-        let (of, nf) = (
-            crate::kmodule::ModuleFile::open(&of)?,
-            crate::kmodule::ModuleFile::open(&nf)?,
-        );
-        let (Ok((ob, oo)), Ok((nb, no))) = (
-            crate::btf::btf_blob(&of.data, &of.display),
-            crate::btf::btf_blob(&nf.data, &nf.display),
-        ) else {
-            missing.push(module.to_string());
-            continue;
-        };
-        let os = crate::btf::parse(ob, &of.display, oo, Some(old_base))?;
-        let ns = crate::btf::parse(nb, &nf.display, no, Some(new_base))?;
-        let mut e = explain_btf(&os, &ns, crcs, &names)?;
-        for x in &mut e.exports {
-            x.file = module.to_string();
+        e.map(|e| {
+            e.map(|mut e| {
+                for x in &mut e.exports {
+                    x.file = module.to_string();
+                }
+                e
+            })
+        })
+    });
+    let mut missing: Vec<&str> = Vec::new();
+    for ((module, _), part) in by_module.iter().zip(parts) {
+        match part? {
+            Some(e) => absorb(&mut out, e.exports, e.types),
+            None => missing.push(module),
         }
-        absorb(&mut out, e.exports, e.types);
     }
     if !missing.is_empty() {
         out.notes.push(format!(
-            "{} modules with changed exports have no file or no split BTF on one side, so their exports are not explained: {}{}",
+            "{} modules with changed exports have no file or no {} on one side, so their exports are not explained: {}{}",
             missing.len(),
-            missing.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+            if dwarf { "DWARF" } else { "split BTF" },
+            missing.iter().take(5).copied().collect::<Vec<_>>().join(", "),
             if missing.len() > 5 { ", ..." } else { "" }
         ));
     }
     out.root_causes = super::root_causes(&out);
     Ok(out)
+}
+
+/// One module's exports `names` from its split BTF on both sides; `None`
+/// when a side has no such module or no split BTF in it.
+fn module_from_split_btf(
+    (om, nm): (&ModuleTree, &ModuleTree),
+    (old_base, new_base): (&Btf<'_>, &Btf<'_>),
+    module: &str,
+    crcs: &ExportCrcs,
+    names: &[String],
+) -> Result<Option<Explanation>> {
+    let (Some(of), Some(nf)) = (om.file(module), nm.file(module)) else {
+        return Ok(None);
+    };
+    let (of, nf) = (
+        crate::kmodule::ModuleFile::open(&of)?,
+        crate::kmodule::ModuleFile::open(&nf)?,
+    );
+    let (Ok((ob, oo)), Ok((nb, no))) = (
+        crate::btf::btf_blob(&of.data, &of.display),
+        crate::btf::btf_blob(&nf.data, &nf.display),
+    ) else {
+        return Ok(None);
+    };
+    let os = crate::btf::parse(ob, &of.display, oo, Some(old_base))?;
+    let ns = crate::btf::parse(nb, &nf.display, no, Some(new_base))?;
+    explain_btf(&os, &ns, crcs, names).map(Some)
+}
+
+/// One module's exports `names` from its DWARF on both sides, each unit's
+/// view as genksyms has it; `None` when a side has no DWARF of it.
+fn module_from_dwarf(
+    old: &KernelInput,
+    new: &KernelInput,
+    module: &str,
+    crcs: &ExportCrcs,
+    names: &[String],
+) -> Result<Option<Explanation>> {
+    let (Some(of), Some(nf)) = (old.module_dwarf(module)?, new.module_dwarf(module)?) else {
+        return Ok(None);
+    };
+    let arenas = [bumpalo::Bump::new(), bumpalo::Bump::new()];
+    let (ob, os) = dwarf_types(&of, &arenas[0])?;
+    let (nb, ns) = dwarf_types(&nf, &arenas[1])?;
+    explain_btf_scoped(&ob, &nb, (Some(&os), Some(&ns)), crcs, names).map(Some)
 }
 
 /// Adds exports, and the types `into` does not have yet, to `into`.
@@ -918,10 +1035,11 @@ fn absorb(into: &mut Explanation, exports: Vec<ExportChange>, types: Vec<TypeCha
 
 /// `explain --btf` of two kernel inputs (and `why`'s explanation): each
 /// side's BTF, or its DWARF (with `prefer_dwarf`, or where it has no BTF)
-/// with what each of its units defines; with both sides' modules and BTF
-/// on both sides, module exports from their modules' split BTF and the
-/// rest from vmlinux's. `only` narrows the exports to names. Also says
-/// which sides were read from DWARF.
+/// with what each of its units defines (a directory input's debug
+/// package where the image has none); with both sides' modules, module
+/// exports from their modules (split BTF, or DWARF when both sides are
+/// read from DWARF) and the rest from vmlinux's. `only` narrows the
+/// exports to names. Also says which sides were read from DWARF.
 pub fn explain_kernels(
     old: &KernelInput,
     new: &KernelInput,
@@ -938,7 +1056,7 @@ pub fn explain_kernels(
     let (old_types, old_scopes) = old.types(dwarf[0], &arenas[0])?;
     let (new_types, new_scopes) = new.types(dwarf[1], &arenas[1])?;
     let modules = match (&old.modules, &new.modules, &crcs.old, &crcs.new) {
-        (Some(m), Some(_), Some(c), Some(_)) if dwarf == [false, false] => Some((m, c)),
+        (Some(m), Some(_), Some(c), Some(_)) if dwarf[0] == dwarf[1] => Some((m, c)),
         _ => None,
     };
     // With modules, vmlinux's BTF explains only what vmlinux exports.
@@ -958,7 +1076,8 @@ pub fn explain_kernels(
         &vmlinux_only,
     )?;
     if modules.is_some() {
-        let m = explain_module_exports(old, new, &old_types, &new_types, crcs, only)?;
+        let bases = (&old_types, &new_types);
+        let m = explain_module_exports(old, new, bases, dwarf[0], crcs, only)?;
         absorb(&mut e, m.exports, m.types);
         e.notes.extend(m.notes);
         e.root_causes = super::root_causes(&e);

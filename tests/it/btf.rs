@@ -570,6 +570,75 @@ fn explain_from_btf_reads_module_exports_from_split_btf() {
     }
 }
 
+/// With `--dwarf`, a directory input laid out as a distribution ships a
+/// kernel (an image without DWARF, stripped modules) and its debug
+/// package (`dbg/usr/lib/debug/lib/modules/R`: vmlinux and modules with
+/// DWARF) is read from the debug package: vmlinux exports from its
+/// vmlinux, module exports from each module's own DWARF, with that
+/// module's view of the types. The module's CRCs are the real genksyms'.
+#[test]
+fn explain_from_dwarf_reads_module_exports_from_the_debug_package() {
+    let root = Corpus::Btf.dir();
+    let dir = Scratch::new();
+    dir.write(
+        "gadget.h",
+        "struct gadget { int id;\n#ifdef V2\n long extra;\n#endif\n};\n\
+         struct holder { struct gadget *g; };\n",
+    );
+    dir.write(
+        "mod.c",
+        "#include \"gadget.h\"\n\
+         int mod_use(struct holder *h) { return h->g->id; }\n\
+         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(mod_use);\n#endif\n",
+    );
+    let genksyms = crate::kbuild::genksyms("6.1");
+    for (b, defs) in [("v1", ""), ("v2", "-DV2")] {
+        let dbg = format!("{b}/dbg/usr/lib/debug/lib/modules/6.1.0-t");
+        let script = format!(
+            "set -e; mkdir -p {b}/modules/kernel/drivers {dbg}/kernel/drivers
+             cp '{corpus}/{b}/vmlinux.btf' {b}/vmlinux.btf
+             cp '{corpus}/{b}/vmlinux' {dbg}/vmlinux
+             cp '{corpus}/{b}/Module.symvers' {b}/Module.symvers
+             clang-19 -E -D__GENKSYMS__ {defs} mod.c | {g} |
+               awk '$1 == \"#SYMVER\" {{ printf \"%s\\t%s\\tdrivers/mod\\tEXPORT_SYMBOL\\t\\n\", $3, $2 }}' >> {b}/Module.symvers
+             clang-19 --target=x86_64-linux-gnu -g -O2 {defs} -c mod.c -o {dbg}/kernel/drivers/mod.ko
+             llvm-strip-19 -g -o {b}/modules/kernel/drivers/mod.ko {dbg}/kernel/drivers/mod.ko",
+            corpus = root.display(),
+            g = genksyms.display()
+        );
+        tool("bash")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(dir.path())
+            .ok();
+    }
+    let v = explain_json(&["--btf", "--dwarf", "v1", "v2"], dir.path());
+    let m = v["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["symbol"] == "mod_use")
+        .unwrap_or_else(|| panic!("mod_use not explained: {v}"));
+    assert_eq!(m["file"], "drivers/mod");
+    assert_ne!(m["old_crc"], m["new_crc"], "genksyms: mod_use changes");
+    assert_eq!(
+        m["chains"][0],
+        serde_json::json!(["mod_use", "s#holder", "s#gadget"])
+    );
+    // vmlinux's exports, from the debug package's vmlinux: the same
+    // chains as from its symtypes.
+    let symtypes = explain_json(&["v1/exports.symtypes", "v2/exports.symtypes"], root);
+    let vmlinux_only = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        v["exports"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|e| e["symbol"] != "mod_use");
+        export_chains(&v)
+    };
+    assert_eq!(vmlinux_only(&v), export_chains(&symtypes));
+}
+
 #[test]
 fn why_names_the_mismatched_imports_and_the_changed_types() {
     let root = Corpus::Btf.dir();
