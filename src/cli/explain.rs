@@ -25,16 +25,20 @@ pub struct Args {
     format: FormatArg<ReportFormat>,
     /// OLD and NEW are kernels with BTF: a vmlinux, a vmlinuz (bzImage), a
     /// raw BTF file such as /sys/kernel/btf/vmlinux, or a directory holding
-    /// one and optionally its Module.symvers. The exports explained are
-    /// those whose CRC differs (CRCs from --symvers, the directory's
+    /// one and optionally its Module.symvers, its modules (lib/modules/R
+    /// as `modules/`, or a build tree) and a debug package's files
+    /// (usr/lib/debug, directly or under `dbg/`). The exports explained
+    /// are those whose CRC differs (CRCs from --symvers, the directory's
     /// Module.symvers or the image's __kcrctab), else every function both
-    /// BTFs have that reaches a changed type.
+    /// BTFs have that reaches a changed type; a module's exports from that
+    /// module.
     #[arg(long)]
     btf: bool,
-    /// With --btf: read OLD's and NEW's DWARF (a debug package's vmlinux,
-    /// an image built with -g) instead of their BTF; an input without BTF
-    /// is read from its DWARF even without this flag. DWARF also has the
-    /// exported variables BTF leaves out.
+    /// With --btf: read OLD's and NEW's DWARF (a debug package's vmlinux
+    /// and modules, an image built with -g) instead of their BTF; an input
+    /// without BTF is read from its DWARF even without this flag. DWARF
+    /// also has the exported variables BTF leaves out, and each unit's
+    /// own view of the types, as genksyms had it.
     #[arg(long, requires = "btf")]
     dwarf: bool,
     /// With --btf: explain every function and variable both kernels have
