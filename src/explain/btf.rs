@@ -65,68 +65,156 @@ struct Member {
     plain: bool,
 }
 
-/// One side's BTF seen through symtypes-style symbols.
-struct Side<'a> {
-    btf: &'a Btf<'a>,
-    /// Ids of the full definitions of each symbol (forward declarations
-    /// only when there is nothing else).
+/// The symbols of one BTF blob and its bases, in id order: what [`Side`]
+/// looks names up in. A module's split BTF is one layer over its
+/// vmlinux's, which all modules of a side share.
+#[derive(Debug, Default)]
+struct Layer<'a> {
+    /// Ids of the full definitions of each symbol.
     defs: NameMap<String, Vec<TypeId>>,
-    /// Exported functions and variables by name.
-    objects: NameMap<&'a str, TypeId>,
-    /// Every `FUNC`/`VAR` of a name, when there are several (static
-    /// functions of one name in different files).
-    overloads: NameMap<&'a str, Vec<TypeId>>,
+    /// Ids of the forward declarations of each symbol.
+    fwds: NameMap<String, Vec<TypeId>>,
+    /// The function or variable each name stands for in this layer: the
+    /// last global function of the name, else the first of the name; and
+    /// whether it is a global function.
+    objects: NameMap<&'a str, (TypeId, bool)>,
+    /// Every `FUNC`/`VAR` of each name.
+    all_objects: NameMap<&'a str, Vec<TypeId>>,
 }
 
-impl<'a> Side<'a> {
-    fn new(btf: &'a Btf<'a>) -> Self {
-        let mut defs: NameMap<String, Vec<TypeId>> = NameMap::default();
-        let mut fwds: NameMap<String, Vec<TypeId>> = NameMap::default();
-        let mut objects: NameMap<&'a str, TypeId> = NameMap::default();
-        let mut overloads: NameMap<&'a str, Vec<TypeId>> = NameMap::default();
+impl<'a> Layer<'a> {
+    /// The symbols of `btf` and, unless `own_only`, of its bases.
+    fn new(btf: &'a Btf<'a>, own_only: bool) -> Self {
+        let mut l = Layer::default();
         let mut all: Vec<(TypeId, &crate::btf::BtfType<'a>)> = Vec::new();
         let mut b = Some(btf);
         while let Some(x) = b {
             all.extend(x.iter());
-            b = x.base;
+            b = if own_only { None } else { x.base };
         }
         all.sort_by_key(|(id, _)| *id);
         for (id, t) in all {
             match &t.kind {
                 BtfKind::Func { linkage, .. } => {
-                    overloads.entry(t.name).or_default().push(id);
+                    l.all_objects.entry(t.name).or_default().push(id);
                     // A global function wins over static ones of the name.
-                    let e = objects.entry(t.name).or_insert(id);
+                    let e = l.objects.entry(t.name).or_insert((id, *linkage == 1));
                     if *linkage == 1 {
-                        *e = id;
+                        *e = (id, true);
                     }
                 }
                 BtfKind::Var { .. } => {
-                    overloads.entry(t.name).or_default().push(id);
-                    objects.entry(t.name).or_insert(id);
+                    l.all_objects.entry(t.name).or_default().push(id);
+                    l.objects.entry(t.name).or_insert((id, false));
                 }
                 kind => {
                     if let Some(k) = key_of(kind, t.name) {
                         let map = if matches!(kind, BtfKind::Fwd { .. }) {
-                            &mut fwds
+                            &mut l.fwds
                         } else {
-                            &mut defs
+                            &mut l.defs
                         };
                         map.entry(k).or_default().push(id);
                     }
                 }
             }
         }
-        for (k, ids) in fwds {
-            defs.entry(k).or_insert(ids);
-        }
-        overloads.retain(|_, v| v.len() > 1);
+        l
+    }
+}
+
+/// One side's BTF seen through symtypes-style symbols.
+struct Side<'a> {
+    btf: &'a Btf<'a>,
+    /// The symbols of `btf`'s own types.
+    own: Layer<'a>,
+    /// Those of its base, when it is split BTF.
+    base: Option<std::sync::Arc<Layer<'a>>>,
+}
+
+impl<'a> Side<'a> {
+    fn new(btf: &'a Btf<'a>) -> Self {
         Side {
             btf,
-            defs,
-            objects,
-            overloads,
+            own: Layer::new(btf, false),
+            base: None,
         }
+    }
+
+    /// Split BTF over a base whose symbols are already known (`base` is
+    /// [`Layer`] of `btf.base`).
+    fn split(btf: &'a Btf<'a>, base: std::sync::Arc<Layer<'a>>) -> Self {
+        Side {
+            btf,
+            own: Layer::new(btf, true),
+            base: Some(base),
+        }
+    }
+
+    /// The layers, base first (ids in order).
+    fn layers(&self) -> impl Iterator<Item = &Layer<'a>> {
+        self.base.as_deref().into_iter().chain(Some(&self.own))
+    }
+
+    /// Ids of a symbol's definitions: the full ones, or its forward
+    /// declarations when there is nothing else.
+    fn defs(&self, key: &str) -> Vec<TypeId> {
+        let ids = |fwds: bool| -> Vec<TypeId> {
+            self.layers()
+                .filter_map(|l| if fwds { &l.fwds } else { &l.defs }.get(key))
+                .flatten()
+                .copied()
+                .collect()
+        };
+        let full = ids(false);
+        if full.is_empty() {
+            ids(true)
+        } else {
+            full
+        }
+    }
+
+    /// Every symbol with a definition or a declaration.
+    fn def_keys(&self) -> impl Iterator<Item = &String> {
+        self.layers()
+            .flat_map(|l| l.defs.keys().chain(l.fwds.keys()))
+    }
+
+    /// The function or variable `name` stands for: the last global
+    /// function of the name, else the first of the name.
+    fn object(&self, name: &str) -> Option<TypeId> {
+        let own = self.own.objects.get(name).copied();
+        let base = self
+            .base
+            .as_ref()
+            .and_then(|b| b.objects.get(name).copied());
+        match (base, own) {
+            (_, Some((id, true))) => Some(id),
+            (Some((id, _)), _) => Some(id),
+            (None, own) => own.map(|(id, _)| id),
+        }
+    }
+
+    /// The names of every function and variable.
+    fn object_names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let base = self.base.iter().flat_map(|b| b.objects.keys().copied());
+        self.own
+            .objects
+            .keys()
+            .copied()
+            .chain(base.filter(|k| !self.own.objects.contains_key(k)))
+    }
+
+    /// Every `FUNC`/`VAR` of `name`, when there are several (static
+    /// functions of one name in different files).
+    fn overloads(&self, name: &str) -> Option<Vec<TypeId>> {
+        let all: Vec<TypeId> = self
+            .layers()
+            .filter_map(|l| l.all_objects.get(name))
+            .flatten()
+            .copied()
+            .collect();
+        (all.len() > 1).then_some(all)
     }
 
     /// `id` as a type expression: named symbols by name (collected in
@@ -288,10 +376,10 @@ impl<'a> Side<'a> {
     fn definition(&self, key: &str) -> (Vec<Vec<String>>, Vec<String>) {
         let mut deps = Vec::new();
         let mut defs: Vec<Vec<String>> = self
-            .defs
-            .get(key)
-            .map(|ids| ids.iter().map(|&id| self.body(id, &mut deps, 0)).collect())
-            .unwrap_or_default();
+            .defs(key)
+            .iter()
+            .map(|&id| self.body(id, &mut deps, 0))
+            .collect();
         defs.sort();
         defs.dedup();
         (defs, deps)
@@ -299,7 +387,7 @@ impl<'a> Side<'a> {
 
     /// An export's prototype (or variable type) and the symbols it refers to.
     fn export(&self, name: &str) -> Option<(String, Vec<String>)> {
-        self.export_id(*self.objects.get(name)?)
+        self.export_id(self.object(name)?)
     }
 
     fn export_id(&self, id: TypeId) -> Option<(String, Vec<String>)> {
@@ -312,8 +400,7 @@ impl<'a> Side<'a> {
     /// the name has several (a static function of the same name elsewhere
     /// is not the export).
     fn export_like(&self, name: &str, other: &str) -> Option<(String, Vec<String>)> {
-        self.overloads
-            .get(name)?
+        self.overloads(name)?
             .iter()
             .filter_map(|&id| self.export_id(id))
             .find(|(e, _)| e == other)
@@ -373,6 +460,43 @@ impl Graph<'_, '_> {
     }
 }
 
+/// Up to this many exports, explain walks from each without first
+/// finding every symbol that leads to a changed one.
+const FEW_EXPORTS: usize = 64;
+
+/// Every symbol's references and changed-ness, and per symbol whether a
+/// changed one can be reached from it.
+fn useful_symbols(g: &mut Graph<'_, '_>) -> Vec<bool> {
+    let mut all: Vec<&String> = g.old.def_keys().chain(g.new.def_keys()).collect();
+    all.sort();
+    for k in all {
+        g.id(k);
+    }
+    let mut i = 0;
+    while i < g.keys.len() {
+        g.visit(i as u32);
+        i += 1;
+    }
+    let n = g.keys.len();
+    let mut users: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (from, refs) in g.refs.iter().enumerate() {
+        for &r in refs.iter().flatten() {
+            users[r as usize].push(from as u32);
+        }
+    }
+    let mut useful = vec![false; n];
+    let mut stack: Vec<u32> = (0..n as u32)
+        .filter(|&k| g.changed[k as usize] == Some(true))
+        .collect();
+    while let Some(k) = stack.pop() {
+        if std::mem::replace(&mut useful[k as usize], true) {
+            continue;
+        }
+        stack.extend(users[k as usize].iter().copied());
+    }
+    useful
+}
+
 /// Compares the BTF of two kernels. The exports explained are those
 /// present in both CRC maps whose CRC differs (when both sides have
 /// CRCs), else every function or variable both BTFs have that reaches a
@@ -418,7 +542,17 @@ pub fn explain_btf_scoped(
     crcs: &ExportCrcs,
     only: &[String],
 ) -> Result<Explanation> {
-    let (so, sn) = (Side::new(old), Side::new(new));
+    explain_sides(&Side::new(old), &Side::new(new), scopes, crcs, only)
+}
+
+/// [`explain_btf_scoped`] on sides already built.
+fn explain_sides(
+    so: &Side<'_>,
+    sn: &Side<'_>,
+    scopes: (Option<&Scopes>, Option<&Scopes>),
+    crcs: &ExportCrcs,
+    only: &[String],
+) -> Result<Explanation> {
     // A set: the caller may name every vmlinux export.
     let only: std::collections::HashSet<&str> = only.iter().map(String::as_str).collect();
     let names: Vec<String> = match (&crcs.old, &crcs.new) {
@@ -428,10 +562,10 @@ pub fn explain_btf_scoped(
             .map(|(k, _)| k.clone())
             .collect(),
         _ => {
+            let new_names: std::collections::HashSet<&str> = sn.object_names().collect();
             let mut v: Vec<String> = so
-                .objects
-                .keys()
-                .filter(|k| sn.objects.contains_key(*k))
+                .object_names()
+                .filter(|k| new_names.contains(k))
                 .map(|k| k.to_string())
                 .collect();
             v.sort();
@@ -440,42 +574,27 @@ pub fn explain_btf_scoped(
     };
     let have_crcs = crcs.old.is_some() && crcs.new.is_some();
     let mut g = Graph {
-        old: &so,
-        new: &sn,
+        old: so,
+        new: sn,
         keys: Vec::new(),
         ids: NameMap::default(),
         refs: Vec::new(),
         changed: Vec::new(),
     };
-    // Every symbol's references and changed-ness, then the symbols from
-    // which a changed one can be reached: the walks below enter no other.
-    let mut all: Vec<&String> = so.defs.keys().chain(sn.defs.keys()).collect();
-    all.sort();
-    for k in all {
-        g.id(k);
-    }
-    let mut i = 0;
-    while i < g.keys.len() {
-        g.visit(i as u32);
-        i += 1;
-    }
-    let n = g.keys.len();
-    let mut users: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (from, refs) in g.refs.iter().enumerate() {
-        for &r in refs.iter().flatten() {
-            users[r as usize].push(from as u32);
-        }
-    }
-    let mut useful = vec![false; n];
-    let mut stack: Vec<u32> = (0..n as u32)
-        .filter(|&k| g.changed[k as usize] == Some(true))
-        .collect();
-    while let Some(k) = stack.pop() {
-        if std::mem::replace(&mut useful[k as usize], true) {
-            continue;
-        }
-        stack.extend(users[k as usize].iter().copied());
-    }
+    // With many exports to explain (a vmlinux): every symbol's references
+    // and changed-ness, then the symbols from which a changed one can be
+    // reached, so that the walks below enter no other. With a few (a
+    // module's), the walks visit only what they reach. The chains are the
+    // same either way: every symbol on a path to a changed one is such a
+    // symbol, and the others never lead to one.
+    let wanted = match only.is_empty() {
+        true => names.len(),
+        false => names.iter().filter(|n| only.contains(n.as_str())).count(),
+    };
+    let useful = match wanted > FEW_EXPORTS {
+        true => Some(useful_symbols(&mut g)),
+        false => None,
+    };
     let mut out = Explanation::default();
     let mut reached: Vec<u32> = Vec::new();
     let mut seen: Vec<u32> = Vec::new();
@@ -538,7 +657,10 @@ pub fn explain_btf_scoped(
             parent[ix] = p;
             true
         };
-        let useful = |i: u32| useful.get(i as usize).copied().unwrap_or(false);
+        let useful = |i: u32| match &useful {
+            Some(u) => u.get(i as usize).copied().unwrap_or(false),
+            None => true,
+        };
         let scope = ExportScope::new(scopes, &name);
         let scoped = |i: u32, g: &Graph<'_, '_>| scope.allows(&g.keys[i as usize]);
         for &s in start.iter().filter(|&&s| useful(s) && scoped(s, &g)) {
@@ -589,11 +711,13 @@ pub fn explain_btf_scoped(
             if in_neither.len() > shown.len() { ", ..." } else { "" }
         ));
     }
+    // By name (ids are in the order the walks met the symbols).
     reached.sort_unstable();
     reached.dedup();
+    reached.sort_unstable_by(|&a, &b| g.keys[a as usize].cmp(&g.keys[b as usize]));
     for i in reached {
         let key = g.keys[i as usize].clone();
-        out.types.push(type_change(&so, &sn, &key));
+        out.types.push(type_change(so, sn, &key));
     }
     out.root_causes = super::root_causes(&out);
     Ok(out)
@@ -623,7 +747,7 @@ fn render_member(m: &Member) -> String {
 /// offset).
 fn type_change(old: &Side<'_>, new: &Side<'_>, key: &str) -> TypeChange {
     let members = |s: &Side<'_>| -> Option<Vec<Member>> {
-        let id = *s.defs.get(key)?.first()?;
+        let id = *s.defs(key).first()?;
         Some(s.members(id, &mut Vec::new(), 0))
     };
     let (a, b) = (members(old), members(new));
@@ -941,11 +1065,19 @@ pub fn explain_module_exports(
         }
     }
     let by_module: Vec<(&str, Vec<String>)> = by_module.into_iter().collect();
+    // Each side's vmlinux symbols, looked up by every module's split BTF.
+    let base_layers = match dwarf || by_module.is_empty() {
+        true => None,
+        false => Some((
+            std::sync::Arc::new(Layer::new(bases.0, false)),
+            std::sync::Arc::new(Layer::new(bases.1, false)),
+        )),
+    };
     let parts = crate::parallel::map(by_module.len(), |i| {
         let (module, names) = &by_module[i];
-        let e = match dwarf {
-            true => module_from_dwarf(old, new, module, crcs, names),
-            false => module_from_split_btf((om, nm), bases, module, crcs, names),
+        let e = match &base_layers {
+            None => module_from_dwarf(old, new, module, crcs, names),
+            Some(layers) => module_from_split_btf((om, nm), bases, layers, module, crcs, names),
         };
         e.map(|e| {
             e.map(|mut e| {
@@ -978,9 +1110,10 @@ pub fn explain_module_exports(
 
 /// One module's exports `names` from its split BTF on both sides; `None`
 /// when a side has no such module or no split BTF in it.
-fn module_from_split_btf(
+fn module_from_split_btf<'b>(
     (om, nm): (&ModuleTree, &ModuleTree),
-    (old_base, new_base): (&Btf<'_>, &Btf<'_>),
+    (old_base, new_base): (&'b Btf<'b>, &'b Btf<'b>),
+    (old_layer, new_layer): &(std::sync::Arc<Layer<'b>>, std::sync::Arc<Layer<'b>>),
     module: &str,
     crcs: &ExportCrcs,
     names: &[String],
@@ -1000,7 +1133,11 @@ fn module_from_split_btf(
     };
     let os = crate::btf::parse(ob, &of.display, oo, Some(old_base))?;
     let ns = crate::btf::parse(nb, &nf.display, no, Some(new_base))?;
-    explain_btf(&os, &ns, crcs, names).map(Some)
+    let (so, sn) = (
+        Side::split(&os, old_layer.clone()),
+        Side::split(&ns, new_layer.clone()),
+    );
+    explain_sides(&so, &sn, (None, None), crcs, names).map(Some)
 }
 
 /// One module's exports `names` from its DWARF on both sides, each unit's
