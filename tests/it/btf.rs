@@ -403,6 +403,27 @@ fn explain_reads_dwarf_unit_by_unit_as_it_would_whole() {
     }
 }
 
+/// Runs `script(build, defines, symvers)` with bash in `dir` for the two
+/// builds, `v1` and `v2` (`-DV2`). `symvers(module)` is a shell pipe stage
+/// turning the real genksyms' output (6.1, run on preprocessed input from
+/// stdin) into Module.symvers lines of `module`.
+fn build_both(dir: &Path, script: impl Fn(&str, &str, &dyn Fn(&str) -> String) -> String) {
+    let genksyms = crate::kbuild::genksyms("6.1");
+    let symvers = |module: &str| {
+        format!(
+            "{} | awk '$1 == \"#SYMVER\" {{ printf \"%s\\t%s\\t{module}\\tEXPORT_SYMBOL\\t\\n\", $3, $2 }}'",
+            genksyms.display()
+        )
+    };
+    for (b, defs) in [("v1", ""), ("v2", "-DV2")] {
+        tool("bash")
+            .arg("-c")
+            .arg(script(b, defs, &symvers))
+            .current_dir(dir)
+            .ok();
+    }
+}
+
 /// What each unit saw: `inner.c` defines `struct inner`, `decl.c` only
 /// declares it. A member added to it changes the real genksyms' CRC of
 /// `use_outer` (inner.c) but not of `use_decl` (decl.c), and explain from
@@ -448,25 +469,18 @@ fn explain_from_dwarf_follows_each_units_view_as_genksyms_does() {
         "__attribute__((noinline, used)) static long use_outer(long x) { return x + 1; }\n\
          long other(long x) { return use_outer(x); }\n",
     );
-    let genksyms = crate::kbuild::genksyms("6.1");
-    for (b, defs) in [("v1", ""), ("v2", "-DV2")] {
-        let script = format!(
+    build_both(dir.path(), |b, defs, symvers| {
+        format!(
             "set -e; mkdir -p {b}; : > {b}/Module.symvers
              clang-19 --target=x86_64-linux-gnu -g -O2 -c other.c -o {b}/other.o
              for f in inner decl; do
-               clang-19 -E -D__GENKSYMS__ {defs} $f.c | {g} > {b}/$f.symver
-               awk '$1 == \"#SYMVER\" {{ printf \"%s\\t%s\\tvmlinux\\tEXPORT_SYMBOL\\t\\n\", $3, $2 }}' {b}/$f.symver >> {b}/Module.symvers
+               clang-19 -E -D__GENKSYMS__ {defs} $f.c | {s} >> {b}/Module.symvers
                clang-19 --target=x86_64-linux-gnu -g -O2 {defs} -c $f.c -o {b}/$f.o
              done
              ld.lld-19 -e 0 -o {b}/vmlinux {b}/inner.o {b}/decl.o {b}/other.o",
-            g = genksyms.display()
-        );
-        tool("bash")
-            .arg("-c")
-            .arg(&script)
-            .current_dir(dir.path())
-            .ok();
-    }
+            s = symvers("vmlinux")
+        )
+    });
     let symvers =
         |b: &str| std::fs::read_to_string(dir.path().join(b).join("Module.symvers")).unwrap();
     let crc = |b: &str, s: &str| {
@@ -591,27 +605,20 @@ fn explain_from_dwarf_reads_module_exports_from_the_debug_package() {
          int mod_use(struct holder *h) { return h->g->id; }\n\
          #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(mod_use);\n#endif\n",
     );
-    let genksyms = crate::kbuild::genksyms("6.1");
-    for (b, defs) in [("v1", ""), ("v2", "-DV2")] {
+    build_both(dir.path(), |b, defs, symvers| {
         let dbg = format!("{b}/dbg/usr/lib/debug/lib/modules/6.1.0-t");
-        let script = format!(
+        format!(
             "set -e; mkdir -p {b}/modules/kernel/drivers {dbg}/kernel/drivers
              cp '{corpus}/{b}/vmlinux.btf' {b}/vmlinux.btf
              cp '{corpus}/{b}/vmlinux' {dbg}/vmlinux
              cp '{corpus}/{b}/Module.symvers' {b}/Module.symvers
-             clang-19 -E -D__GENKSYMS__ {defs} mod.c | {g} |
-               awk '$1 == \"#SYMVER\" {{ printf \"%s\\t%s\\tdrivers/mod\\tEXPORT_SYMBOL\\t\\n\", $3, $2 }}' >> {b}/Module.symvers
+             clang-19 -E -D__GENKSYMS__ {defs} mod.c | {s} >> {b}/Module.symvers
              clang-19 --target=x86_64-linux-gnu -g -O2 {defs} -c mod.c -o {dbg}/kernel/drivers/mod.ko
              llvm-strip-19 -g -o {b}/modules/kernel/drivers/mod.ko {dbg}/kernel/drivers/mod.ko",
             corpus = root.display(),
-            g = genksyms.display()
-        );
-        tool("bash")
-            .arg("-c")
-            .arg(&script)
-            .current_dir(dir.path())
-            .ok();
-    }
+            s = symvers("drivers/mod")
+        )
+    });
     let v = explain_json(&["--btf", "--dwarf", "v1", "v2"], dir.path());
     let m = v["exports"]
         .as_array()
