@@ -13,7 +13,8 @@
 # Prints, per source (BTF from vmlinuz, DWARF from the -dbg vmlinux, and
 # DWARF of the whole directories: the -dbg vmlinux and modules): wall
 # time and peak RSS of one `explain --btf --all` (every function and
-# variable both kernels have that reaches a changed type, CRCs aside), and
+# variable both kernels have that reaches a changed type, CRCs aside; the
+# directories' row explains the exports whose CRC changed), and
 #   recall         vmlinux exports whose CRC changed that explain reports;
 #   false reports  vmlinux exports whose CRC did not change that it reports;
 #   (directories) module exports whose CRC changed that it reports (only
@@ -78,7 +79,7 @@ EOF
 run() { # NAME OLDFILE NEWFILE [ARGS...]
 	local name=$1 o=$2 n=$3
 	shift 3
-	/usr/bin/time -f '%e %M' -o "$work/$name.time" "$modver" explain --btf --all --format json "$@" "$o" "$n" \
+	/usr/bin/time -f '%e %M' -o "$work/$name.time" "$modver" explain --btf --format json "$@" "$o" "$n" \
 		>"$work/$name.json" 2>"$work/$name.err" || [ $? -eq 1 ] || { cat "$work/$name.err" >&2; exit 1; }
 	read -r secs kib < <(tail -n1 "$work/$name.time")
 	echo "$name: $secs s wall, peak RSS $((kib / 1024)) MiB"
@@ -86,12 +87,13 @@ run() { # NAME OLDFILE NEWFILE [ARGS...]
 }
 
 echo "explain $old -> $new"
-run btf "${root[$old]}/vmlinuz" "${root[$new]}/vmlinuz"
+run btf "${root[$old]}/vmlinuz" "${root[$new]}/vmlinuz" --all
 if ((dwarf)); then
 	v() { echo "${root[$1]}/dbg/usr/lib/debug/boot/vmlinux-$1"; }
-	run dwarf "$(v "$old")" "$(v "$new")" --dwarf
+	run dwarf "$(v "$old")" "$(v "$new")" --dwarf --all
 	# The whole directories: vmlinux and every module from the debug
-	# package's DWARF (module exports explained from their modules).
+	# package's DWARF, the exports whose CRC changed (module exports
+	# explained from their modules); false reports are not measured here.
 	run dwarf-with-modules "${root[$old]}" "${root[$new]}" --dwarf
 	if [ -n "$abidiff" ]; then
 		command -v abidiff >/dev/null || { echo "abidiff: not installed (apt-get install abigail-tools)"; exit 0; }

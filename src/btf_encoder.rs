@@ -192,6 +192,7 @@ pub fn encode_object<'a>(
         b = BtfBuilder::new(arena, true);
         b.add(&crate::dwarf::read_object(data, display)?.info);
     }
+    b.add_aliases(&crate::elf::ElfImage::parse(data, display)?);
     let (btf, scopes) = b.finish(&format!("{display} (DWARF)"));
     Ok((btf, scopes.unwrap_or_default()))
 }
@@ -230,6 +231,53 @@ impl<'a> BtfBuilder<'a> {
                 e.unit_level(c);
                 e.drain();
                 e.record_object(c, first + u as u32);
+            }
+        }
+    }
+
+    /// Functions and variables that are aliases in `image`'s symbol table
+    /// (`__attribute__((alias))`: another global symbol of the same type,
+    /// section, address and size) and have no DWARF entry of their own
+    /// get their target's: genksyms versions an alias by its declaration,
+    /// which has the target's type (drivers/mtd's `cfi_cmdset_0003` is
+    /// `cfi_cmdset_0001`).
+    pub fn add_aliases(&mut self, image: &crate::elf::ElfImage<'_>) {
+        use object::elf::{STB_LOCAL, STT_FUNC, STT_OBJECT};
+        let mut known: HashMap<&str, usize> = HashMap::new();
+        for (i, t) in self.types.iter().enumerate() {
+            if matches!(t.kind, BtfKind::Func { .. } | BtfKind::Var { .. }) {
+                known.entry(t.name).or_insert(i);
+            }
+        }
+        // The first symbol of each place with a BTF entry is the target.
+        let place = |s: &crate::elf::ElfSymbol<'_>| Some((s.st_type, s.section?, s.value, s.size));
+        let globals = image.symbols.iter().filter(|s| {
+            s.bind != STB_LOCAL && matches!(s.st_type, STT_FUNC | STT_OBJECT) && s.size > 0
+        });
+        let mut targets: HashMap<(u8, usize, u64, u64), usize> = HashMap::new();
+        for s in globals.clone() {
+            if let (Some(&i), Some(p)) = (known.get(s.name.as_ref()), place(s)) {
+                targets.entry(p).or_insert(i);
+            }
+        }
+        let mut added: Vec<(String, usize)> = Vec::new();
+        for s in globals {
+            let Some(&target) = place(s).and_then(|p| targets.get(&p)) else {
+                continue;
+            };
+            if !known.contains_key(s.name.as_ref()) && !added.iter().any(|(n, _)| *n == s.name) {
+                added.push((s.name.to_string(), target));
+            }
+        }
+        for (name, target) in added {
+            let t = &self.types[target];
+            let (kind, of) = (t.kind.clone(), t.name.to_string());
+            let name: &'a str = self.arena.alloc_str(&name);
+            self.types.push(BtfType { name, kind });
+            if let Some(s) = self.scopes.as_mut() {
+                if let Some(&u) = s.objects.get(&of) {
+                    s.objects.insert(name.to_string(), u);
+                }
             }
         }
     }

@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(whole) = modver::dwarf::read_object(obj, "fuzz.o") {
         let (a, b) = (bumpalo::Bump::new(), bumpalo::Bump::new());
-        let once = modver::btf_encoder::encode(&whole.info, "fuzz.o (DWARF)", &a);
+        let mut once = modver::btf_encoder::BtfBuilder::new(&a, false);
+        once.add(&whole.info);
+        once.add_aliases(&modver::elf::ElfImage::parse(obj, "fuzz.o").expect("parsed once"));
+        let once = once.finish("fuzz.o (DWARF)").0;
         let by_unit = modver::btf_encoder::encode_object(obj, "fuzz.o", &b)
             .expect("an object read whole also reads unit by unit");
         assert_eq!(once.types, by_unit.0.types);

@@ -391,7 +391,10 @@ fn explain_reads_dwarf_unit_by_unit_as_it_would_whole() {
         }
         let (a, b) = (bumpalo::Bump::new(), bumpalo::Bump::new());
         let whole = read_object(&data, name).unwrap();
-        let once = modver::btf_encoder::encode(&whole.info, &format!("{name} (DWARF)"), &a);
+        let mut once = modver::btf_encoder::BtfBuilder::new(&a, false);
+        once.add(&whole.info);
+        once.add_aliases(&modver::elf::ElfImage::parse(&data, name).unwrap());
+        let once = once.finish(&format!("{name} (DWARF)")).0;
         let (by_unit, scopes) = modver::btf_encoder::encode_object(&data, name, &b).unwrap();
         assert_eq!(once.types, by_unit.types, "{name}");
         assert!(
@@ -603,7 +606,9 @@ fn explain_from_dwarf_reads_module_exports_from_the_debug_package() {
         "mod.c",
         "#include \"gadget.h\"\n\
          int mod_use(struct holder *h) { return h->g->id; }\n\
-         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(mod_use);\n#endif\n",
+         int mod_alias(struct holder *h) __attribute__((alias(\"mod_use\")));\n\
+         #ifdef __GENKSYMS__\n__GENKSYMS_EXPORT_SYMBOL(mod_use);\n\
+         __GENKSYMS_EXPORT_SYMBOL(mod_alias);\n#endif\n",
     );
     build_both(dir.path(), |b, defs, symvers| {
         let dbg = format!("{b}/dbg/usr/lib/debug/lib/modules/6.1.0-t");
@@ -632,6 +637,18 @@ fn explain_from_dwarf_reads_module_exports_from_the_debug_package() {
         m["chains"][0],
         serde_json::json!(["mod_use", "s#holder", "s#gadget"])
     );
+    // An alias has no DWARF entry of its own: it is its target's.
+    let a = v["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["symbol"] == "mod_alias")
+        .unwrap_or_else(|| panic!("mod_alias not explained: {v}"));
+    assert_ne!(a["old_crc"], a["new_crc"], "genksyms: mod_alias changes");
+    assert_eq!(
+        a["chains"][0],
+        serde_json::json!(["mod_alias", "s#holder", "s#gadget"])
+    );
     // vmlinux's exports, from the debug package's vmlinux: the same
     // chains as from its symtypes.
     let symtypes = explain_json(&["v1/exports.symtypes", "v2/exports.symtypes"], root);
@@ -640,7 +657,7 @@ fn explain_from_dwarf_reads_module_exports_from_the_debug_package() {
         v["exports"]
             .as_array_mut()
             .unwrap()
-            .retain(|e| e["symbol"] != "mod_use");
+            .retain(|e| !e["symbol"].as_str().unwrap().starts_with("mod_"));
         export_chains(&v)
     };
     assert_eq!(vmlinux_only(&v), export_chains(&symtypes));
