@@ -661,6 +661,26 @@ fn explain_from_dwarf_reads_module_exports_from_the_debug_package() {
         export_chains(&v)
     };
     assert_eq!(vmlinux_only(&v), export_chains(&symtypes));
+    // The same from two build trees (modules.order, each .ko beside its
+    // objects, DWARF in place).
+    for b in ["v1", "v2"] {
+        let t = dir.path().join("tree").join(b);
+        std::fs::create_dir_all(t.join("drivers")).unwrap();
+        let dbg = dir
+            .path()
+            .join(b)
+            .join("dbg/usr/lib/debug/lib/modules/6.1.0-t");
+        std::fs::copy(dbg.join("vmlinux"), t.join("vmlinux")).unwrap();
+        std::fs::copy(dbg.join("kernel/drivers/mod.ko"), t.join("drivers/mod.ko")).unwrap();
+        std::fs::copy(
+            dir.path().join(b).join("Module.symvers"),
+            t.join("Module.symvers"),
+        )
+        .unwrap();
+        std::fs::write(t.join("modules.order"), "drivers/mod.o\n").unwrap();
+    }
+    let tree = explain_json(&["--btf", "--dwarf", "v1", "v2"], &dir.path().join("tree"));
+    assert_eq!(export_chains(&tree), export_chains(&v));
 }
 
 #[test]
