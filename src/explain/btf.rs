@@ -1065,14 +1065,17 @@ pub fn explain_module_exports(
         }
     }
     let by_module: Vec<(&str, Vec<String>)> = by_module.into_iter().collect();
-    // Each side's vmlinux symbols, looked up by every module's split BTF.
-    let base_layers = match dwarf || by_module.is_empty() {
-        true => None,
-        false => Some((
+    if by_module.is_empty() {
+        return Ok(out);
+    }
+    // Each side's vmlinux symbols, looked up by every module's split BTF
+    // (none with DWARF: each module's DWARF stands alone).
+    let base_layers = (!dwarf).then(|| {
+        (
             std::sync::Arc::new(Layer::new(bases.0, false)),
             std::sync::Arc::new(Layer::new(bases.1, false)),
-        )),
-    };
+        )
+    });
     let parts = crate::parallel::map(by_module.len(), |i| {
         let (module, names) = &by_module[i];
         let e = match &base_layers {
