@@ -148,6 +148,16 @@ fn export_chains(
         .collect()
 }
 
+/// The explained export `name` of an explain JSON report.
+fn explained<'v>(v: &'v serde_json::Value, name: &str) -> &'v serde_json::Value {
+    v["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["symbol"] == name)
+        .unwrap_or_else(|| panic!("{name} not explained: {v}"))
+}
+
 fn explain_json(args: &[&str], dir: &Path) -> serde_json::Value {
     let out = modver()
         .current_dir(dir)
@@ -560,12 +570,7 @@ fn explain_from_btf_reads_module_exports_from_split_btf() {
         std::fs::write(d.join("Module.symvers"), symvers).unwrap();
     }
     let v = explain_json(&["--btf", "v1", "v2"], dir.path());
-    let m = v["exports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["symbol"] == "mod_use")
-        .unwrap_or_else(|| panic!("mod_use not explained: {v}"));
+    let m = explained(&v, "mod_use");
     assert_eq!(m["file"], "drivers/mod");
     assert_eq!(m["old_crc"], 0x11111111);
     assert_eq!(
@@ -625,12 +630,7 @@ fn explain_from_dwarf_reads_module_exports_from_the_debug_package() {
         )
     });
     let v = explain_json(&["--btf", "--dwarf", "v1", "v2"], dir.path());
-    let m = v["exports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["symbol"] == "mod_use")
-        .unwrap_or_else(|| panic!("mod_use not explained: {v}"));
+    let m = explained(&v, "mod_use");
     assert_eq!(m["file"], "drivers/mod");
     assert_ne!(m["old_crc"], m["new_crc"], "genksyms: mod_use changes");
     assert_eq!(
@@ -638,12 +638,7 @@ fn explain_from_dwarf_reads_module_exports_from_the_debug_package() {
         serde_json::json!(["mod_use", "s#holder", "s#gadget"])
     );
     // An alias has no DWARF entry of its own: it is its target's.
-    let a = v["exports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["symbol"] == "mod_alias")
-        .unwrap_or_else(|| panic!("mod_alias not explained: {v}"));
+    let a = explained(&v, "mod_alias");
     assert_ne!(a["old_crc"], a["new_crc"], "genksyms: mod_alias changes");
     assert_eq!(
         a["chains"][0],
