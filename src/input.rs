@@ -1,6 +1,6 @@
 //! Input files' bytes: memory-mapped when large, read when small, as
 //! LLVM's `MemoryBuffer::getFile` gives them to `llvm-nm` (it maps files of
-//! 16 KiB and more).
+//! 16 KiB and more; modver from [`MAP_AT_LEAST`]).
 //!
 //! A reader that looks at part of a file (the irsymtab at the end of a
 //! bitcode module, an ELF object's section headers and symbol table, an
@@ -12,9 +12,13 @@ use std::fs::File;
 use std::ops::Deref;
 use std::path::Path;
 
-/// Files of at least this many bytes are mapped (LLVM's threshold:
-/// `shouldUseMmap`, four pages).
-pub const MAP_AT_LEAST: u64 = 16 * 1024;
+/// Files of at least this many bytes are mapped. LLVM's single-threaded
+/// tools map from four pages on (`shouldUseMmap`); modver reads files on
+/// several threads, where unmapping each file costs a TLB flush on the
+/// other cores. Reading up to 256 KiB costs less: on the 6.18 tree's 1264
+/// objects, `modver symbols` with 2 threads took about 20 % less wall
+/// time (1191 TLB flushes against 69), the same with 1 thread.
+pub const MAP_AT_LEAST: u64 = 256 * 1024;
 
 /// A file's contents: borrowed from the caller's buffer, or mapped.
 pub enum FileBytes<'b> {
@@ -78,7 +82,7 @@ mod tests {
             4095,
             MAP_AT_LEAST as usize - 1,
             MAP_AT_LEAST as usize,
-            100_000,
+            MAP_AT_LEAST as usize + 100_000,
         ] {
             let p = dir.path().join(format!("f{len}"));
             let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
