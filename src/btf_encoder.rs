@@ -187,12 +187,14 @@ pub fn encode_object<'a>(
     arena: &'a bumpalo::Bump,
 ) -> crate::Result<(Btf<'a>, Scopes)> {
     let mut b = BtfBuilder::new(arena, true);
-    let read = crate::dwarf::read_units(data, display, |unit| b.add(&unit))?;
+    // One parse of the image serves the units and the aliases.
+    let image = crate::elf::ElfImage::parse(data, display)?;
+    let read = crate::dwarf::read_units(&image, |unit| b.add(&unit))?;
     if let crate::dwarf::UnitsRead::CrossUnitReference(_) = read {
         b = BtfBuilder::new(arena, true);
         b.add(&crate::dwarf::read_object(data, display)?.info);
     }
-    b.add_aliases(&crate::elf::ElfImage::parse(data, display)?);
+    b.add_aliases(&image);
     let (btf, scopes) = b.finish(&format!("{display} (DWARF)"));
     Ok((btf, scopes.unwrap_or_default()))
 }
@@ -261,11 +263,12 @@ impl<'a> BtfBuilder<'a> {
             }
         }
         let mut added: Vec<(String, usize)> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for s in globals {
             let Some(&target) = place(s).and_then(|p| targets.get(&p)) else {
                 continue;
             };
-            if !known.contains_key(s.name.as_ref()) && !added.iter().any(|(n, _)| *n == s.name) {
+            if !known.contains_key(s.name.as_ref()) && seen.insert(s.name.as_ref()) {
                 added.push((s.name.to_string(), target));
             }
         }

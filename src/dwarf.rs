@@ -294,14 +294,10 @@ pub enum UnitsRead {
 /// for one unit's entries rather than the whole image's, as pahole's
 /// per-CU encoding. The result is what [`read_object`] gives, unit by
 /// unit, when no unit refers into another.
-pub fn read_units(
-    data: &[u8],
-    display: &str,
-    mut each: impl FnMut(DebugInfo),
-) -> Result<UnitsRead> {
-    let image = ElfImage::parse(data, display)?;
-    let sections = load_sections(&image)?;
-    let dwarf = gimli_dwarf(&image, &sections)?;
+pub fn read_units(image: &ElfImage<'_>, mut each: impl FnMut(DebugInfo)) -> Result<UnitsRead> {
+    let display = image.display.as_str();
+    let sections = load_sections(image)?;
+    let dwarf = gimli_dwarf(image, &sections)?;
     let mut outcome = UnitsRead::All;
     for_each_unit(&dwarf, display, |unit, base, end| {
         let mut info = DebugInfo::new();

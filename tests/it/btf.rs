@@ -390,7 +390,8 @@ fn explain_reads_dwarf_unit_by_unit_as_it_would_whole() {
             .ok();
         let data = std::fs::read(&vmlinux).unwrap();
         let mut units = 0;
-        let read = read_units(&data, name, |_| units += 1).unwrap();
+        let image = modver::elf::ElfImage::parse(&data, name).unwrap();
+        let read = read_units(&image, |_| units += 1).unwrap();
         if lto.is_empty() {
             assert_eq!((read, units), (UnitsRead::All, 2), "{name}");
         } else {
