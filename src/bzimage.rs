@@ -6,7 +6,7 @@
 //! protocol ≥ 2.08) where the compressed `vmlinux.bin` lies in it.
 //!
 //! Payloads are decoded by the crates modver already uses for `.ko.*`
-//! (`flate2`, `xz2` — liblzma also decodes `.lzma` — and `zstd`), and by
+//! (`flate2`, `liblzma` — liblzma also decodes `.lzma` — and `zstd`), and by
 //! `bzip2` (libbz2-rs) and `lz4_flex` (LZ4 blocks; the legacy framing
 //! around them is the kernel's `lib/decompress_unlz4.c`, read here).
 
@@ -120,7 +120,7 @@ pub fn payload<'a>(data: &'a [u8], display: &str) -> Result<(&'a [u8], usize)> {
 /// Decodes one xz/lzma stream from the start of `input`, ignoring what
 /// follows its end (the size the kernel's build appends).
 fn liblzma_one_stream(
-    mut s: xz2::stream::Stream,
+    mut s: liblzma::stream::Stream,
     input: &[u8],
     out: &mut Vec<u8>,
 ) -> std::io::Result<usize> {
@@ -131,9 +131,9 @@ fn liblzma_one_stream(
             out.reserve(1 << 20);
         }
         let status = s
-            .process_vec(rest, out, xz2::stream::Action::Finish)
+            .process_vec(rest, out, liblzma::stream::Action::Finish)
             .map_err(std::io::Error::other)?;
-        if status == xz2::stream::Status::StreamEnd {
+        if status == liblzma::stream::Status::StreamEnd {
             return Ok(out.len());
         }
         if rest.is_empty() && s.total_in() as usize == before_in {
@@ -248,10 +248,10 @@ pub fn extract_vmlinux(data: &[u8], display: &str) -> Result<(Vec<u8>, PayloadCo
     // single-stream decoders that stop at the end of the stream.
     let res = match kind {
         PayloadCompression::Gzip => flate2::read::GzDecoder::new(p).read_to_end(&mut out),
-        PayloadCompression::Xz => xz2::stream::Stream::new_stream_decoder(u64::MAX, 0)
+        PayloadCompression::Xz => liblzma::stream::Stream::new_stream_decoder(u64::MAX, 0)
             .map_err(std::io::Error::other)
             .and_then(|s| liblzma_one_stream(s, p, &mut out)),
-        PayloadCompression::Lzma => xz2::stream::Stream::new_lzma_decoder(u64::MAX)
+        PayloadCompression::Lzma => liblzma::stream::Stream::new_lzma_decoder(u64::MAX)
             .map_err(std::io::Error::other)
             .and_then(|s| liblzma_one_stream(s, p, &mut out)),
         // One frame: the appended size is not a second one.
@@ -328,7 +328,7 @@ mod tests {
 
     #[test]
     fn xz_payload() {
-        let mut e = xz2::write::XzEncoder::new(Vec::new(), 6);
+        let mut e = liblzma::write::XzEncoder::new(Vec::new(), 6);
         e.write_all(&vmlinux()).unwrap();
         check(e.finish().unwrap(), PayloadCompression::Xz);
     }
@@ -341,9 +341,9 @@ mod tests {
 
     #[test]
     fn lzma_payload() {
-        let opts = xz2::stream::LzmaOptions::new_preset(6).unwrap();
-        let s = xz2::stream::Stream::new_lzma_encoder(&opts).unwrap();
-        let mut e = xz2::write::XzEncoder::new_stream(Vec::new(), s);
+        let opts = liblzma::stream::LzmaOptions::new_preset(6).unwrap();
+        let s = liblzma::stream::Stream::new_lzma_encoder(&opts).unwrap();
+        let mut e = liblzma::write::XzEncoder::new_stream(Vec::new(), s);
         e.write_all(&vmlinux()).unwrap();
         check(e.finish().unwrap(), PayloadCompression::Lzma);
     }
@@ -417,7 +417,7 @@ mod tests {
 
     #[test]
     fn truncated_and_corrupt_payloads_are_positioned_errors() {
-        let mut e = xz2::write::XzEncoder::new(Vec::new(), 6);
+        let mut e = liblzma::write::XzEncoder::new(Vec::new(), 6);
         e.write_all(&vmlinux()).unwrap();
         let img = bzimage(&e.finish().unwrap());
         for cut in [0x100, 0x203, 0x250, 1024 + 0x40 + 20, img.len() - 1] {

@@ -4,7 +4,7 @@
 //! image ([`crate::elf`]) once decompressed.
 //!
 //! Compression is recognised by magic bytes, as kmod does, not by the
-//! file name. `.ko.xz` is decoded by liblzma (the `xz2` crate; the
+//! file name. `.ko.xz` is decoded by [`crate::xz`] (liblzma 5.8; the
 //! pure-Rust `lzma-rs` took 2.7 ms per Debian module against liblzma's
 //! 0.6 ms), `.ko.zst` by libzstd (the `zstd` crate: 0.16 ms of CPU per
 //! Debian 6.12 module, recompressed as `Makefile.modinst` does, against
@@ -31,7 +31,7 @@ pub enum Compression {
 
 /// Recognises the compression of `data` from its first bytes.
 pub fn detect_compression(data: &[u8]) -> Compression {
-    if data.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+    if data.starts_with(&crate::xz::STREAM_MAGIC) {
         Compression::Xz
     } else if data.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         Compression::Zstd
@@ -57,15 +57,7 @@ fn decompress_as(data: &[u8], kind: Compression, display: &str) -> Result<Vec<u8
     };
     let out = match kind {
         Compression::None => data.to_vec(),
-        Compression::Xz => {
-            use std::io::Read;
-            // Modules compress about 4:1; one allocation in most cases.
-            let mut out = Vec::with_capacity(data.len().saturating_mul(4));
-            xz2::bufread::XzDecoder::new_multi_decoder(data)
-                .read_to_end(&mut out)
-                .map_err(|e| corrupt("xz", e.to_string()))?;
-            out
-        }
+        Compression::Xz => crate::xz::decode(data, display)?,
         Compression::Zstd => {
             use std::io::Read;
             // zstd compresses modules about 3.5:1.

@@ -74,5 +74,6 @@ pub mod symtypes;
 pub mod symvers;
 pub mod symversions;
 pub mod why;
+pub mod xz;
 
 pub use error::{Error, Result};
