@@ -31,6 +31,7 @@ use object::elf;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where a provider's CRC was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,9 +39,11 @@ pub struct Provider {
     /// The provider's CRC, `None` if it exports the symbol unversioned.
     pub crc: Option<u32>,
     /// `vmlinux` or the exporting module (path without extension).
-    pub module: String,
-    /// The file the CRC was read from (`Module.symvers`, `vmlinux`, `.ko`).
-    pub source: String,
+    pub module: Arc<str>,
+    /// The file the CRC was read from (`Module.symvers`, `vmlinux`, `.ko`):
+    /// one string shared by all its providers, as each import's verdict
+    /// holds a copy.
+    pub source: Arc<str>,
 }
 
 /// All known exports, by symbol. The first provider added for a symbol
@@ -59,7 +62,7 @@ impl ProviderIndex {
     }
 
     fn add(&mut self, symbol: &str, p: Provider) {
-        if p.module == "vmlinux" {
+        if &*p.module == "vmlinux" {
             self.has_vmlinux = true;
         }
         self.map.entry(symbol.to_string()).or_insert(p);
@@ -69,13 +72,19 @@ impl ProviderIndex {
     /// exports with CRC `0x00000000`, so 0 counts as "no CRC".
     pub fn add_symvers(&mut self, entries: &[SymversEntry], source: &str) {
         self.sources += 1;
+        let source: Arc<str> = Arc::from(source);
+        let mut module: Arc<str> = Arc::from("");
         for e in entries {
+            // Module.symvers lists each module's exports together.
+            if *module != *e.module {
+                module = Arc::from(e.module.as_str());
+            }
             self.add(
                 &e.symbol,
                 Provider {
                     crc: (e.crc != 0).then_some(e.crc),
-                    module: e.module.clone(),
-                    source: source.to_string(),
+                    module: module.clone(),
+                    source: source.clone(),
                 },
             );
         }
@@ -85,13 +94,14 @@ impl ProviderIndex {
     /// or the module's name without extension).
     pub fn add_ksymtab(&mut self, exports: &[KsymtabEntry], module: &str, source: &str) {
         self.sources += 1;
+        let (module, source): (Arc<str>, Arc<str>) = (Arc::from(module), Arc::from(source));
         for e in exports {
             self.add(
                 &e.name,
                 Provider {
                     crc: e.crc,
-                    module: module.to_string(),
-                    source: source.to_string(),
+                    module: module.clone(),
+                    source: source.clone(),
                 },
             );
         }
@@ -212,7 +222,7 @@ pub fn load_module(path: &Path) -> Result<LoadedModule> {
 
 /// Checks one module's imports against `index`.
 pub fn check_module(m: &LoadedModule, index: &ProviderIndex) -> ModuleCheck {
-    let lookup = |sym: &str| index.get(sym).filter(|p| p.module != m.name).cloned();
+    let lookup = |sym: &str| index.get(sym).filter(|p| *p.module != *m.name).cloned();
     let mut imports = Vec::new();
     let effective = m.versions.effective();
     let mut in_table: std::collections::HashSet<&str> = std::collections::HashSet::new();
@@ -410,33 +420,45 @@ pub fn check_modules(
     vmlinux: Option<&Path>,
 ) -> Result<Vec<ModuleCheck>> {
     // Reading (and decompressing) dominates: modules in parallel, largest
-    // first.
+    // first, while one more thread reads the vmlinux and Module.symvers
+    // files.
     let weight = |i: usize| crate::parallel::file_weight(&modules[i]);
-    let loaded: Vec<Result<LoadedModule>> =
-        crate::parallel::map_heaviest_first(modules.len(), weight, |i| load_module(&modules[i]));
+    let (loaded, vmlinux_exports, symvers_entries) = std::thread::scope(|s| {
+        let others = s.spawn(|| {
+            let exports = vmlinux.map(crate::ksymtab::read_ksymtab_file).transpose();
+            let entries: Vec<_> = symvers.iter().map(|s| crate::symvers::read(s)).collect();
+            (exports, entries)
+        });
+        let loaded: Vec<Result<LoadedModule>> =
+            crate::parallel::map_heaviest_first(modules.len(), weight, |i| {
+                load_module(&modules[i])
+            });
+        let (exports, entries) = others
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (loaded, exports, entries)
+    });
     let mut index = ProviderIndex::new();
     for l in loaded.iter().flatten() {
         index.add_ksymtab(&l.exports, &l.name, &l.path.display().to_string());
     }
     if let Some(v) = vmlinux {
-        let exports = crate::ksymtab::read_ksymtab_file(v)?;
-        index.add_ksymtab(&exports, "vmlinux", &v.display().to_string());
+        index.add_ksymtab(
+            &vmlinux_exports?.unwrap_or_default(),
+            "vmlinux",
+            &v.display().to_string(),
+        );
     }
-    for s in symvers {
-        let entries = crate::symvers::read(s)?;
-        index.add_symvers(&entries, &s.display().to_string());
+    for (s, entries) in symvers.iter().zip(symvers_entries) {
+        index.add_symvers(&entries?, &s.display().to_string());
     }
-    Ok(modules
-        .iter()
-        .zip(loaded)
-        .map(|(path, l)| match l {
-            Ok(l) => check_module(&l, &index),
-            Err(e) => ModuleCheck {
-                path: path.display().to_string(),
-                versions: None,
-                imports: Vec::new(),
-                error: Some(e.to_string()),
-            },
-        })
-        .collect())
+    Ok(crate::parallel::map(modules.len(), |i| match &loaded[i] {
+        Ok(l) => check_module(l, &index),
+        Err(e) => ModuleCheck {
+            path: modules[i].display().to_string(),
+            versions: None,
+            imports: Vec::new(),
+            error: Some(e.to_string()),
+        },
+    }))
 }
