@@ -66,6 +66,7 @@ fn eprint(s: &str) {
 }
 
 pub fn run(a: Args) -> modver::Result<ExitCode> {
+    super::one_malloc_arena();
     if a.files.is_empty() {
         eprint(USAGE);
         return Err(Error::Usage("no input files?".into()));

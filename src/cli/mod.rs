@@ -84,6 +84,21 @@ fn keep_freed_memory() {
     }
 }
 
+/// For a process whose threads take turns (`dwarfksyms` reads an object
+/// on the main thread and walks it on one worker, one after the other):
+/// one malloc arena, so that the worker reuses what reading freed instead
+/// of growing an arena of its own page by page (`mprotect` and fresh
+/// page faults). Over 80 objects of the 7.1 tree, one process each:
+/// about a quarter less system time. Must run before any thread exists.
+pub fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; the caller runs it
+    // before any thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
 pub fn main() -> ExitCode {
     keep_freed_memory();
     // Installed (or linked) as `gendwarfksyms`, modver is that tool.
