@@ -26,7 +26,7 @@ use crate::bitcode::metadata::{
     ModuleMetadata, ValueRef,
 };
 use crate::debuginfo::{tag, ConstAttr, DebugInfo, DieAttrs, DieId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 
 /// `DW_TAG_namespace`, `DW_TAG_module` and the other tags produced here
@@ -205,7 +205,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
         d.add_unit(vec![first]);
         let offset = d.dies.len() as u64;
         let root = d.add_die(None, tag::COMPILE_UNIT, offset, &DieAttrs::default());
-        let mut file_ids = HashMap::new();
+        let mut file_ids = HashMap::default();
         file_ids.insert(cu_file.clone(), 0);
         Ok(Unit {
             m,
@@ -213,7 +213,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
             cu_node,
             root,
             opts,
-            entries: HashMap::new(),
+            entries: HashMap::default(),
             file_ids,
             files: vec![cu_file],
             index_type: None,
@@ -239,7 +239,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
     /// `beginModule` for this unit: globals, enums, retained types.
     fn module_level(&mut self) -> LResult<()> {
         let cu = self.cu()?;
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         for &gve in self.m.tuple(cu.globals) {
             let Some(gve) = gve else { continue };
             let var = match self.m.md(gve) {
