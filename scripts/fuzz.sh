@@ -46,6 +46,15 @@ seed() {
     bitcode_symtab | bitcode_metadata) pattern='*.bc' ;;
     nm_output) pattern='*.syms' ;;
     symvers) pattern='*.symvers' ;;
+    xz)
+        # Small fixtures compressed as Makefile.modinst does, and with
+        # xz's default CRC64 (the path left to liblzma).
+        find testdata -name '*.o' -size -16k | head -n 20 | while read -r f; do
+            id=$(printf '%s' "$f" | md5sum | cut -c1-16)
+            xz -c --check=crc32 --lzma2=dict=1MiB "$f" >"$dir/seed-$id-crc32"
+            xz -c "$f" >"$dir/seed-$id-crc64"
+        done
+        return ;;
     *) return ;;
     esac
     find testdata -name "$pattern" -size -16k -print0 |
