@@ -28,8 +28,8 @@ use crate::ksymtab::{read_ksymtab, KsymtabEntry};
 use crate::modversions::{read_versions, ModuleVersions, VersionsTable};
 use crate::symvers::SymversEntry;
 use object::elf;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -50,7 +50,7 @@ pub struct Provider {
 /// wins, so add the most authoritative source first.
 #[derive(Debug, Default)]
 pub struct ProviderIndex {
-    map: HashMap<String, Provider>,
+    map: FxHashMap<String, Provider>,
     has_vmlinux: bool,
     sources: usize,
 }
@@ -72,6 +72,7 @@ impl ProviderIndex {
     /// exports with CRC `0x00000000`, so 0 counts as "no CRC".
     pub fn add_symvers(&mut self, entries: &[SymversEntry], source: &str) {
         self.sources += 1;
+        self.map.reserve(entries.len());
         let source: Arc<str> = Arc::from(source);
         let mut module: Arc<str> = Arc::from("");
         for e in entries {
@@ -225,7 +226,7 @@ pub fn check_module(m: &LoadedModule, index: &ProviderIndex) -> ModuleCheck {
     let lookup = |sym: &str| index.get(sym).filter(|p| *p.module != *m.name).cloned();
     let mut imports = Vec::new();
     let effective = m.versions.effective();
-    let mut in_table: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut in_table: FxHashSet<&str> = FxHashSet::default();
     if let Some((_, entries)) = effective {
         for e in entries {
             in_table.insert(e.name.as_str());
@@ -452,13 +453,19 @@ pub fn check_modules(
     for (s, entries) in symvers.iter().zip(symvers_entries) {
         index.add_symvers(&entries?, &s.display().to_string());
     }
-    Ok(crate::parallel::map(modules.len(), |i| match &loaded[i] {
-        Ok(l) => check_module(l, &index),
-        Err(e) => ModuleCheck {
-            path: modules[i].display().to_string(),
-            versions: None,
-            imports: Vec::new(),
-            error: Some(e.to_string()),
-        },
-    }))
+    // One thread: the verdicts share each provider's strings (Arc), whose
+    // counts two threads would keep taking from each other's caches.
+    Ok(modules
+        .iter()
+        .zip(loaded)
+        .map(|(path, l)| match l {
+            Ok(l) => check_module(&l, &index),
+            Err(e) => ModuleCheck {
+                path: path.display().to_string(),
+                versions: None,
+                imports: Vec::new(),
+                error: Some(e.to_string()),
+            },
+        })
+        .collect())
 }

@@ -41,11 +41,15 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         }
         ReportFormat::Json => print_out(&render_json(&checks, &summary)?)?,
     }
-    Ok(if summary.errors == summary.modules {
+    let status = if summary.errors == summary.modules {
         exit(exit::ERROR)
     } else if has_failures(&checks) {
         exit(exit::FAILED)
     } else {
         exit(exit::OK)
-    })
+    };
+    // The process ends next and its memory goes back whole: freeing every
+    // verdict first (200 000 on Debian's kernels) would only cost time.
+    std::mem::forget(checks);
+    Ok(status)
 }
