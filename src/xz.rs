@@ -233,13 +233,18 @@ pub fn decode(data: &[u8], display: &str) -> Result<Vec<u8>> {
         .map(|b| b.uncompressed_size)
         .fold(0, u64::saturating_add);
     // Trust a size for the allocation only as far as LZMA2 could reach
-    // from this input (a hostile index may claim any size).
-    let capacity = total.min(data.len() as u64 * 1024).min(1 << 32) as usize;
-    let mut out = Vec::with_capacity(if layout.is_some() {
-        capacity
+    // from this input, and at most 1 GiB (a hostile index may claim any
+    // size); a reservation that fails is no error, the output then grows
+    // as it is decoded (and `read_to_end` reports running out of memory).
+    let capacity = if layout.is_some() {
+        total
+            .min((data.len() as u64).saturating_mul(1024))
+            .min(1 << 30) as usize
     } else {
-        data.len().saturating_mul(6)
-    });
+        data.len().saturating_mul(6).min(1 << 30)
+    };
+    let mut out = Vec::new();
+    let _ = out.try_reserve_exact(capacity);
     let flags = liblzma::stream::CONCATENATED
         | if layout.is_some() {
             liblzma::stream::IGNORE_CHECK
@@ -353,6 +358,51 @@ mod tests {
                 "cut {cut}"
             );
         }
+    }
+
+    /// An index rewritten to claim `claim` bytes for the only block, with
+    /// its CRC32, the footer's backward size and the footer's CRC32 redone.
+    fn with_claimed_size(file: &[u8], claim: u64) -> Vec<u8> {
+        let block = blocks(file, "t.xz").unwrap()[0];
+        let index_at = block.offset + (block.unpadded_size.div_ceil(4) * 4) as usize;
+        let vli = |mut v: u64, out: &mut Vec<u8>| loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                break;
+            }
+            out.push(b | 0x80);
+        };
+        let mut index = vec![0u8];
+        vli(1, &mut index);
+        vli(block.unpadded_size, &mut index);
+        vli(claim, &mut index);
+        while index.len() % 4 != 0 {
+            index.push(0);
+        }
+        index.extend(crc32fast::hash(&index).to_le_bytes());
+        let mut out = file[..index_at].to_vec();
+        out.extend(&index);
+        let mut tail = ((index.len() / 4 - 1) as u32).to_le_bytes().to_vec();
+        tail.extend(&file[file.len() - 4..file.len() - 2]); // stream flags
+        out.extend(crc32fast::hash(&tail).to_le_bytes());
+        out.extend(tail);
+        out.extend(FOOTER_MAGIC);
+        out
+    }
+
+    #[test]
+    fn an_index_claiming_a_terabyte_is_an_error_not_an_allocation() {
+        let file = xz(&text(5000), liblzma::stream::Check::Crc32);
+        assert_eq!(
+            decode(&with_claimed_size(&file, 5000), "t.xz").unwrap(),
+            text(5000)
+        );
+        let lie = with_claimed_size(&file, 1 << 40);
+        assert_eq!(blocks(&lie, "t.xz").unwrap()[0].uncompressed_size, 1 << 40);
+        let e = decode(&lie, "t.xz").unwrap_err().to_string();
+        assert!(e.contains("corrupt xz data"), "{e}");
     }
 
     #[test]
