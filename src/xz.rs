@@ -39,6 +39,24 @@ pub struct Block {
     pub check: u8,
 }
 
+/// Block header, compressed data and check, with the padding that keeps
+/// the check 4-byte aligned: how far the next block starts.
+fn padded(unpadded_size: u64) -> u64 {
+    unpadded_size.div_ceil(4) * 4
+}
+
+impl Block {
+    /// Offset just past the block (its check included).
+    pub fn end(&self) -> usize {
+        self.offset + padded(self.unpadded_size) as usize
+    }
+
+    /// Offset of the block's check, its last [`check_size`] bytes.
+    pub fn check_offset(&self) -> usize {
+        self.end() - check_size(self.check)
+    }
+}
+
 /// Size in bytes of the check with ID `check` (the format's table:
 /// 0, then 4, 8, 16, 32, 64 bytes for each group of three IDs).
 pub fn check_size(check: u8) -> usize {
@@ -96,11 +114,11 @@ pub fn blocks(data: &[u8], display: &str) -> Result<Vec<Block>> {
             })?;
         let records = index_records(&data[index_at..footer_at])
             .map_err(|(at, what)| bad(index_at + at, format!("xz index: {what}")))?;
-        let padded: u64 = records
+        let blocks_size: u64 = records
             .iter()
-            .try_fold(0u64, |sum, r| sum.checked_add(r.0.div_ceil(4) * 4))
+            .try_fold(0u64, |sum, r| sum.checked_add(padded(r.0)))
             .unwrap_or(u64::MAX);
-        let stream_at = usize::try_from(padded)
+        let stream_at = usize::try_from(blocks_size)
             .ok()
             .and_then(|p| index_at.checked_sub(p))
             .and_then(|at| at.checked_sub(HEADER_SIZE))
@@ -131,7 +149,7 @@ pub fn blocks(data: &[u8], display: &str) -> Result<Vec<Block>> {
                     uncompressed_size,
                     check: flags[1],
                 };
-                offset += (unpadded_size.div_ceil(4) * 4) as usize;
+                offset += padded(unpadded_size) as usize;
                 block
             })
             .collect();
@@ -264,7 +282,7 @@ pub fn decode(data: &[u8], display: &str) -> Result<Vec<u8>> {
         for (i, block) in layout.iter().enumerate() {
             let to = usize::try_from(block.uncompressed_size)
                 .map_or(usize::MAX, |n| from.saturating_add(n));
-            let check_at = block.offset + (block.unpadded_size.div_ceil(4) * 4) as usize - 4;
+            let check_at = block.check_offset();
             let stored = le32(&data[check_at..check_at + 4]);
             if out.get(from..to).map(crc32fast::hash) != Some(stored) {
                 return Err(Error::malformed(
@@ -327,8 +345,12 @@ mod tests {
     #[test]
     fn a_wrong_block_crc32_is_an_error_at_the_check() {
         let mut file = xz(&text(5000), liblzma::stream::Check::Crc32);
-        let block = blocks(&file, "t.xz").unwrap()[0];
-        let check_at = block.offset + (block.unpadded_size.div_ceil(4) * 4) as usize - 4;
+        // One block: its CRC32 ends where the index starts, which the
+        // footer's backward size gives.
+        let n = file.len();
+        let index_size = (le32(&file[n - 8..n - 4]) as usize + 1) * 4;
+        let check_at = n - HEADER_SIZE - index_size - 4;
+        assert_eq!(blocks(&file, "t.xz").unwrap()[0].check_offset(), check_at);
         file[check_at] ^= 1;
         let e = decode(&file, "t.xz").unwrap_err().to_string();
         assert!(e.contains(&format!("at offset {check_at:#x}")), "{e}");
@@ -364,7 +386,7 @@ mod tests {
     /// its CRC32, the footer's backward size and the footer's CRC32 redone.
     fn with_claimed_size(file: &[u8], claim: u64) -> Vec<u8> {
         let block = blocks(file, "t.xz").unwrap()[0];
-        let index_at = block.offset + (block.unpadded_size.div_ceil(4) * 4) as usize;
+        let index_at = block.end();
         let vli = |mut v: u64, out: &mut Vec<u8>| loop {
             let b = (v & 0x7f) as u8;
             v >>= 7;
