@@ -142,6 +142,11 @@ pub struct Die {
     pub first_child: Option<DieId>,
     /// Next sibling, in DWARF order.
     pub next_sibling: Option<DieId>,
+    /// The parent entry (`None` for a unit's root).
+    pub parent: Option<DieId>,
+    /// How deep below its top-level ancestor the entry is (0 for that
+    /// ancestor).
+    depth: u32,
     /// Which [`ConstAttr`]s are present (bit `attr as u8`).
     const_mask: u16,
     /// Their values, in [`ConstAttr`] order, from this index of
@@ -204,12 +209,24 @@ pub struct DebugInfo {
     consts: Vec<u64>,
     /// The last child added to each entry (to append the next one).
     last_child: Vec<Option<DieId>>,
+    /// The largest [`Die`] depth.
+    max_depth: u32,
 }
 
 impl DebugInfo {
     /// An empty model.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Makes room for `dies` more entries and `text` more bytes of
+    /// names, so that a reader that knows about how many it will add
+    /// does not copy the model as it grows (room never used costs
+    /// address space only).
+    pub fn reserve(&mut self, dies: usize, text: usize) {
+        self.dies.reserve(dies);
+        self.last_child.reserve(dies);
+        self.strings.reserve(text);
     }
 
     /// Stores a string.
@@ -257,6 +274,10 @@ impl DebugInfo {
             }
         }
         let unit = self.units.len().saturating_sub(1) as u32;
+        let depth = parent
+            .and_then(|p| self.dies.get(p.0 as usize))
+            .map_or(0, |p| p.depth.saturating_add(1));
+        self.max_depth = self.max_depth.max(depth);
         self.dies.push(Die {
             tag,
             offset,
@@ -270,6 +291,8 @@ impl DebugInfo {
             external: attrs.external,
             first_child: None,
             next_sibling: None,
+            parent,
+            depth,
             const_mask,
             const_start,
         });
@@ -355,6 +378,12 @@ impl DebugInfo {
         self.consts.get((d.const_start + before) as usize).copied()
     }
 
+    /// How deep the deepest entry is below its top-level ancestor (a
+    /// unit's root is at depth 0, its children at 1).
+    pub fn max_depth(&self) -> usize {
+        self.max_depth as usize
+    }
+
     /// The children of `id`, in order.
     pub fn children(&self, id: DieId) -> Children<'_> {
         Children {
@@ -407,5 +436,8 @@ mod tests {
         assert_eq!(d.const_attr(s, ConstAttr::Encoding), None);
         assert_eq!(d.die(m).type_ref, Some(t));
         assert_eq!(d.units[0].root, Some(cu));
+        assert_eq!(d.die(m).parent, Some(s));
+        assert_eq!(d.die(cu).parent, None);
+        assert_eq!(d.max_depth(), 2);
     }
 }

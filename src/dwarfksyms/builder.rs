@@ -154,6 +154,9 @@ pub struct Builder<'a, 'r> {
     text_overflow: bool,
     /// Reused for the fragments that carry a number (`byte_size(8)`).
     scratch: String,
+    /// The unit [`Self::process_unit`] is in: the walk has named the
+    /// DIEs of this unit and those before it, not those after.
+    unit: u32,
 }
 
 /// Appends `v` in decimal, as `%lu` prints it (without `format!`, whose
@@ -206,6 +209,7 @@ impl<'a, 'r> Builder<'a, 'r> {
             frontiers: HashMap::default(),
             text_overflow: false,
             scratch: String::new(),
+            unit: 0,
         }
     }
 
@@ -259,11 +263,14 @@ impl<'a, 'r> Builder<'a, 'r> {
 
     fn update_fqn(&mut self, cache: EntryId, die: DieId) {
         if self.map.entries[cache].fqn.is_none() {
-            let found = self
-                .map
-                .find(die, DieState::Fqn)
-                .and_then(|e| self.map.entries[e].fqn.clone())
-                .filter(|f| !f.is_empty());
+            let found = if self.fqns_on_demand() {
+                self.lazy_fqn(die)
+            } else {
+                self.map
+                    .find(die, DieState::Fqn)
+                    .and_then(|e| self.map.entries[e].fqn.clone())
+                    .filter(|f| !f.is_empty())
+            };
             self.map.entries[cache].fqn = Some(found.unwrap_or_else(|| Rc::from("")));
         }
     }
@@ -1083,26 +1090,32 @@ impl<'a, 'r> Builder<'a, 'r> {
         }
     }
 
-    fn resolve_fqns(
-        &mut self,
+    /// Whether the names `resolve_fqns` gives are computed when a DIE
+    /// asks for its own ([`Self::lazy_fqn`]) instead of by walking every
+    /// DIE first. The names are the same either way; only the die_map's
+    /// statistics (`-d`) count the walk's entries, so `-d` walks, and so
+    /// does a tree deep enough for the walk to refuse it.
+    fn fqns_on_demand(&self) -> bool {
+        !self.log.debug && self.info.max_depth() <= crate::dwarf::MAX_DIE_DEPTH + 1
+    }
+
+    /// One step of `resolve_fqns`: the fully qualified name of `die` (if
+    /// it gets one) and the prefix its children get, from the prefix of
+    /// its parent (`parent`, when `has_parent`).
+    fn fqn_step(
+        &self,
         parent: Option<Rc<str>>,
         has_parent: bool,
         die: DieId,
-        depth: usize,
-    ) -> Result<()> {
-        if self.map.find(die, DieState::Fqn).is_some() {
-            return Ok(());
-        }
-        if depth > crate::dwarf::MAX_DIE_DEPTH {
-            return Err(self.error(die, "DIEs nested too deep"));
-        }
-        let t = self.tag(die);
-        let use_prefix = matches!(t, tag::NAMESPACE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE);
+    ) -> (Option<Rc<str>>, Option<Rc<str>>) {
+        let use_prefix = matches!(
+            self.tag(die),
+            tag::NAMESPACE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE
+        );
         let name = self.info.name(die);
         // One shared string where the name and the prefix for the
         // children are the same (a named struct, class or namespace).
-        let (fqn, current): (Option<Rc<str>>, Option<Rc<str>>) = match parent.filter(|_| has_parent)
-        {
+        match parent.filter(|_| has_parent) {
             Some(p) if use_prefix || name.is_some() => {
                 let shown = name.unwrap_or("<anonymous>");
                 let mut prefix = String::with_capacity(p.len() + 2 + shown.len());
@@ -1122,7 +1135,23 @@ impl<'a, 'r> Builder<'a, 'r> {
                 // the (empty) prefix of the children.
                 None => (None, name.filter(|_| use_prefix).map(Rc::from)),
             },
-        };
+        }
+    }
+
+    fn resolve_fqns(
+        &mut self,
+        parent: Option<Rc<str>>,
+        has_parent: bool,
+        die: DieId,
+        depth: usize,
+    ) -> Result<()> {
+        if self.map.find(die, DieState::Fqn).is_some() {
+            return Ok(());
+        }
+        if depth > crate::dwarf::MAX_DIE_DEPTH {
+            return Err(self.error(die, "DIEs nested too deep"));
+        }
+        let (fqn, current) = self.fqn_step(parent, has_parent, die);
         if let Some(fqn) = fqn.filter(|f| !f.is_empty()) {
             let e = self.map.get(die, DieState::Fqn);
             self.map.entries[e].fqn = Some(fqn);
@@ -1134,11 +1163,44 @@ impl<'a, 'r> Builder<'a, 'r> {
         Ok(())
     }
 
+    /// The name [`Self::resolve_fqns`] would have given `die` (`None` for
+    /// none, or an empty one), from its ancestors alone: the walk visits
+    /// the descendants of each unit's root, each with the prefix its
+    /// parent passes down, one unit at a time (a DIE of a later unit,
+    /// reached through a cross-unit reference, has no name yet).
+    fn lazy_fqn(&self, die: DieId) -> Option<Rc<str>> {
+        if self.info.die(die).unit > self.unit {
+            return None;
+        }
+        // The ancestors below the unit's root, innermost first.
+        let mut chain = Vec::new();
+        let mut at = die;
+        while let Some(p) = self.info.die(at).parent {
+            chain.push(at);
+            at = p;
+        }
+        let root = self.info.units.get(self.info.die(at).unit as usize)?.root;
+        if chain.is_empty() || root != Some(at) {
+            return None;
+        }
+        let mut prefix = None;
+        let mut fqn = None;
+        for (i, &d) in chain.iter().rev().enumerate() {
+            let (f, current) = self.fqn_step(prefix, i > 0, d);
+            fqn = f;
+            prefix = current;
+        }
+        fqn.filter(|f| !f.is_empty())
+    }
+
     /// `process_cu`: names, exported symbols, then symbols known only by
     /// their `__gendwarfksyms_ptr_` pointer.
     pub fn process_unit(&mut self, root: DieId) -> Result<()> {
-        for c in self.children(root) {
-            self.resolve_fqns(None, false, c, 0)?;
+        self.unit = self.info.die(root).unit;
+        if !self.fqns_on_demand() {
+            for c in self.children(root) {
+                self.resolve_fqns(None, false, c, 0)?;
+            }
         }
         for c in self.children(root) {
             self.exported_symbols(c, 0)?;

@@ -616,6 +616,70 @@ mod tests {
         assert!(e.to_string().contains("nested more than"), "{e}");
     }
 
+    /// Names computed on demand equal those of the walk over every DIE
+    /// (`-d` walks): for a struct nested in a struct (`N::M`), and for a
+    /// struct of a later unit that an earlier unit refers to (LTO's
+    /// cross-unit references), which the walk has not named yet when the
+    /// earlier unit's symbol reaches it.
+    #[test]
+    fn names_on_demand_equal_the_walk_over_every_die() {
+        let mut d = DebugInfo::new();
+        let file = d.intern("x.h");
+        let mut size = DieAttrs::default();
+        size.set_const(ConstAttr::ByteSize, 8);
+        d.add_unit(vec![file]);
+        let cu0 = d.add_die(None, tag::COMPILE_UNIT, 0, &named("a.c"));
+        let f = d.add_die(Some(cu0), tag::SUBPROGRAM, 1, &named("f"));
+        let fx = d.add_die(Some(f), tag::FORMAL_PARAMETER, 2, &named("x"));
+        let fy = d.add_die(Some(f), tag::FORMAL_PARAMETER, 3, &named("y"));
+        let n = d.add_die(Some(cu0), tag::STRUCTURE_TYPE, 4, &named("N"));
+        let nm = d.add_die(Some(n), tag::MEMBER, 5, &named("m"));
+        let m = d.add_die(Some(n), tag::STRUCTURE_TYPE, 6, &named("M"));
+        let ptr_m = d.add_die(Some(cu0), tag::POINTER_TYPE, 7, &size);
+        let ptr_s = d.add_die(Some(cu0), tag::POINTER_TYPE, 8, &size);
+        d.add_unit(vec![file]);
+        let cu1 = d.add_die(None, tag::COMPILE_UNIT, 20, &named("b.c"));
+        let s = d.add_die(Some(cu1), tag::STRUCTURE_TYPE, 21, &named("S"));
+        let sm = d.add_die(Some(s), tag::MEMBER, 22, &named("n"));
+        let g = d.add_die(Some(cu1), tag::SUBPROGRAM, 23, &named("g"));
+        let gx = d.add_die(Some(g), tag::FORMAL_PARAMETER, 24, &named("x"));
+        let ptr_n = d.add_die(Some(cu1), tag::POINTER_TYPE, 25, &size);
+        for (from, to) in [
+            (fx, ptr_m),
+            (fy, ptr_s),
+            (ptr_m, m),
+            (ptr_s, s),
+            (nm, ptr_m),
+            (sm, ptr_n),
+            (ptr_n, n),
+            (gx, ptr_s),
+        ] {
+            d.set_type_ref(from, to);
+        }
+        let module = ModuleInput {
+            name: "x.o".into(),
+            info: d,
+            symbols: vec![],
+            kabi_rules: None,
+        };
+        let out = |debug: bool| {
+            let opts = Options {
+                symtypes: true,
+                debug,
+                ..Default::default()
+            };
+            let mut run = Run::new(opts, b"f\ng\n").unwrap();
+            run.add_module(&module).unwrap();
+            let out = run.finish();
+            (out.stdout, out.symtypes)
+        };
+        let (walked, on_demand) = (out(true), out(false));
+        assert_eq!(walked, on_demand);
+        // The walk had named N::M, and not yet S when f reached it.
+        assert!(walked.1.contains("s#N::M"), "{}", walked.1);
+        assert!(walked.1.contains("structure_type {"), "{}", walked.1);
+    }
+
     #[test]
     fn a_type_cycle_is_an_error_not_a_stack_overflow() {
         let mut run = Run::new(Options::default(), b"f\n").unwrap();
