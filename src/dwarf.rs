@@ -261,11 +261,22 @@ fn for_each_unit<'s>(
     }
 }
 
+/// Room in `info` for what `sections` are likely to hold: clang's and
+/// gcc's DIEs take 8-9 bytes of `.debug_info` on average (measured on
+/// 7.1 kernel objects), so a quarter of its size in entries leaves room
+/// to spare; the names are at most `.debug_str` plus inline strings.
+fn reserve_for(info: &mut DebugInfo, sections: &Sections<'_>) {
+    let len = |id| sections.get(&id).map_or(0, |c: &Cow<'_, [u8]>| c.len());
+    let info_len = len(SectionId::DebugInfo);
+    info.reserve(info_len / 4, len(SectionId::DebugStr) + info_len / 4);
+}
+
 fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
     let display = image.display.as_str();
     let sections = load_sections(image)?;
     let dwarf = gimli_dwarf(image, &sections)?;
     let mut info = DebugInfo::new();
+    reserve_for(&mut info, &sections);
     let mut pending: Vec<PendingRef> = Vec::new();
     for_each_unit(&dwarf, display, |unit, base, _| {
         let files = unit_files(&dwarf, unit, &mut info);

@@ -315,7 +315,8 @@ pub fn read_input_with(
     backend: Backend,
     note: &mut dyn FnMut(String),
 ) -> Result<Vec<ModuleInput>> {
-    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut buf = Vec::new();
+    let data = crate::input::read_file(path, &mut buf).map_err(|e| Error::io(path, e))?;
     let display = path.display().to_string();
     let mut reader = InputReader {
         backend,
