@@ -4,7 +4,9 @@
 //! dwarf dialect; and the same DWARF encoded as BTF (`btf_encoder`, what
 //! explain and why read from DWARF) explains against itself without a
 //! panic; read one unit at a time as explain reads a kernel's DWARF
-//! (`dwarf::read_units`), it gives the same BTF as read all at once.
+//! (`dwarf::read_units`), it gives the same BTF as read all at once; and
+//! reading only the DIEs the symbols reach (`Run::parse_input`, what the
+//! CLI does) gives the same output as reading all of them.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use modver::dwarfksyms::{parse_input, symtypes, Options, Run};
@@ -57,6 +59,22 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let out = run.finish();
+    // Read as the CLI reads it (only the DIEs the listed symbols reach,
+    // unless -d), the object gives the same output.
+    let mut again = Run::new(opts, list.as_bytes()).expect("the list parsed once");
+    let reached = again
+        .parse_input(obj, "fuzz.o", None)
+        .expect("an object read whole also reads in part");
+    for m in &reached {
+        again
+            .add_module(m)
+            .expect("what versions from the whole object versions from its part");
+    }
+    let part = again.finish();
+    assert_eq!(
+        (&out.stdout, &out.symtypes, &out.stderr),
+        (&part.stdout, &part.symtypes, &part.stderr)
+    );
     // What it wrote, modver crc reads back: for one object built from
     // ordinary names, to the same versions.
     let crcs = symtypes::export_crcs("fuzz.symtypes", &out.symtypes, false);

@@ -1,7 +1,7 @@
 //! `modver dwarfksyms`: a drop-in for the kernel's `gendwarfksyms`.
 
 use super::{exit, print_out};
-use modver::dwarfksyms::{read_input_with, Backend, Options, Run};
+use modver::dwarfksyms::{Backend, Options, Run};
 use modver::exports::export_symbol_list;
 use modver::kver::KernelVersion;
 use modver::Error;
@@ -104,7 +104,8 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
                 eprint(&format!("modver dwarfksyms: {s}\n"));
             }
         };
-        let step = read_input_with(f, a.backend, &mut note)
+        let step = run
+            .read_input(f, a.backend, &mut note)
             .and_then(|ms| ms.iter().try_for_each(|m| run.add_module(m)));
         if let Err(e) = step {
             eprint(run.log_text());

@@ -273,6 +273,66 @@ impl Run {
         Ok(())
     }
 
+    /// [`read_input_with`] for this run: of an ELF object, only the DIEs
+    /// that the run's symbols can reach are read (gendwarfksyms reads
+    /// DIEs on demand through libdw, and an object with a few exports
+    /// costs it little more than what those reach). With `-d` every DIE
+    /// is read, for the die_map statistics of the names of all of them.
+    pub fn read_input(
+        &self,
+        path: &Path,
+        backend: Backend,
+        note: &mut dyn FnMut(String),
+    ) -> Result<Vec<ModuleInput>> {
+        let mut buf = Vec::new();
+        let data = crate::input::read_file(path, &mut buf).map_err(|e| Error::io(path, e))?;
+        self.read_with(
+            &data,
+            &path.display().to_string(),
+            Some(path),
+            backend,
+            note,
+        )
+    }
+
+    /// [`parse_input`] for this run, as [`Self::read_input`] reads.
+    pub fn parse_input(
+        &self,
+        data: &[u8],
+        display: &str,
+        dir: Option<&Path>,
+    ) -> Result<Vec<ModuleInput>> {
+        let mut quiet = |_| {};
+        let mut reader = self.reader(Backend::Native, &mut quiet, dir);
+        reader.read(data, display, None)
+    }
+
+    fn read_with(
+        &self,
+        data: &[u8],
+        display: &str,
+        path: Option<&Path>,
+        backend: Backend,
+        note: &mut dyn FnMut(String),
+    ) -> Result<Vec<ModuleInput>> {
+        let mut reader = self.reader(backend, note, path.and_then(Path::parent));
+        reader.read(data, display, path)
+    }
+
+    fn reader<'n, 'p>(
+        &'p self,
+        backend: Backend,
+        note: &'n mut dyn FnMut(String),
+        dir: Option<&'p Path>,
+    ) -> InputReader<'n, 'p> {
+        InputReader {
+            backend,
+            note,
+            dir,
+            listed: (!self.opts.debug).then_some(&self.syms),
+        }
+    }
+
     /// Ends the run: the `#SYMVER` lines (with warnings for symbols that
     /// got no version).
     pub fn finish(mut self) -> Output {
@@ -322,6 +382,7 @@ pub fn read_input_with(
         backend,
         note,
         dir: path.parent(),
+        listed: None,
     };
     reader.read(&data, &display, Some(path))
 }
@@ -333,9 +394,21 @@ struct InputReader<'n, 'p> {
     /// Where thin archive members are read from (none: a thin archive is
     /// an error).
     dir: Option<&'p Path>,
+    /// Read of an ELF object only what the functions and variables these
+    /// symbols name can reach ([`crate::dwarf::read_object_for`]); `None`:
+    /// all of it.
+    listed: Option<&'p symbols::Symbols>,
 }
 
 impl InputReader<'_, '_> {
+    fn elf(&self, data: &[u8], display: &str) -> Result<ModuleInput> {
+        let obj = match self.listed {
+            Some(syms) => crate::dwarf::read_object_for(data, display, &|n| syms.is_listed(n))?,
+            None => crate::dwarf::read_object(data, display)?,
+        };
+        Ok(module_input(obj, display))
+    }
+
     /// `data` (from the file `path`, when it is one on its own).
     fn read(
         &mut self,
@@ -345,7 +418,7 @@ impl InputReader<'_, '_> {
     ) -> Result<Vec<ModuleInput>> {
         use crate::symbols::{identify, Magic};
         match identify(data) {
-            Some(Magic::Elf) => Ok(vec![module_input(data, display)?]),
+            Some(Magic::Elf) => Ok(vec![self.elf(data, display)?]),
             Some(Magic::Archive) | Some(Magic::ThinArchive) => self.archive(data, display),
             Some(Magic::Bitcode) => self.bitcode(data, display, path),
             None => Err(Error::malformed(
@@ -407,7 +480,7 @@ impl InputReader<'_, '_> {
                 // The ELF reader wants aligned data: copy.
                 Some(crate::symbols::Magic::Elf) => {
                     let aligned = bytes.to_vec();
-                    out.push(module_input(&aligned, &shown)?)
+                    out.push(self.elf(&aligned, &shown)?)
                 }
                 Some(_) => out.extend(self.read(bytes, &shown, None)?),
                 // Members that are not objects are skipped, as a linker would.
@@ -467,7 +540,10 @@ fn codegen_input(data: &[u8], path: Option<&Path>, display: &str) -> Result<Vec<
         )));
     }
     let data = std::fs::read(&out).map_err(|e| Error::io(&out, e))?;
-    Ok(vec![module_input(&data, display)?])
+    Ok(vec![module_input(
+        crate::dwarf::read_object(&data, display)?,
+        display,
+    )])
 }
 
 /// [`read_input`] on bytes in memory, bitcode read natively; thin archive
@@ -478,6 +554,7 @@ pub fn parse_input(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec
         backend: Backend::Native,
         note: &mut quiet,
         dir,
+        listed: None,
     };
     reader.read(data, display, None)
 }
@@ -513,15 +590,14 @@ fn bitcode_native(
     Ok(modules)
 }
 
-fn module_input(data: &[u8], display: &str) -> Result<ModuleInput> {
-    let mut obj = crate::dwarf::read_object(data, display)?;
+fn module_input(mut obj: crate::dwarf::DebugObject, display: &str) -> ModuleInput {
     obj.info.shrink_to_fit();
-    Ok(ModuleInput {
+    ModuleInput {
         name: display.to_string(),
         info: obj.info,
         symbols: obj.symbols,
         kabi_rules: obj.kabi_rules,
-    })
+    }
 }
 
 #[cfg(test)]

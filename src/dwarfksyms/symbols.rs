@@ -138,6 +138,12 @@ impl Symbols {
         self.by_name.get(name).copied()
     }
 
+    /// Whether a DIE named `name` can be an exported symbol's (the
+    /// first condition of [`Self::get`]).
+    pub fn is_listed(&self, name: &str) -> bool {
+        !name.is_empty() && self.lookup(name).is_some()
+    }
+
     /// gendwarfksyms' `for_each`: the symbol called `name` (a
     /// `__gendwarfksyms_ptr_` prefix stripped) and then every other symbol
     /// at its address, in hash-bucket order. Empty when there is no such

@@ -19,6 +19,8 @@ use object::elf;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+mod reach;
+
 /// The section gendwarfksyms reads kABI stability rules from.
 pub const KABI_RULES_SECTION: &str = ".discard.gendwarfksyms.kabi_rules";
 
@@ -62,6 +64,34 @@ pub fn read_object(data: &[u8], display: &str) -> Result<DebugObject> {
         None => None,
     };
     let info = read_dwarf(&image)?;
+    Ok(DebugObject {
+        info,
+        symbols,
+        kabi_rules,
+    })
+}
+
+/// [`read_object`] with only the DIEs that the functions and variables
+/// named by `listed` can reach in the model (see [`reach`]): what
+/// gendwarfksyms' versioning walk needs of the object when `listed` is
+/// its symbol list. Faults in DIEs nothing reaches are not reported.
+pub fn read_object_for(
+    data: &[u8],
+    display: &str,
+    listed: &dyn Fn(&str) -> bool,
+) -> Result<DebugObject> {
+    let image = ElfImage::parse(data, display)?;
+    let symbols = read_globals(&image);
+    let kabi_rules = match image.section_index(KABI_RULES_SECTION) {
+        Some(i) => Some(section_bytes(&image, i)?.into_owned()),
+        None => None,
+    };
+    let sections = load_sections(&image)?;
+    let dwarf = gimli_dwarf(&image, &sections)?;
+    let mut info = DebugInfo::new();
+    let mut pending = Vec::new();
+    reach::read_reached(&dwarf, display, listed, &mut info, &mut pending)?;
+    resolve_refs(&mut info, pending, display, None)?;
     Ok(DebugObject {
         info,
         symbols,
@@ -226,7 +256,7 @@ fn gimli_dwarf<'s>(
 fn for_each_unit<'s>(
     dwarf: &gimli::Dwarf<Reader<'s>>,
     display: &str,
-    mut each: impl FnMut(&gimli::Unit<Reader<'s>>, u64, u64) -> Result<bool>,
+    mut each: impl FnMut(gimli::Unit<Reader<'s>>, u64, u64) -> Result<bool>,
 ) -> Result<()> {
     let mut units = dwarf.units();
     let mut unit_at = 0u64;
@@ -255,7 +285,7 @@ fn for_each_unit<'s>(
                 format!(".debug_info: unit at {base:#x}: {e}"),
             )
         })?;
-        if !each(&unit, base, end)? {
+        if !each(unit, base, end)? {
             return Ok(());
         }
     }
@@ -279,9 +309,18 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
     reserve_for(&mut info, &sections);
     let mut pending: Vec<PendingRef> = Vec::new();
     for_each_unit(&dwarf, display, |unit, base, _| {
+        let unit = &unit;
         let files = unit_files(&dwarf, unit, &mut info);
         info.add_unit(files);
-        read_unit(&dwarf, unit, base, display, &mut info, &mut pending)?;
+        read_unit(
+            &dwarf,
+            unit,
+            base,
+            display,
+            &mut info,
+            &mut pending,
+            &mut || Keep::Yes,
+        )?;
         Ok(true)
     })?;
     resolve_refs(&mut info, pending, display, None)?;
@@ -311,11 +350,20 @@ pub fn read_units(image: &ElfImage<'_>, mut each: impl FnMut(DebugInfo)) -> Resu
     let dwarf = gimli_dwarf(image, &sections)?;
     let mut outcome = UnitsRead::All;
     for_each_unit(&dwarf, display, |unit, base, end| {
+        let unit = &unit;
         let mut info = DebugInfo::new();
         let mut pending = Vec::new();
         let files = unit_files(&dwarf, unit, &mut info);
         info.add_unit(files);
-        read_unit(&dwarf, unit, base, display, &mut info, &mut pending)?;
+        read_unit(
+            &dwarf,
+            unit,
+            base,
+            display,
+            &mut info,
+            &mut pending,
+            &mut || Keep::Yes,
+        )?;
         if resolve_refs(&mut info, pending, display, Some(base..end))?.is_some() {
             outcome = UnitsRead::CrossUnitReference(base);
             return Ok(false);
@@ -424,6 +472,21 @@ fn const_attr(at: gimli::DwAt) -> Option<ConstAttr> {
     })
 }
 
+/// Whether [`read_unit`] adds an entry to the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Not added, nor any of its descendants.
+    No,
+    /// Added with its references.
+    Yes,
+    /// Added for its place in the tree (tag, names, constants); its
+    /// references are dropped.
+    Place,
+}
+
+/// Reads the entries of `unit` into `info`, in order; `keep` is asked
+/// about each entry in turn (an entry not kept must have no kept
+/// descendants).
 fn read_unit(
     dwarf: &gimli::Dwarf<Reader<'_>>,
     unit: &gimli::Unit<Reader<'_>>,
@@ -431,11 +494,13 @@ fn read_unit(
     display: &str,
     info: &mut DebugInfo,
     pending: &mut Vec<PendingRef>,
+    keep: &mut dyn FnMut() -> Keep,
 ) -> Result<()> {
     let mut cursor = unit.entries();
-    let mut stack: Vec<DieId> = Vec::new();
+    // The ancestors of the current entry (`None`: not kept).
+    let mut stack: Vec<Option<DieId>> = Vec::new();
     let mut depth: isize = 0;
-    let mut last: Option<DieId> = None;
+    let mut last: Option<Option<DieId>> = None;
     let mut last_offset = base;
     let mut name_buf = String::new();
     let mut linkage_buf = String::new();
@@ -477,6 +542,11 @@ fn read_unit(
                 Position::Offset(offset),
                 ".debug_info: unbalanced DIE tree (more null entries than parents)",
             ));
+        }
+        let kept = keep();
+        if kept == Keep::No {
+            last = Some(None);
+            continue;
         }
         let mut attrs = DieAttrs::default();
         name_buf.clear();
@@ -573,8 +643,8 @@ fn read_unit(
         if has_linkage == Some(true) {
             attrs.linkage_name = Some(&linkage_buf);
         }
-        let parent = stack.last().copied();
-        if parent.is_none() && info.units.last().and_then(|u| u.root).is_some() {
+        let parent = stack.last().copied().flatten();
+        if stack.is_empty() && info.units.last().and_then(|u| u.root).is_some() {
             return Err(bad(
                 display,
                 Position::Offset(offset),
@@ -582,6 +652,10 @@ fn read_unit(
             ));
         }
         let id = info.add_die(parent, entry.tag().0, offset, &attrs);
+        last = Some(Some(id));
+        if kept == Keep::Place {
+            (type_ref, origin, specification) = (None, None, None);
+        }
         if let Some(Some(t)) = specification {
             pending.push(PendingRef {
                 from: id,
@@ -609,7 +683,6 @@ fn read_unit(
                 None => {}
             }
         }
-        last = Some(id);
     }
     Ok(())
 }

@@ -1,0 +1,379 @@
+//! Reading only the DIEs that an object's exported symbols reach.
+//!
+//! gendwarfksyms reads DWARF through libdw, which parses a DIE when it is
+//! asked for: an object with a few exports costs it little more than the
+//! DIEs those exports reach. [`super::read_object`] builds the model of
+//! every DIE instead, which on such an object is most of the work. This
+//! reader builds the part of the model the versioning walk
+//! ([`crate::dwarfksyms`]) can touch, in three passes over `.debug_info`:
+//!
+//! 1. **Scan**: every DIE's offset, tag, parent and subtree, without its
+//!    attributes (gimli skips them by their forms), except for the
+//!    functions and variables `process_cu` looks at (children of a unit's
+//!    root, or of namespaces, classes and structs on the way), whose names
+//!    are compared with the symbol list.
+//! 2. **Reach**: from each listed function or variable (and its
+//!    `DW_AT_abstract_origin`), the DIE with all its descendants, then
+//!    every DIE their `DW_AT_type`, `DW_AT_abstract_origin` or
+//!    `DW_AT_specification` refers to, with its descendants, until nothing
+//!    new is reached.
+//! 3. **Read**: the reached DIEs with every attribute, and their ancestors
+//!    for their place in the tree (the names gendwarfksyms gives a DIE come
+//!    from its ancestors), into the same [`DebugInfo`] model.
+//!
+//! The walk follows only those three references and the children of the
+//! DIEs it visits, and looks at the unit's other top-level DIEs only to
+//! compare their names with the symbol list; so it sees in this model what
+//! it would see in the whole one. What the model lacks is the rest: a DIE
+//! no export reaches is not read, and (as with libdw) a fault in it goes
+//! unreported.
+
+use super::{bad, for_each_unit, Keep, Reader};
+use crate::debuginfo::{tag, DebugInfo};
+use crate::error::{Position, Result};
+use gimli::AttributeValue;
+
+/// A DIE as the scan sees it.
+#[derive(Debug, Clone, Copy)]
+struct Scanned {
+    /// `.debug_info` offset.
+    offset: u64,
+    /// Index of the parent ([`NONE`] for a unit's root).
+    parent: u32,
+    /// One past the index of the last descendant.
+    end: u32,
+    /// Index into the units.
+    unit: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// A unit: gimli's, and where its DIEs start in `.debug_info`.
+struct UnitAt<'s> {
+    unit: gimli::Unit<Reader<'s>>,
+    base: u64,
+}
+
+/// What the scan found: every DIE, and the candidates for
+/// `process_exported_symbols` whose names are listed.
+struct Scan {
+    dies: Vec<Scanned>,
+    /// Listed functions and variables: (index, `DW_AT_abstract_origin`
+    /// target offset).
+    seeds: Vec<(u32, Option<u64>)>,
+    /// Candidates whose own names are not listed, with an abstract
+    /// origin to look the name up on.
+    by_origin: Vec<(u32, u64)>,
+}
+
+/// The reference targets of one entry (`DW_AT_type`,
+/// `DW_AT_abstract_origin`, `DW_AT_specification`; the first of each, as
+/// `dwarf_attr` finds it), as `.debug_info` offsets.
+fn refs(entry: &gimli::DebuggingInformationEntry<Reader<'_>>, base: u64) -> [Option<u64>; 3] {
+    let mut out = [None; 3];
+    let mut seen = [false; 3];
+    let mut attrs = entry.attrs();
+    while let Ok(Some(a)) = attrs.next() {
+        let slot = match a.name() {
+            gimli::DW_AT_type => 0,
+            gimli::DW_AT_abstract_origin => 1,
+            gimli::DW_AT_specification => 2,
+            _ => continue,
+        };
+        if std::mem::replace(&mut seen[slot], true) {
+            continue;
+        }
+        out[slot] = match a.raw_value() {
+            AttributeValue::UnitRef(o) => Some(base + o.0 as u64),
+            AttributeValue::DebugInfoRef(o) => Some(o.0 as u64),
+            _ => None,
+        };
+    }
+    out
+}
+
+/// The name `process_exported_symbols` looks a DIE up by: its
+/// `DW_AT_linkage_name`, else its `DW_AT_name` (first occurrences).
+fn symbol_name(
+    dwarf: &gimli::Dwarf<Reader<'_>>,
+    unit: &gimli::Unit<Reader<'_>>,
+    entry: &gimli::DebuggingInformationEntry<Reader<'_>>,
+) -> Option<String> {
+    let string = |at| match entry.attr_value(at) {
+        Ok(Some(v)) => dwarf
+            .attr_string(unit, v)
+            .ok()
+            .map(|s| String::from_utf8_lossy(s.slice()).into_owned()),
+        _ => None,
+    };
+    string(gimli::DW_AT_linkage_name).or_else(|| string(gimli::DW_AT_name))
+}
+
+/// Pass 1 over one unit.
+fn scan_unit(
+    dwarf: &gimli::Dwarf<Reader<'_>>,
+    at: &UnitAt<'_>,
+    unit_index: u32,
+    display: &str,
+    listed: &dyn Fn(&str) -> bool,
+    scan: &mut Scan,
+) -> Result<()> {
+    let mut cursor = at.unit.entries();
+    // The ancestors of the current entry, each with whether
+    // process_exported_symbols descends into its children.
+    let mut stack: Vec<(u32, bool)> = Vec::new();
+    let mut last: Option<(u32, bool)> = None;
+    let mut last_offset = at.base;
+    let finish = |dies: &mut Vec<Scanned>, i: u32| {
+        let end = dies.len() as u32;
+        dies[i as usize].end = end;
+    };
+    loop {
+        let (delta, entry) = match cursor.next_dfs() {
+            Ok(Some(x)) => x,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(bad(
+                    display,
+                    Position::Offset(last_offset),
+                    format!(".debug_info: after the DIE at {last_offset:#x}: {e}"),
+                ))
+            }
+        };
+        let offset = at.base + entry.offset().0 as u64;
+        last_offset = offset;
+        if delta > 0 {
+            if let Some(l) = last {
+                stack.push(l);
+            }
+            if stack.len() > super::MAX_DIE_DEPTH {
+                return Err(bad(
+                    display,
+                    Position::Offset(offset),
+                    format!(
+                        ".debug_info: DIEs nested more than {} deep",
+                        super::MAX_DIE_DEPTH
+                    ),
+                ));
+            }
+        } else {
+            if let Some((l, _)) = last {
+                finish(&mut scan.dies, l);
+            }
+            for _ in 0..(-delta) {
+                match stack.pop() {
+                    Some((p, _)) => finish(&mut scan.dies, p),
+                    None => {
+                        return Err(bad(
+                            display,
+                            Position::Offset(offset),
+                            ".debug_info: unbalanced DIE tree (more null entries than parents)",
+                        ))
+                    }
+                }
+            }
+        }
+        if stack.is_empty() && last.is_some() {
+            return Err(bad(
+                display,
+                Position::Offset(offset),
+                ".debug_info: a second top-level DIE in one unit",
+            ));
+        }
+        let index = u32::try_from(scan.dies.len()).map_err(|_| {
+            bad(
+                display,
+                Position::Offset(offset),
+                ".debug_info: more than 4 G DIEs",
+            )
+        })?;
+        let t = entry.tag().0;
+        // Children of the root, or of a namespace, class or struct that
+        // process_exported_symbols descends into.
+        let visited = match stack.last() {
+            Some(&(_, descends)) => descends,
+            None => false,
+        };
+        let descends = stack.is_empty()
+            || (visited && matches!(t, tag::NAMESPACE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE));
+        if visited && matches!(t, tag::SUBPROGRAM | tag::VARIABLE) {
+            let origin = refs(entry, at.base)[1];
+            if symbol_name(dwarf, &at.unit, entry).is_some_and(|n| listed(&n)) {
+                scan.seeds.push((index, origin));
+            } else if let Some(o) = origin {
+                scan.by_origin.push((index, o));
+            }
+        }
+        scan.dies.push(Scanned {
+            offset,
+            parent: stack.last().map_or(NONE, |&(p, _)| p),
+            end: index + 1,
+            unit: unit_index,
+        });
+        last = Some((index, descends));
+    }
+    if let Some((l, _)) = last {
+        finish(&mut scan.dies, l);
+    }
+    while let Some((p, _)) = stack.pop() {
+        finish(&mut scan.dies, p);
+    }
+    Ok(())
+}
+
+/// The index of the DIE at `offset`.
+fn index_of(dies: &[Scanned], offset: u64) -> Option<u32> {
+    dies.binary_search_by_key(&offset, |d| d.offset)
+        .ok()
+        .map(|i| i as u32)
+}
+
+/// A cursor at the DIE `d`.
+fn cursor_at<'u, 's>(
+    units: &'u [UnitAt<'s>],
+    d: &Scanned,
+    display: &str,
+) -> Result<gimli::EntriesCursor<'u, 'u, Reader<'s>>> {
+    let at = &units[d.unit as usize];
+    let unit_offset = gimli::UnitOffset((d.offset - at.base) as usize);
+    at.unit.entries_at_offset(unit_offset).map_err(|e| {
+        bad(
+            display,
+            Position::Offset(d.offset),
+            format!(".debug_info: DIE at {:#x}: {e}", d.offset),
+        )
+    })
+}
+
+/// Pass 2: marks the reached DIEs (`REACHED`) and their ancestors
+/// (`PLACED`).
+fn reach(
+    dwarf: &gimli::Dwarf<Reader<'_>>,
+    units: &[UnitAt<'_>],
+    scan: &Scan,
+    display: &str,
+    listed: &dyn Fn(&str) -> bool,
+) -> Result<Vec<u8>> {
+    let dies = &scan.dies;
+    let mut mark = vec![0u8; dies.len()];
+    let mut work: Vec<u32> = Vec::new();
+    let seed = |work: &mut Vec<u32>, i: u32, origin: Option<u64>| {
+        work.push(i);
+        work.extend(origin.and_then(|o| index_of(dies, o)));
+    };
+    for &(i, origin) in &scan.seeds {
+        seed(&mut work, i, origin);
+    }
+    for &(i, origin) in &scan.by_origin {
+        let Some(o) = index_of(dies, origin) else {
+            continue;
+        };
+        let d = &dies[o as usize];
+        let mut cursor = cursor_at(units, d, display)?;
+        if let Ok(Some((_, entry))) = cursor.next_dfs() {
+            let at = &units[d.unit as usize];
+            if symbol_name(dwarf, &at.unit, entry).is_some_and(|n| listed(&n)) {
+                seed(&mut work, i, Some(origin));
+            }
+        }
+    }
+    while let Some(i) = work.pop() {
+        if mark[i as usize] & REACHED != 0 {
+            continue;
+        }
+        let d = dies[i as usize];
+        let base = units[d.unit as usize].base;
+        let mut cursor = cursor_at(units, &d, display)?;
+        for j in i..d.end {
+            let entry = match cursor.next_dfs() {
+                Ok(Some((_, entry))) => entry,
+                _ => break,
+            };
+            mark[j as usize] |= REACHED;
+            for (k, target) in refs(entry, base).into_iter().enumerate() {
+                let Some(target) = target else { continue };
+                match index_of(dies, target) {
+                    Some(t) if mark[t as usize] & REACHED == 0 => work.push(t),
+                    Some(_) => {}
+                    // A bad DW_AT_specification is dropped, as the full
+                    // reader drops it; the others are errors there.
+                    None if k == 2 => {}
+                    None => {
+                        let from = dies[j as usize].offset;
+                        return Err(bad(
+                            display,
+                            Position::Offset(from),
+                            format!(
+                                ".debug_info: DIE at {from:#x} refers to {target:#x}, which is not a DIE: expected a reference to an entry"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // Every unit's root, and the ancestors of what was reached.
+    for i in 0..dies.len() {
+        if dies[i].parent == NONE {
+            mark[i] |= PLACED;
+        }
+        if mark[i] & REACHED == 0 {
+            continue;
+        }
+        let mut p = dies[i].parent;
+        while p != NONE && mark[p as usize] & PLACED == 0 {
+            mark[p as usize] |= PLACED;
+            p = dies[p as usize].parent;
+        }
+    }
+    Ok(mark)
+}
+
+const REACHED: u8 = 1;
+const PLACED: u8 = 2;
+
+/// The model of the DIEs that symbols for which `listed` is true can
+/// reach (see the module documentation); `listed` is asked about the
+/// names of functions and variables, as gendwarfksyms' `symbol_get`.
+pub(super) fn read_reached(
+    dwarf: &gimli::Dwarf<Reader<'_>>,
+    display: &str,
+    listed: &dyn Fn(&str) -> bool,
+    info: &mut DebugInfo,
+    pending: &mut Vec<super::PendingRef>,
+) -> Result<()> {
+    let mut units = Vec::new();
+    for_each_unit(dwarf, display, |unit, base, _| {
+        units.push(UnitAt { unit, base });
+        Ok(true)
+    })?;
+    let mut scan = Scan {
+        dies: Vec::new(),
+        seeds: Vec::new(),
+        by_origin: Vec::new(),
+    };
+    for (i, at) in units.iter().enumerate() {
+        scan_unit(dwarf, at, i as u32, display, listed, &mut scan)?;
+    }
+    let mark = reach(dwarf, &units, &scan, display, listed)?;
+    let kept = mark.iter().filter(|&&m| m != 0).count();
+    info.reserve(kept, kept * 16);
+    let mut next = 0usize;
+    for at in &units {
+        let files = super::unit_files(dwarf, &at.unit, info);
+        info.add_unit(files);
+        let mut keep = || {
+            let m = mark.get(next).copied().unwrap_or(0);
+            next += 1;
+            if m & REACHED != 0 {
+                Keep::Yes
+            } else if m & PLACED != 0 {
+                Keep::Place
+            } else {
+                Keep::No
+            }
+        };
+        super::read_unit(dwarf, &at.unit, at.base, display, info, pending, &mut keep)?;
+    }
+    Ok(())
+}
