@@ -479,6 +479,8 @@ enum Keep {
     No,
     /// Added with its references.
     Yes,
+    /// Added with its `DW_AT_type` only.
+    Type,
     /// Added for its place in the tree (tag, names, constants); its
     /// references are dropped.
     Place,
@@ -653,8 +655,10 @@ fn read_unit(
         }
         let id = info.add_die(parent, entry.tag().0, offset, &attrs);
         last = Some(Some(id));
-        if kept == Keep::Place {
-            (type_ref, origin, specification) = (None, None, None);
+        match kept {
+            Keep::Place => (type_ref, origin, specification) = (None, None, None),
+            Keep::Type => (origin, specification) = (None, None),
+            Keep::Yes | Keep::No => {}
         }
         if let Some(Some(t)) = specification {
             pending.push(PendingRef {

@@ -13,20 +13,21 @@
 //!    root, or of namespaces, classes and structs on the way), whose names
 //!    are compared with the symbol list.
 //! 2. **Reach**: from each listed function or variable (and its
-//!    `DW_AT_abstract_origin`), the DIE with all its descendants, then
-//!    every DIE their `DW_AT_type`, `DW_AT_abstract_origin` or
-//!    `DW_AT_specification` refers to, with its descendants, until nothing
-//!    new is reached.
+//!    `DW_AT_abstract_origin`, which `process_cu` names it by when it has
+//!    no name of its own), what `process_symbol` and `process_type` can
+//!    visit: a DIE's `DW_AT_type`, and its children, except that of a
+//!    function only the parameters count (`process_subroutine_type`), not
+//!    its body; until nothing new is reached.
 //! 3. **Read**: the reached DIEs with every attribute, and their ancestors
 //!    for their place in the tree (the names gendwarfksyms gives a DIE come
 //!    from its ancestors), into the same [`DebugInfo`] model.
 //!
-//! The walk follows only those three references and the children of the
-//! DIEs it visits, and looks at the unit's other top-level DIEs only to
-//! compare their names with the symbol list; so it sees in this model what
-//! it would see in the whole one. What the model lacks is the rest: a DIE
-//! no export reaches is not read, and (as with libdw) a fault in it goes
-//! unreported.
+//! The walk reads no other reference (`DW_AT_abstract_origin` only of the
+//! functions and variables `process_cu` matches, which are read with it),
+//! and looks at the unit's other top-level DIEs only to compare their
+//! names with the symbol list; so it sees in this model what it would see
+//! in the whole one. What the model lacks is the rest: a DIE no export
+//! reaches is not read, and (as with libdw) a fault in it goes unreported.
 
 use super::{bad, for_each_unit, Keep, Reader};
 use crate::debuginfo::{tag, DebugInfo};
@@ -44,6 +45,8 @@ struct Scanned {
     end: u32,
     /// Index into the units.
     unit: u32,
+    /// `DW_TAG_*`.
+    tag: u16,
 }
 
 const NONE: u32 = u32::MAX;
@@ -66,18 +69,16 @@ struct Scan {
     by_origin: Vec<(u32, u64)>,
 }
 
-/// The reference targets of one entry (`DW_AT_type`,
-/// `DW_AT_abstract_origin`, `DW_AT_specification`; the first of each, as
-/// `dwarf_attr` finds it), as `.debug_info` offsets.
-fn refs(entry: &gimli::DebuggingInformationEntry<Reader<'_>>, base: u64) -> [Option<u64>; 3] {
-    let mut out = [None; 3];
-    let mut seen = [false; 3];
+/// The targets of the first `DW_AT_type` and `DW_AT_abstract_origin` of
+/// an entry (as `dwarf_attr` finds them), as `.debug_info` offsets.
+fn refs(entry: &gimli::DebuggingInformationEntry<Reader<'_>>, base: u64) -> [Option<u64>; 2] {
+    let mut out = [None; 2];
+    let mut seen = [false; 2];
     let mut attrs = entry.attrs();
     while let Ok(Some(a)) = attrs.next() {
         let slot = match a.name() {
             gimli::DW_AT_type => 0,
             gimli::DW_AT_abstract_origin => 1,
-            gimli::DW_AT_specification => 2,
             _ => continue,
         };
         if std::mem::replace(&mut seen[slot], true) {
@@ -209,6 +210,7 @@ fn scan_unit(
             parent: stack.last().map_or(NONE, |&(p, _)| p),
             end: index + 1,
             unit: unit_index,
+            tag: t,
         });
         last = Some((index, descends));
     }
@@ -245,8 +247,8 @@ fn cursor_at<'u, 's>(
     })
 }
 
-/// Pass 2: marks the reached DIEs (`REACHED`) and their ancestors
-/// (`PLACED`).
+/// Pass 2: marks the seeds (`SEED`), the DIEs the walk can visit from
+/// them (`REACHED`) and their ancestors (`PLACED`).
 fn reach(
     dwarf: &gimli::Dwarf<Reader<'_>>,
     units: &[UnitAt<'_>],
@@ -277,29 +279,26 @@ fn reach(
             }
         }
     }
+    for &i in &work {
+        mark[i as usize] |= SEED;
+    }
+    // What process_symbol and process_type visit: a DIE's DW_AT_type, and
+    // its children; of a function's children only the parameters
+    // (process_subroutine_type), not its body.
     while let Some(i) = work.pop() {
         if mark[i as usize] & REACHED != 0 {
             continue;
         }
+        mark[i as usize] |= REACHED;
         let d = dies[i as usize];
         let base = units[d.unit as usize].base;
         let mut cursor = cursor_at(units, &d, display)?;
-        for j in i..d.end {
-            let entry = match cursor.next_dfs() {
-                Ok(Some((_, entry))) => entry,
-                _ => break,
-            };
-            mark[j as usize] |= REACHED;
-            for (k, target) in refs(entry, base).into_iter().enumerate() {
-                let Some(target) = target else { continue };
+        if let Ok(Some((_, entry))) = cursor.next_dfs() {
+            if let Some(target) = refs(entry, base)[0] {
                 match index_of(dies, target) {
-                    Some(t) if mark[t as usize] & REACHED == 0 => work.push(t),
-                    Some(_) => {}
-                    // A bad DW_AT_specification is dropped, as the full
-                    // reader drops it; the others are errors there.
-                    None if k == 2 => {}
+                    Some(t) => work.push(t),
                     None => {
-                        let from = dies[j as usize].offset;
+                        let from = d.offset;
                         return Err(bad(
                             display,
                             Position::Offset(from),
@@ -310,6 +309,14 @@ fn reach(
                     }
                 }
             }
+        }
+        let only_parameters = d.tag == tag::SUBPROGRAM;
+        let mut c = i + 1;
+        while c < d.end {
+            if !only_parameters || dies[c as usize].tag == tag::FORMAL_PARAMETER {
+                work.push(c);
+            }
+            c = dies[c as usize].end.max(c + 1);
         }
     }
     // Every unit's root, and the ancestors of what was reached.
@@ -329,8 +336,13 @@ fn reach(
     Ok(mark)
 }
 
+/// Visited by the walk: read with its `DW_AT_type`.
 const REACHED: u8 = 1;
+/// An ancestor of a reached DIE, or a unit's root: read for its place.
 const PLACED: u8 = 2;
+/// A function or variable process_cu matches with a symbol (or its
+/// abstract origin): read with its references.
+const SEED: u8 = 4;
 
 /// The model of the DIEs that symbols for which `listed` is true can
 /// reach (see the module documentation); `listed` is asked about the
@@ -365,8 +377,10 @@ pub(super) fn read_reached(
         let mut keep = || {
             let m = mark.get(next).copied().unwrap_or(0);
             next += 1;
-            if m & REACHED != 0 {
+            if m & SEED != 0 {
                 Keep::Yes
+            } else if m & REACHED != 0 {
+                Keep::Type
             } else if m & PLACED != 0 {
                 Keep::Place
             } else {
