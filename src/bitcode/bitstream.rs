@@ -104,6 +104,9 @@ pub struct Cursor<'a> {
     data: &'a [u8],
     pos: u64,
     end: u64,
+    /// An operand buffer given back by [`Self::recycle`], for the next
+    /// record.
+    spare: Vec<u64>,
 }
 
 impl<'a> Cursor<'a> {
@@ -113,6 +116,7 @@ impl<'a> Cursor<'a> {
             data,
             pos: 0,
             end: data.len() as u64 * 8,
+            spare: Vec::new(),
         }
     }
 
@@ -314,6 +318,21 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Gives back the operand buffer of a record read and done with, so
+    /// that the next record reuses it instead of allocating its own (a
+    /// metadata block is tens of thousands of records).
+    pub fn recycle(&mut self, record: Record<'a>) {
+        if record.ops.capacity() > self.spare.capacity() {
+            self.spare = record.ops;
+        }
+    }
+
+    fn take_spare(&mut self) -> Vec<u64> {
+        let mut ops = std::mem::take(&mut self.spare);
+        ops.clear();
+        ops
+    }
+
     /// Reads a record with abbreviation id `id` (3 or a defined abbreviation).
     /// Operands past the first 65536 are read past, not kept.
     pub fn record(&mut self, id: u64, abbrevs: &[Abbrev]) -> BsResult<Record<'a>> {
@@ -348,7 +367,7 @@ impl<'a> Cursor<'a> {
             if n.saturating_mul(6) > self.remaining() {
                 return Err(self.error(format!("record claims {n} operands")));
             }
-            let mut ops = Vec::new();
+            let mut ops = self.take_spare();
             for _ in 0..n {
                 let v = self.vbr(6)?;
                 if ops.len() < keep {
@@ -375,7 +394,7 @@ impl<'a> Cursor<'a> {
             Some(op) => self.scalar(op)?,
             None => return Err(self.error("empty abbreviation")),
         };
-        let mut ops = Vec::new();
+        let mut ops = self.take_spare();
         let mut blob = None;
         while let Some(op) = ops_iter.next() {
             match op {

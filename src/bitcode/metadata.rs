@@ -1796,6 +1796,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     }
                 }
             }
+            self.cur.recycle(r);
         }
         let count = (self.m.nodes.len() - first) as u64;
         let limit = if module_level {
