@@ -76,9 +76,9 @@ for t in "${targets[@]}"; do
     rc=$?
     set -e
     secs=$(( $(date +%s) - start ))
-    done_runs=$(grep -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' || true)
+    done_runs=$(grep -a -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' || true)
     if [ -z "$done_runs" ]; then
-        done_runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true)
+        done_runs=$(grep -a -o '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true)
     fi
     line="$t: ${done_runs:-?} runs in ${secs}s, exit $rc, crash files: $(find "fuzz/artifacts/$t" -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' | wc -l)"
     echo "$line"
