@@ -57,18 +57,7 @@ fn bad(display: &str, pos: Position, msg: impl Into<String>) -> Error {
 
 /// Reads an ELF object held in memory. `display` names it in errors.
 pub fn read_object(data: &[u8], display: &str) -> Result<DebugObject> {
-    let image = ElfImage::parse(data, display)?;
-    let symbols = read_globals(&image);
-    let kabi_rules = match image.section_index(KABI_RULES_SECTION) {
-        Some(i) => Some(section_bytes(&image, i)?.into_owned()),
-        None => None,
-    };
-    let info = read_dwarf(&image)?;
-    Ok(DebugObject {
-        info,
-        symbols,
-        kabi_rules,
-    })
+    read_object_with(data, display, read_dwarf)
 }
 
 /// [`read_object`] with only the DIEs that the functions and variables
@@ -80,18 +69,30 @@ pub fn read_object_for(
     display: &str,
     listed: &dyn Fn(&str) -> bool,
 ) -> Result<DebugObject> {
+    read_object_with(data, display, |image| {
+        let sections = load_sections(image)?;
+        let dwarf = gimli_dwarf(image, &sections)?;
+        let mut info = DebugInfo::new();
+        let mut pending = Vec::new();
+        reach::read_reached(&dwarf, display, listed, &mut info, &mut pending)?;
+        resolve_refs(&mut info, pending, display, None)?;
+        Ok(info)
+    })
+}
+
+/// What gendwarfksyms reads of an object, its DWARF read by `dwarf`.
+fn read_object_with(
+    data: &[u8],
+    display: &str,
+    dwarf: impl FnOnce(&ElfImage<'_>) -> Result<DebugInfo>,
+) -> Result<DebugObject> {
     let image = ElfImage::parse(data, display)?;
     let symbols = read_globals(&image);
     let kabi_rules = match image.section_index(KABI_RULES_SECTION) {
         Some(i) => Some(section_bytes(&image, i)?.into_owned()),
         None => None,
     };
-    let sections = load_sections(&image)?;
-    let dwarf = gimli_dwarf(&image, &sections)?;
-    let mut info = DebugInfo::new();
-    let mut pending = Vec::new();
-    reach::read_reached(&dwarf, display, listed, &mut info, &mut pending)?;
-    resolve_refs(&mut info, pending, display, None)?;
+    let info = dwarf(&image)?;
     Ok(DebugObject {
         info,
         symbols,
@@ -309,12 +310,9 @@ fn read_dwarf(image: &ElfImage<'_>) -> Result<DebugInfo> {
     reserve_for(&mut info, &sections);
     let mut pending: Vec<PendingRef> = Vec::new();
     for_each_unit(&dwarf, display, |unit, base, _| {
-        let unit = &unit;
-        let files = unit_files(&dwarf, unit, &mut info);
-        info.add_unit(files);
         read_unit(
             &dwarf,
-            unit,
+            &unit,
             base,
             display,
             &mut info,
@@ -350,14 +348,11 @@ pub fn read_units(image: &ElfImage<'_>, mut each: impl FnMut(DebugInfo)) -> Resu
     let dwarf = gimli_dwarf(image, &sections)?;
     let mut outcome = UnitsRead::All;
     for_each_unit(&dwarf, display, |unit, base, end| {
-        let unit = &unit;
         let mut info = DebugInfo::new();
         let mut pending = Vec::new();
-        let files = unit_files(&dwarf, unit, &mut info);
-        info.add_unit(files);
         read_unit(
             &dwarf,
-            unit,
+            &unit,
             base,
             display,
             &mut info,
@@ -472,6 +467,27 @@ fn const_attr(at: gimli::DwAt) -> Option<ConstAttr> {
     })
 }
 
+/// The next entry of `cursor` in depth-first order, with its depth change
+/// (gimli's `next_dfs`); an error names the entry it came after.
+fn next_dfs<'c, 'a, 'u, 's>(
+    cursor: &'c mut gimli::EntriesCursor<'a, 'u, Reader<'s>>,
+    display: &str,
+    last_offset: u64,
+) -> Result<
+    Option<(
+        isize,
+        &'c gimli::DebuggingInformationEntry<'a, 'u, Reader<'s>>,
+    )>,
+> {
+    cursor.next_dfs().map_err(|e| {
+        bad(
+            display,
+            Position::Offset(last_offset),
+            format!(".debug_info: after the DIE at {last_offset:#x}: {e}"),
+        )
+    })
+}
+
 /// Whether [`read_unit`] adds an entry to the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keep {
@@ -486,9 +502,9 @@ enum Keep {
     Place,
 }
 
-/// Reads the entries of `unit` into `info`, in order; `keep` is asked
-/// about each entry in turn (an entry not kept must have no kept
-/// descendants).
+/// Starts `unit` in `info` and reads its entries into it, in order;
+/// `keep` is asked about each entry in turn (an entry not kept must have
+/// no kept descendants).
 fn read_unit(
     dwarf: &gimli::Dwarf<Reader<'_>>,
     unit: &gimli::Unit<Reader<'_>>,
@@ -498,6 +514,8 @@ fn read_unit(
     pending: &mut Vec<PendingRef>,
     keep: &mut dyn FnMut() -> Keep,
 ) -> Result<()> {
+    let files = unit_files(dwarf, unit, info);
+    info.add_unit(files);
     let mut cursor = unit.entries();
     // The ancestors of the current entry (`None`: not kept).
     let mut stack: Vec<Option<DieId>> = Vec::new();
@@ -506,18 +524,7 @@ fn read_unit(
     let mut last_offset = base;
     let mut name_buf = String::new();
     let mut linkage_buf = String::new();
-    loop {
-        let (delta, entry) = match cursor.next_dfs() {
-            Ok(Some(x)) => x,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(bad(
-                    display,
-                    Position::Offset(last_offset),
-                    format!(".debug_info: after the DIE at {last_offset:#x}: {e}"),
-                ))
-            }
-        };
+    while let Some((delta, entry)) = next_dfs(&mut cursor, display, last_offset)? {
         let offset = base + entry.offset().0 as u64;
         last_offset = offset;
         // Maintain the parent stack: delta 1 = child of the last entry.

@@ -129,18 +129,7 @@ fn scan_unit(
         let end = dies.len() as u32;
         dies[i as usize].end = end;
     };
-    loop {
-        let (delta, entry) = match cursor.next_dfs() {
-            Ok(Some(x)) => x,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(bad(
-                    display,
-                    Position::Offset(last_offset),
-                    format!(".debug_info: after the DIE at {last_offset:#x}: {e}"),
-                ))
-            }
-        };
+    while let Some((delta, entry)) = super::next_dfs(&mut cursor, display, last_offset)? {
         let offset = at.base + entry.offset().0 as u64;
         last_offset = offset;
         if delta > 0 {
@@ -372,8 +361,6 @@ pub(super) fn read_reached(
     info.reserve(kept, kept * 16);
     let mut next = 0usize;
     for at in &units {
-        let files = super::unit_files(dwarf, &at.unit, info);
-        info.add_unit(files);
         let mut keep = || {
             let m = mark.get(next).copied().unwrap_or(0);
             next += 1;

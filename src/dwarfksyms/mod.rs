@@ -284,15 +284,7 @@ impl Run {
         backend: Backend,
         note: &mut dyn FnMut(String),
     ) -> Result<Vec<ModuleInput>> {
-        let mut buf = Vec::new();
-        let data = crate::input::read_file(path, &mut buf).map_err(|e| Error::io(path, e))?;
-        self.read_with(
-            &data,
-            &path.display().to_string(),
-            Some(path),
-            backend,
-            note,
-        )
+        read_path(path, backend, note, self.listed())
     }
 
     /// [`parse_input`] for this run, as [`Self::read_input`] reads.
@@ -302,35 +294,12 @@ impl Run {
         display: &str,
         dir: Option<&Path>,
     ) -> Result<Vec<ModuleInput>> {
-        let mut quiet = |_| {};
-        let mut reader = self.reader(Backend::Native, &mut quiet, dir);
-        reader.read(data, display, None)
+        parse_bytes(data, display, dir, self.listed())
     }
 
-    fn read_with(
-        &self,
-        data: &[u8],
-        display: &str,
-        path: Option<&Path>,
-        backend: Backend,
-        note: &mut dyn FnMut(String),
-    ) -> Result<Vec<ModuleInput>> {
-        let mut reader = self.reader(backend, note, path.and_then(Path::parent));
-        reader.read(data, display, path)
-    }
-
-    fn reader<'n, 'p>(
-        &'p self,
-        backend: Backend,
-        note: &'n mut dyn FnMut(String),
-        dir: Option<&'p Path>,
-    ) -> InputReader<'n, 'p> {
-        InputReader {
-            backend,
-            note,
-            dir,
-            listed: (!self.opts.debug).then_some(&self.syms),
-        }
+    /// Whose names decide what of an ELF object is read (none: all).
+    fn listed(&self) -> Option<&symbols::Symbols> {
+        (!self.opts.debug).then_some(&self.syms)
     }
 
     /// Ends the run: the `#SYMVER` lines (with warnings for symbols that
@@ -375,6 +344,17 @@ pub fn read_input_with(
     backend: Backend,
     note: &mut dyn FnMut(String),
 ) -> Result<Vec<ModuleInput>> {
+    read_path(path, backend, note, None)
+}
+
+/// [`read_input_with`], reading of an ELF object only what `listed`'s
+/// symbols reach when given.
+fn read_path(
+    path: &Path,
+    backend: Backend,
+    note: &mut dyn FnMut(String),
+    listed: Option<&symbols::Symbols>,
+) -> Result<Vec<ModuleInput>> {
     let mut buf = Vec::new();
     let data = crate::input::read_file(path, &mut buf).map_err(|e| Error::io(path, e))?;
     let display = path.display().to_string();
@@ -382,7 +362,7 @@ pub fn read_input_with(
         backend,
         note,
         dir: path.parent(),
-        listed: None,
+        listed,
     };
     reader.read(&data, &display, Some(path))
 }
@@ -549,12 +529,21 @@ fn codegen_input(data: &[u8], path: Option<&Path>, display: &str) -> Result<Vec<
 /// [`read_input`] on bytes in memory, bitcode read natively; thin archive
 /// members are read relative to `dir` (none: a thin archive is an error).
 pub fn parse_input(data: &[u8], display: &str, dir: Option<&Path>) -> Result<Vec<ModuleInput>> {
+    parse_bytes(data, display, dir, None)
+}
+
+fn parse_bytes(
+    data: &[u8],
+    display: &str,
+    dir: Option<&Path>,
+    listed: Option<&symbols::Symbols>,
+) -> Result<Vec<ModuleInput>> {
     let mut quiet = |_| {};
     let mut reader = InputReader {
         backend: Backend::Native,
         note: &mut quiet,
         dir,
-        listed: None,
+        listed,
     };
     reader.read(data, display, None)
 }
