@@ -392,15 +392,7 @@ fn resolve_refs(
             continue;
         }
         let Ok(target) = found.map(|i| DieId(i as u32)) else {
-            let from = info.die(p.from).offset;
-            return Err(bad(
-                display,
-                Position::Offset(from),
-                format!(
-                    ".debug_info: DIE at {from:#x} refers to {:#x}, which is not a DIE: expected a reference to an entry",
-                    p.target
-                ),
-            ));
+            return Err(not_a_die(display, info.die(p.from).offset, p.target));
         };
         if p.kind == RefKind::Origin {
             info.set_abstract_origin(p.from, target);
@@ -467,6 +459,98 @@ fn const_attr(at: gimli::DwAt) -> Option<ConstAttr> {
     })
 }
 
+/// A reference from the DIE at `from` to `target`, where no DIE starts.
+fn not_a_die(display: &str, from: u64, target: u64) -> Error {
+    bad(
+        display,
+        Position::Offset(from),
+        format!(
+            ".debug_info: DIE at {from:#x} refers to {target:#x}, which is not a DIE: expected a reference to an entry"
+        ),
+    )
+}
+
+/// The ancestors of the current entry of a depth-first walk over one
+/// unit's DIEs (gimli's `next_dfs` depth changes), with the checks every
+/// walk makes: nesting depth, and more null entries than parents.
+struct Ancestors<T> {
+    stack: Vec<T>,
+    /// The entry before the current one.
+    last: Option<T>,
+}
+
+impl<T: Copy> Ancestors<T> {
+    fn new() -> Self {
+        Ancestors {
+            stack: Vec::new(),
+            last: None,
+        }
+    }
+
+    /// Moves to the entry at `offset`, `delta` levels below the one
+    /// before; `ended` gets each entry whose subtree ends before it.
+    fn step(
+        &mut self,
+        delta: isize,
+        offset: u64,
+        display: &str,
+        mut ended: impl FnMut(T),
+    ) -> Result<()> {
+        if delta > 0 {
+            if let Some(l) = self.last {
+                self.stack.push(l);
+            }
+            if self.stack.len() > MAX_DIE_DEPTH {
+                return Err(bad(
+                    display,
+                    Position::Offset(offset),
+                    format!(".debug_info: DIEs nested more than {MAX_DIE_DEPTH} deep"),
+                ));
+            }
+            return Ok(());
+        }
+        if let Some(l) = self.last {
+            ended(l);
+        }
+        for _ in 0..(-delta) {
+            let Some(p) = self.stack.pop() else {
+                return Err(bad(
+                    display,
+                    Position::Offset(offset),
+                    ".debug_info: unbalanced DIE tree (more null entries than parents)",
+                ));
+            };
+            ended(p);
+        }
+        Ok(())
+    }
+
+    /// The current entry's parent.
+    fn parent(&self) -> Option<T> {
+        self.stack.last().copied()
+    }
+
+    /// Whether the current entry is a second top-level DIE of the unit.
+    fn second_top_level(&self) -> bool {
+        self.stack.is_empty() && self.last.is_some()
+    }
+
+    /// Records the current entry (before the next [`Self::step`]).
+    fn set_current(&mut self, t: T) {
+        self.last = Some(t);
+    }
+
+    /// Ends the walk: `ended` gets the entries still open.
+    fn finish(mut self, mut ended: impl FnMut(T)) {
+        if let Some(l) = self.last {
+            ended(l);
+        }
+        while let Some(p) = self.stack.pop() {
+            ended(p);
+        }
+    }
+}
+
 /// The next entry of `cursor` in depth-first order, with its depth change
 /// (gimli's `next_dfs`); an error names the entry it came after.
 fn next_dfs<'c, 'a, 'u, 's>(
@@ -517,44 +601,18 @@ fn read_unit(
     let files = unit_files(dwarf, unit, info);
     info.add_unit(files);
     let mut cursor = unit.entries();
-    // The ancestors of the current entry (`None`: not kept).
-    let mut stack: Vec<Option<DieId>> = Vec::new();
-    let mut depth: isize = 0;
-    let mut last: Option<Option<DieId>> = None;
+    // `None`: an entry not kept.
+    let mut ancestors: Ancestors<Option<DieId>> = Ancestors::new();
     let mut last_offset = base;
     let mut name_buf = String::new();
     let mut linkage_buf = String::new();
     while let Some((delta, entry)) = next_dfs(&mut cursor, display, last_offset)? {
         let offset = base + entry.offset().0 as u64;
         last_offset = offset;
-        // Maintain the parent stack: delta 1 = child of the last entry.
-        if delta > 0 {
-            if let Some(l) = last {
-                stack.push(l);
-            }
-            if stack.len() > MAX_DIE_DEPTH {
-                return Err(bad(
-                    display,
-                    Position::Offset(offset),
-                    format!(".debug_info: DIEs nested more than {MAX_DIE_DEPTH} deep"),
-                ));
-            }
-        } else {
-            for _ in 0..(-delta) {
-                stack.pop();
-            }
-        }
-        depth += delta;
-        if depth < 0 {
-            return Err(bad(
-                display,
-                Position::Offset(offset),
-                ".debug_info: unbalanced DIE tree (more null entries than parents)",
-            ));
-        }
+        ancestors.step(delta, offset, display, |_| {})?;
         let kept = keep();
         if kept == Keep::No {
-            last = Some(None);
+            ancestors.set_current(None);
             continue;
         }
         let mut attrs = DieAttrs::default();
@@ -652,8 +710,8 @@ fn read_unit(
         if has_linkage == Some(true) {
             attrs.linkage_name = Some(&linkage_buf);
         }
-        let parent = stack.last().copied().flatten();
-        if stack.is_empty() && info.units.last().and_then(|u| u.root).is_some() {
+        let parent = ancestors.parent().flatten();
+        if ancestors.second_top_level() {
             return Err(bad(
                 display,
                 Position::Offset(offset),
@@ -661,7 +719,7 @@ fn read_unit(
             ));
         }
         let id = info.add_die(parent, entry.tag().0, offset, &attrs);
-        last = Some(Some(id));
+        ancestors.set_current(Some(id));
         match kept {
             Keep::Place => (type_ref, origin, specification) = (None, None, None),
             Keep::Type => (origin, specification) = (None, None),

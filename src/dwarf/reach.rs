@@ -29,7 +29,7 @@
 //! in the whole one. What the model lacks is the rest: a DIE no export
 //! reaches is not read, and (as with libdw) a fault in it goes unreported.
 
-use super::{bad, for_each_unit, Keep, Reader};
+use super::{bad, for_each_unit, not_a_die, Ancestors, Keep, Reader};
 use crate::debuginfo::{tag, DebugInfo};
 use crate::error::{Position, Result};
 use gimli::AttributeValue;
@@ -93,21 +93,22 @@ fn refs(entry: &gimli::DebuggingInformationEntry<Reader<'_>>, base: u64) -> [Opt
     out
 }
 
-/// The name `process_exported_symbols` looks a DIE up by: its
-/// `DW_AT_linkage_name`, else its `DW_AT_name` (first occurrences).
-fn symbol_name(
+/// Whether `listed` has the name `process_exported_symbols` looks a DIE
+/// up by: its `DW_AT_linkage_name`, else its `DW_AT_name` (first
+/// occurrences), read as the model reads names.
+fn name_is_listed(
     dwarf: &gimli::Dwarf<Reader<'_>>,
     unit: &gimli::Unit<Reader<'_>>,
     entry: &gimli::DebuggingInformationEntry<Reader<'_>>,
-) -> Option<String> {
+    listed: &dyn Fn(&str) -> bool,
+) -> bool {
     let string = |at| match entry.attr_value(at) {
-        Ok(Some(v)) => dwarf
-            .attr_string(unit, v)
-            .ok()
-            .map(|s| String::from_utf8_lossy(s.slice()).into_owned()),
+        Ok(Some(v)) => dwarf.attr_string(unit, v).ok(),
         _ => None,
     };
-    string(gimli::DW_AT_linkage_name).or_else(|| string(gimli::DW_AT_name))
+    string(gimli::DW_AT_linkage_name)
+        .or_else(|| string(gimli::DW_AT_name))
+        .is_some_and(|s| listed(&String::from_utf8_lossy(s.slice())))
 }
 
 /// Pass 1 over one unit.
@@ -120,50 +121,19 @@ fn scan_unit(
     scan: &mut Scan,
 ) -> Result<()> {
     let mut cursor = at.unit.entries();
-    // The ancestors of the current entry, each with whether
-    // process_exported_symbols descends into its children.
-    let mut stack: Vec<(u32, bool)> = Vec::new();
-    let mut last: Option<(u32, bool)> = None;
+    // Each ancestor with whether process_exported_symbols descends into
+    // its children.
+    let mut ancestors: Ancestors<(u32, bool)> = Ancestors::new();
     let mut last_offset = at.base;
-    let finish = |dies: &mut Vec<Scanned>, i: u32| {
+    let finish = |dies: &mut Vec<Scanned>, (i, _): (u32, bool)| {
         let end = dies.len() as u32;
         dies[i as usize].end = end;
     };
     while let Some((delta, entry)) = super::next_dfs(&mut cursor, display, last_offset)? {
         let offset = at.base + entry.offset().0 as u64;
         last_offset = offset;
-        if delta > 0 {
-            if let Some(l) = last {
-                stack.push(l);
-            }
-            if stack.len() > super::MAX_DIE_DEPTH {
-                return Err(bad(
-                    display,
-                    Position::Offset(offset),
-                    format!(
-                        ".debug_info: DIEs nested more than {} deep",
-                        super::MAX_DIE_DEPTH
-                    ),
-                ));
-            }
-        } else {
-            if let Some((l, _)) = last {
-                finish(&mut scan.dies, l);
-            }
-            for _ in 0..(-delta) {
-                match stack.pop() {
-                    Some((p, _)) => finish(&mut scan.dies, p),
-                    None => {
-                        return Err(bad(
-                            display,
-                            Position::Offset(offset),
-                            ".debug_info: unbalanced DIE tree (more null entries than parents)",
-                        ))
-                    }
-                }
-            }
-        }
-        if stack.is_empty() && last.is_some() {
+        ancestors.step(delta, offset, display, |a| finish(&mut scan.dies, a))?;
+        if ancestors.second_top_level() {
             return Err(bad(
                 display,
                 Position::Offset(offset),
@@ -180,15 +150,13 @@ fn scan_unit(
         let t = entry.tag().0;
         // Children of the root, or of a namespace, class or struct that
         // process_exported_symbols descends into.
-        let visited = match stack.last() {
-            Some(&(_, descends)) => descends,
-            None => false,
-        };
-        let descends = stack.is_empty()
+        let parent = ancestors.parent();
+        let visited = parent.is_some_and(|(_, descends)| descends);
+        let descends = parent.is_none()
             || (visited && matches!(t, tag::NAMESPACE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE));
         if visited && matches!(t, tag::SUBPROGRAM | tag::VARIABLE) {
             let origin = refs(entry, at.base)[1];
-            if symbol_name(dwarf, &at.unit, entry).is_some_and(|n| listed(&n)) {
+            if name_is_listed(dwarf, &at.unit, entry, listed) {
                 scan.seeds.push((index, origin));
             } else if let Some(o) = origin {
                 scan.by_origin.push((index, o));
@@ -196,19 +164,14 @@ fn scan_unit(
         }
         scan.dies.push(Scanned {
             offset,
-            parent: stack.last().map_or(NONE, |&(p, _)| p),
+            parent: parent.map_or(NONE, |(p, _)| p),
             end: index + 1,
             unit: unit_index,
             tag: t,
         });
-        last = Some((index, descends));
+        ancestors.set_current((index, descends));
     }
-    if let Some((l, _)) = last {
-        finish(&mut scan.dies, l);
-    }
-    while let Some((p, _)) = stack.pop() {
-        finish(&mut scan.dies, p);
-    }
+    ancestors.finish(|a| finish(&mut scan.dies, a));
     Ok(())
 }
 
@@ -263,7 +226,7 @@ fn reach(
         let mut cursor = cursor_at(units, d, display)?;
         if let Ok(Some((_, entry))) = cursor.next_dfs() {
             let at = &units[d.unit as usize];
-            if symbol_name(dwarf, &at.unit, entry).is_some_and(|n| listed(&n)) {
+            if name_is_listed(dwarf, &at.unit, entry, listed) {
                 seed(&mut work, i, Some(origin));
             }
         }
@@ -286,16 +249,7 @@ fn reach(
             if let Some(target) = refs(entry, base)[0] {
                 match index_of(dies, target) {
                     Some(t) => work.push(t),
-                    None => {
-                        let from = d.offset;
-                        return Err(bad(
-                            display,
-                            Position::Offset(from),
-                            format!(
-                                ".debug_info: DIE at {from:#x} refers to {target:#x}, which is not a DIE: expected a reference to an entry"
-                            ),
-                        ));
-                    }
+                    None => return Err(not_a_die(display, d.offset, target)),
                 }
             }
         }
