@@ -1675,10 +1675,11 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
             base: self.m.nodes.len() as u64,
         };
         let mut block = self.cur.enter_block(hdr, &self.info);
+        block.read_past_operands();
         loop {
             match self.cur.next_entry(&mut block)? {
                 Entry::EndBlock => return Ok(()),
-                Entry::Record(_) => {}
+                Entry::Record(r) => self.cur.recycle(r),
                 Entry::SubBlock(h) => match h.id {
                     METADATA_BLOCK_ID => self.metadata_block(h, numbering, false)?,
                     METADATA_ATTACHMENT_ID => self.attachment_block(h, func, numbering)?,
