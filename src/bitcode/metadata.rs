@@ -696,27 +696,27 @@ pub enum Metadata<'a> {
     },
     /// A generic tuple `!{...}` (`METADATA_NODE`/`METADATA_DISTINCT_NODE`).
     Tuple(Vec<MdRef>),
-    BasicType(DIBasicType<'a>),
-    DerivedType(DIDerivedType<'a>),
-    CompositeType(DICompositeType<'a>),
+    BasicType(Box<DIBasicType<'a>>),
+    DerivedType(Box<DIDerivedType<'a>>),
+    CompositeType(Box<DICompositeType<'a>>),
     SubroutineType(DISubroutineType),
-    File(DIFile<'a>),
-    CompileUnit(DICompileUnit<'a>),
-    Subprogram(DISubprogram<'a>),
-    GlobalVariable(DIGlobalVariable<'a>),
+    File(Box<DIFile<'a>>),
+    CompileUnit(Box<DICompileUnit<'a>>),
+    Subprogram(Box<DISubprogram<'a>>),
+    GlobalVariable(Box<DIGlobalVariable<'a>>),
     GlobalVariableExpression(DIGlobalVariableExpression),
     Expression(DIExpression),
     Enumerator(DIEnumerator<'a>),
     Subrange(DISubrange),
     GenericSubrange(DIGenericSubrange),
-    StringType(DIStringType<'a>),
-    LocalVariable(DILocalVariable<'a>),
-    Label(DILabel<'a>),
+    StringType(Box<DIStringType<'a>>),
+    LocalVariable(Box<DILocalVariable<'a>>),
+    Label(Box<DILabel<'a>>),
     TemplateTypeParameter(DITemplateTypeParameter<'a>),
     TemplateValueParameter(DITemplateValueParameter<'a>),
     ImportedEntity(DIImportedEntity<'a>),
     Namespace(DINamespace<'a>),
-    Module(DIModule<'a>),
+    Module(Box<DIModule<'a>>),
     LexicalBlock(DILexicalBlock),
     LexicalBlockFile(DILexicalBlockFile),
     Location(DILocation),
@@ -1054,6 +1054,10 @@ impl<'a> Metadata<'a> {
         Some((kind, f.0))
     }
 }
+
+// Kernel objects have tens of thousands of nodes, half of them
+// DILocations: kinds larger than these are boxed.
+const _: () = assert!(std::mem::size_of::<Node>() <= 96);
 
 /// A node and whether it is `distinct`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2014,7 +2018,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     line: f.opt(10),
                     scope: f.md_opt(11)?,
                 };
-                (ops[0] & 1 == 1, Metadata::BasicType(b))
+                (ops[0] & 1 == 1, Metadata::BasicType(Box::new(b)))
             }
             code::STRING_TYPE => {
                 f.len(8, 9)?;
@@ -2031,7 +2035,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     align: ops[o + 1],
                     encoding: ops[o + 2],
                 };
-                (ops[0] & 1 == 1, Metadata::StringType(s))
+                (ops[0] & 1 == 1, Metadata::StringType(Box::new(s)))
             }
             code::DERIVED_TYPE => {
                 f.len(12, 15)?;
@@ -2061,7 +2065,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                         v => Some(v),
                     },
                 };
-                (ops[0] & 1 == 1, Metadata::DerivedType(d))
+                (ops[0] & 1 == 1, Metadata::DerivedType(Box::new(d)))
             }
             code::COMPOSITE_TYPE => {
                 f.len(16, 26)?;
@@ -2097,7 +2101,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     },
                     bit_stride: f.md_opt(25)?,
                 };
-                (ops[0] & 1 == 1, Metadata::CompositeType(c))
+                (ops[0] & 1 == 1, Metadata::CompositeType(Box::new(c)))
             }
             code::SUBROUTINE_TYPE => {
                 f.len(3, 4)?;
@@ -2124,7 +2128,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     line: if ops.len() <= 7 { 0 } else { ops[7] },
                     is_decl: ops.len() > 8 && ops[8] != 0,
                 };
-                (ops[0] != 0, Metadata::Module(m))
+                (ops[0] != 0, Metadata::Module(Box::new(m)))
             }
             code::FILE => {
                 if !matches!(ops.len(), 3 | 5 | 6) {
@@ -2141,7 +2145,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     checksum,
                     source: if ops.len() > 5 { f.str(5)? } else { None },
                 };
-                (ops[0] != 0, Metadata::File(d))
+                (ops[0] != 0, Metadata::File(Box::new(d)))
             }
             code::COMPILE_UNIT => {
                 f.len(14, 23)?;
@@ -2171,7 +2175,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     sysroot: if ops.len() > 20 { f.str(20)? } else { None },
                     sdk: if ops.len() > 21 { f.str(21)? } else { None },
                 };
-                (true, Metadata::CompileUnit(cu))
+                (true, Metadata::CompileUnit(Box::new(cu)))
             }
             code::SUBPROGRAM => {
                 f.len(18, 22)?;
@@ -2213,7 +2217,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                 // All definitions are distinct (DISPFlagDefinition).
                 (
                     ops[0] & 1 == 1 || sp_flags & 8 != 0,
-                    Metadata::Subprogram(s),
+                    Metadata::Subprogram(Box::new(s)),
                 )
             }
             code::LEXICAL_BLOCK => {
@@ -2304,7 +2308,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     },
                     v => return Err(f.unsupported(&format!("DIGlobalVariable version {v}"))),
                 };
-                (ops[0] & 1 == 1, Metadata::GlobalVariable(g))
+                (ops[0] & 1 == 1, Metadata::GlobalVariable(Box::new(g)))
             }
             code::GLOBAL_VAR_EXPR => {
                 f.len(3, 3)?;
@@ -2329,7 +2333,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                     align: if has_align { f.opt(8) } else { 0 },
                     annotations: if has_align { f.md_opt(9)? } else { None },
                 };
-                (ops[0] & 1 == 1, Metadata::LocalVariable(v))
+                (ops[0] & 1 == 1, Metadata::LocalVariable(Box::new(v)))
             }
             code::LABEL => {
                 f.len(5, 7)?;
@@ -2345,7 +2349,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                         _ => None,
                     },
                 };
-                (ops[0] & 1 == 1, Metadata::Label(l))
+                (ops[0] & 1 == 1, Metadata::Label(Box::new(l)))
             }
             code::EXPRESSION => {
                 f.len(1, usize::MAX)?;
