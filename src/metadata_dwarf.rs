@@ -177,9 +177,8 @@ fn err<T>(node: MdId, message: impl Into<String>) -> LResult<T> {
     })
 }
 
-fn text(s: Option<&[u8]>) -> Option<String> {
-    s.filter(|s| !s.is_empty())
-        .map(|s| String::from_utf8_lossy(s).into_owned())
+fn text(s: Option<&[u8]>) -> Option<std::borrow::Cow<'_, str>> {
+    s.filter(|s| !s.is_empty()).map(String::from_utf8_lossy)
 }
 
 impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
@@ -319,15 +318,22 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
         if line == 0 {
             return;
         }
-        let name = match file.and_then(|f| self.m.md(f)) {
-            Some(Metadata::File(f)) => f.filename.unwrap_or(b"").to_vec(),
-            _ => self.files[0].clone(),
+        let id = match file.and_then(|f| self.m.md(f)) {
+            Some(Metadata::File(f)) => {
+                let name = f.filename.unwrap_or(b"");
+                match self.file_ids.get(name) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.files.len() as u64;
+                        self.file_ids.insert(name.to_vec(), id);
+                        self.files.push(name.to_vec());
+                        id
+                    }
+                }
+            }
+            // The unit's own file, first in the list.
+            _ => 0,
         };
-        let next = self.files.len() as u64;
-        let id = *self.file_ids.entry(name.clone()).or_insert(next);
-        if id == next {
-            self.files.push(name);
-        }
         attrs.set_const(ConstAttr::DeclFile, id);
     }
 

@@ -368,11 +368,9 @@ impl<'a> TypeMap<'a> {
                 bytes.extend_from_slice(&exp.text.as_bytes()[a..b]);
                 continue;
             }
-            let owner = frame
-                .1
-                .map_or(owner, |o| &self.slots[o as usize].name)
-                .to_string();
+            let parent = frame.1;
             let Some((e, r)) = self.get(slot, log)? else {
+                let owner = parent.map_or(owner, |o| &self.slots[o as usize].name);
                 return Err(Error::Check(format!(
                     "{}: unknown type reference to '{}' when expanding '{owner}'",
                     self.display, self.slots[slot as usize].name
