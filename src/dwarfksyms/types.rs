@@ -342,6 +342,18 @@ impl<'a> TypeMap<'a> {
         // whole text.
         const BLOCK: usize = 1 << 16;
         let keep = log.dump_versions;
+        // Long text runs are hashed where they lie, after what is collected
+        // so far, rather than copied.
+        const DIRECT: usize = 256;
+        let emit = |crc: &mut crc32fast::Hasher, bytes: &mut Vec<u8>, s: &[u8]| {
+            if keep || s.len() < DIRECT {
+                bytes.extend_from_slice(s);
+            } else {
+                crc.update(bytes);
+                bytes.clear();
+                crc.update(s);
+            }
+        };
         let top_refs: Rc<[u32]> = self.ref_slots(ty).into();
         // (expansion, its slot (None: the symbol), its reference slots,
         // next reference, text position)
@@ -354,12 +366,12 @@ impl<'a> TypeMap<'a> {
             }
             let (exp, _, refs, k, pos) = frame;
             let Some(&(a, b)) = exp.refs.get(*k) else {
-                bytes.extend_from_slice(&exp.text.as_bytes()[*pos..]);
+                emit(&mut crc, &mut bytes, &exp.text.as_bytes()[*pos..]);
                 stack.pop();
                 continue;
             };
             let (a, b) = (a as usize, b as usize);
-            bytes.extend_from_slice(&exp.text.as_bytes()[*pos..a]);
+            emit(&mut crc, &mut bytes, &exp.text.as_bytes()[*pos..a]);
             let slot = refs[*k];
             *k += 1;
             *pos = b;
