@@ -551,25 +551,71 @@ impl<T: Copy> Ancestors<T> {
     }
 }
 
-/// The next entry of `cursor` in depth-first order, with its depth change
-/// (gimli's `next_dfs`); an error names the entry it came after.
-fn next_dfs<'c, 'a, 'u, 's>(
-    cursor: &'c mut gimli::EntriesCursor<'a, 'u, Reader<'s>>,
-    display: &str,
+/// A unit's entries in depth-first order, read raw (gimli's
+/// `EntriesRaw`), with the depth change gimli's `next_dfs` gives: the
+/// caller reads each entry's attributes or steps over them by their
+/// forms' sizes ([`Self::skip`]), which is much cheaper than parsing them.
+struct RawDfs<'a, 'u, 's> {
+    raw: gimli::EntriesRaw<'a, 'u, Reader<'s>>,
+    base: u64,
+    last_depth: isize,
+    /// The entry before the current one (where an error is reported).
     last_offset: u64,
-) -> Result<
-    Option<(
-        isize,
-        &'c gimli::DebuggingInformationEntry<'a, 'u, Reader<'s>>,
-    )>,
-> {
-    cursor.next_dfs().map_err(|e| {
-        bad(
-            display,
-            Position::Offset(last_offset),
-            format!(".debug_info: after the DIE at {last_offset:#x}: {e}"),
-        )
-    })
+}
+
+impl<'a, 'u, 's> RawDfs<'a, 'u, 's> {
+    fn new(
+        unit: &'a gimli::Unit<Reader<'s>>,
+        base: u64,
+        display: &str,
+    ) -> Result<RawDfs<'a, 'a, 's>> {
+        let raw = unit
+            .entries_raw(None)
+            .map_err(|e| after_entry(display, base, e))?;
+        Ok(RawDfs {
+            raw,
+            base,
+            last_depth: 0,
+            last_offset: base,
+        })
+    }
+
+    /// The next entry: its depth change, `.debug_info` offset and
+    /// abbreviation; its attributes are next in [`Self::raw`].
+    fn next(&mut self, display: &str) -> Result<Option<(isize, u64, &'a gimli::Abbreviation)>> {
+        while !self.raw.is_empty() {
+            let depth = self.raw.next_depth();
+            let at = self.raw.next_offset();
+            let abbrev = self
+                .raw
+                .read_abbreviation()
+                .map_err(|e| after_entry(display, self.last_offset, e))?;
+            // None: a null entry, which ends its parent's children.
+            if let Some(abbrev) = abbrev {
+                let delta = depth - self.last_depth;
+                self.last_depth = depth;
+                self.last_offset = self.base + at.0 as u64;
+                return Ok(Some((delta, self.last_offset, abbrev)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Steps over the current entry's attributes.
+    fn skip(&mut self, abbrev: &gimli::Abbreviation, display: &str) -> Result<()> {
+        self.raw
+            .skip_attributes(abbrev.attributes())
+            .map_err(|e| after_entry(display, self.last_offset, e))
+    }
+}
+
+/// gimli's error `e` in reading what follows the DIE at `offset`.
+fn after_entry(display: &str, offset: u64, e: gimli::Error) -> crate::error::Error {
+    bad(
+        display,
+        Position::Offset(offset),
+        format!(".debug_info: after the DIE at {offset:#x}: {e}"),
+    )
 }
 
 /// Whether [`read_unit`] adds an entry to the model.
@@ -600,18 +646,16 @@ fn read_unit(
 ) -> Result<()> {
     let files = unit_files(dwarf, unit, info);
     info.add_unit(files);
-    let mut cursor = unit.entries();
+    let mut entries = RawDfs::new(unit, base, display)?;
     // `None`: an entry not kept.
     let mut ancestors: Ancestors<Option<DieId>> = Ancestors::new();
-    let mut last_offset = base;
     let mut name_buf = String::new();
     let mut linkage_buf = String::new();
-    while let Some((delta, entry)) = next_dfs(&mut cursor, display, last_offset)? {
-        let offset = base + entry.offset().0 as u64;
-        last_offset = offset;
+    while let Some((delta, offset, abbrev)) = entries.next(display)? {
         ancestors.step(delta, offset, display, |_| {})?;
         let kept = keep();
         if kept == Keep::No {
+            entries.skip(abbrev, display)?;
             ancestors.set_current(None);
             continue;
         }
@@ -622,19 +666,14 @@ fn read_unit(
         let mut seen_external = false;
         let (mut type_ref, mut origin) = (None, None);
         let mut specification: Option<Option<u64>> = None;
-        let mut iter = entry.attrs();
-        loop {
-            let attr = match iter.next() {
-                Ok(Some(a)) => a,
-                Ok(None) => break,
-                Err(e) => {
-                    return Err(bad(
-                        display,
-                        Position::Offset(offset),
-                        format!(".debug_info: DIE at {offset:#x}: invalid attribute: {e}"),
-                    ))
-                }
-            };
+        for spec in abbrev.attributes() {
+            let attr = entries.raw.read_attribute(*spec).map_err(|e| {
+                bad(
+                    display,
+                    Position::Offset(offset),
+                    format!(".debug_info: DIE at {offset:#x}: invalid attribute: {e}"),
+                )
+            })?;
             let name = attr.name();
             let value = attr.raw_value();
             match name {
@@ -718,7 +757,7 @@ fn read_unit(
                 ".debug_info: a second top-level DIE in one unit",
             ));
         }
-        let id = info.add_die(parent, entry.tag().0, offset, &attrs);
+        let id = info.add_die(parent, abbrev.tag().0, offset, &attrs);
         ancestors.set_current(Some(id));
         match kept {
             Keep::Place => (type_ref, origin, specification) = (None, None, None),

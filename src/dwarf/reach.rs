@@ -29,7 +29,7 @@
 //! in the whole one. What the model lacks is the rest: a DIE no export
 //! reaches is not read, and (as with libdw) a fault in it goes unreported.
 
-use super::{bad, for_each_unit, not_a_die, Ancestors, Keep, Reader};
+use super::{after_entry, bad, for_each_unit, not_a_die, Ancestors, Keep, RawDfs, Reader};
 use crate::debuginfo::{tag, DebugInfo};
 use crate::error::{Position, Result};
 use gimli::AttributeValue;
@@ -72,10 +72,18 @@ struct Scan {
 /// The targets of the first `DW_AT_type` and `DW_AT_abstract_origin` of
 /// an entry (as `dwarf_attr` finds them), as `.debug_info` offsets.
 fn refs(entry: &gimli::DebuggingInformationEntry<Reader<'_>>, base: u64) -> [Option<u64>; 2] {
+    let mut attrs = entry.attrs();
+    refs_of(std::iter::from_fn(|| attrs.next().ok().flatten()), base)
+}
+
+/// [`refs`] over attributes read one by one.
+fn refs_of<'s>(
+    attrs: impl Iterator<Item = gimli::Attribute<Reader<'s>>>,
+    base: u64,
+) -> [Option<u64>; 2] {
     let mut out = [None; 2];
     let mut seen = [false; 2];
-    let mut attrs = entry.attrs();
-    while let Ok(Some(a)) = attrs.next() {
+    for a in attrs {
         let slot = match a.name() {
             gimli::DW_AT_type => 0,
             gimli::DW_AT_abstract_origin => 1,
@@ -102,16 +110,26 @@ fn name_is_listed(
     entry: &gimli::DebuggingInformationEntry<Reader<'_>>,
     listed: &dyn Fn(&str) -> bool,
 ) -> bool {
-    let string = |at| match entry.attr_value(at) {
-        Ok(Some(v)) => dwarf.attr_string(unit, v).ok(),
-        _ => None,
-    };
+    let value = |at| entry.attr_value(at).ok().flatten();
+    names_listed(dwarf, unit, value, listed)
+}
+
+/// [`name_is_listed`] with `value` giving an attribute's first value.
+fn names_listed<'s>(
+    dwarf: &gimli::Dwarf<Reader<'s>>,
+    unit: &gimli::Unit<Reader<'s>>,
+    value: impl Fn(gimli::DwAt) -> Option<AttributeValue<Reader<'s>>>,
+    listed: &dyn Fn(&str) -> bool,
+) -> bool {
+    let string = |at| value(at).and_then(|v| dwarf.attr_string(unit, v).ok());
     string(gimli::DW_AT_linkage_name)
         .or_else(|| string(gimli::DW_AT_name))
         .is_some_and(|s| listed(&String::from_utf8_lossy(s.slice())))
 }
 
-/// Pass 1 over one unit.
+/// Pass 1 over one unit. Entries are read raw: the attributes of an entry
+/// that is not a candidate are stepped over by their forms' sizes, not
+/// parsed.
 fn scan_unit(
     dwarf: &gimli::Dwarf<Reader<'_>>,
     at: &UnitAt<'_>,
@@ -120,18 +138,16 @@ fn scan_unit(
     listed: &dyn Fn(&str) -> bool,
     scan: &mut Scan,
 ) -> Result<()> {
-    let mut cursor = at.unit.entries();
+    let mut entries = RawDfs::new(&at.unit, at.base, display)?;
     // Each ancestor with whether process_exported_symbols descends into
     // its children.
     let mut ancestors: Ancestors<(u32, bool)> = Ancestors::new();
-    let mut last_offset = at.base;
     let finish = |dies: &mut Vec<Scanned>, (i, _): (u32, bool)| {
         let end = dies.len() as u32;
         dies[i as usize].end = end;
     };
-    while let Some((delta, entry)) = super::next_dfs(&mut cursor, display, last_offset)? {
-        let offset = at.base + entry.offset().0 as u64;
-        last_offset = offset;
+    let mut attrs = Vec::new();
+    while let Some((delta, offset, abbrev)) = entries.next(display)? {
         ancestors.step(delta, offset, display, |a| finish(&mut scan.dies, a))?;
         if ancestors.second_top_level() {
             return Err(bad(
@@ -147,7 +163,7 @@ fn scan_unit(
                 ".debug_info: more than 4 G DIEs",
             )
         })?;
-        let t = entry.tag().0;
+        let t = abbrev.tag().0;
         // Children of the root, or of a namespace, class or struct that
         // process_exported_symbols descends into.
         let parent = ancestors.parent();
@@ -155,12 +171,20 @@ fn scan_unit(
         let descends = parent.is_none()
             || (visited && matches!(t, tag::NAMESPACE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE));
         if visited && matches!(t, tag::SUBPROGRAM | tag::VARIABLE) {
-            let origin = refs(entry, at.base)[1];
-            if name_is_listed(dwarf, &at.unit, entry, listed) {
+            attrs.clear();
+            for spec in abbrev.attributes() {
+                let a = entries.raw.read_attribute(*spec);
+                attrs.push(a.map_err(|e| after_entry(display, offset, e))?);
+            }
+            let origin = refs_of(attrs.iter().cloned(), at.base)[1];
+            let value = |name| attrs.iter().find(|a| a.name() == name).map(|a| a.value());
+            if names_listed(dwarf, &at.unit, value, listed) {
                 scan.seeds.push((index, origin));
             } else if let Some(o) = origin {
                 scan.by_origin.push((index, o));
             }
+        } else {
+            entries.skip(abbrev, display)?;
         }
         scan.dies.push(Scanned {
             offset,
@@ -302,8 +326,15 @@ pub(super) fn read_reached(
         units.push(UnitAt { unit, base });
         Ok(true)
     })?;
+    // A DIE takes a few bytes at least: room for all of them at once (what
+    // is not used is never touched), so that the table is not copied as
+    // it grows.
+    let info_len: usize = units
+        .iter()
+        .map(|u| u.unit.header.length_including_self())
+        .sum();
     let mut scan = Scan {
-        dies: Vec::new(),
+        dies: Vec::with_capacity(info_len / 4),
         seeds: Vec::new(),
         by_origin: Vec::new(),
     };
