@@ -14,6 +14,7 @@
 //! the byte offset where it was found, never a panic.
 
 use std::fmt;
+use std::rc::Rc;
 
 /// A problem in a bitstream: the byte offset (from the start of the buffer
 /// handed to the reader) and what was expected there.
@@ -373,7 +374,7 @@ impl<'a> Cursor<'a> {
     /// Reads a record with abbreviation id `id` (3 or a defined abbreviation).
     /// Operands past the first 65536 are read past, not kept.
     pub fn record(&mut self, id: u64, abbrevs: &[Abbrev]) -> BsResult<Record<'a>> {
-        self.record_capped(id, abbrevs, MAX_KEPT_OPS, false)
+        self.record_capped(id, (abbrevs, &[]), MAX_KEPT_OPS, false)
     }
 
     /// Reads a record keeping up to `cap` operands; past that, an error if
@@ -381,7 +382,7 @@ impl<'a> Cursor<'a> {
     fn record_capped(
         &mut self,
         id: u64,
-        abbrevs: &[Abbrev],
+        abbrevs: (&[Abbrev], &[Abbrev]),
         cap: usize,
         strict: bool,
     ) -> BsResult<Record<'a>> {
@@ -397,7 +398,14 @@ impl<'a> Cursor<'a> {
         Ok(rec)
     }
 
-    fn record_inner(&mut self, id: u64, abbrevs: &[Abbrev], keep: usize) -> BsResult<Record<'a>> {
+    /// `abbrevs`: the abbreviations in effect, in two parts (BLOCKINFO's,
+    /// then the block's own).
+    fn record_inner(
+        &mut self,
+        id: u64,
+        abbrevs: (&[Abbrev], &[Abbrev]),
+        keep: usize,
+    ) -> BsResult<Record<'a>> {
         if id == UNABBREV_RECORD {
             let code = self.vbr(6)?;
             let n = self.vbr(6)?;
@@ -419,11 +427,17 @@ impl<'a> Cursor<'a> {
         }
         let abbrev = id
             .checked_sub(4)
-            .and_then(|i| abbrevs.get(i as usize))
+            .and_then(|i| {
+                let i = i as usize;
+                abbrevs
+                    .0
+                    .get(i)
+                    .or_else(|| abbrevs.1.get(i - abbrevs.0.len()))
+            })
             .ok_or_else(|| {
                 self.error(format!(
                     "abbreviation id {id} is not defined ({} defined in this block)",
-                    abbrevs.len()
+                    abbrevs.0.len() + abbrevs.1.len()
                 ))
             })?;
         let mut ops_iter = abbrev.ops.iter().copied();
@@ -552,7 +566,8 @@ pub const MAX_RECORD_OPS: usize = 1 << 22;
 /// (LLVM's `BitstreamBlockInfo`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlockInfo {
-    blocks: Vec<(u64, Vec<Abbrev>)>,
+    /// Shared with every block of the id read so far.
+    blocks: Vec<(u64, Rc<Vec<Abbrev>>)>,
 }
 
 impl BlockInfo {
@@ -566,9 +581,17 @@ impl BlockInfo {
 
     fn push(&mut self, block_id: u64, abbrev: Abbrev) {
         match self.blocks.iter_mut().find(|(id, _)| *id == block_id) {
-            Some((_, v)) => v.push(abbrev),
-            None => self.blocks.push((block_id, vec![abbrev])),
+            Some((_, v)) => Rc::make_mut(v).push(abbrev),
+            None => self.blocks.push((block_id, Rc::new(vec![abbrev]))),
         }
+    }
+
+    /// [`Self::abbrevs`], shared.
+    fn shared(&self, block_id: u64) -> Rc<Vec<Abbrev>> {
+        self.blocks
+            .iter()
+            .find(|(id, _)| *id == block_id)
+            .map_or_else(Rc::default, |(_, a)| a.clone())
     }
 }
 
@@ -579,6 +602,9 @@ impl BlockInfo {
 pub struct Block {
     /// The block's header.
     pub header: BlockHeader,
+    /// BLOCKINFO's abbreviations for the block id.
+    inherited: Rc<Vec<Abbrev>>,
+    /// The block's own, numbered after those.
     abbrevs: Vec<Abbrev>,
     outer_end: u64,
     /// Whether records keep their operands (see [`Block::read_past_operands`]).
@@ -616,7 +642,8 @@ impl<'a> Cursor<'a> {
         self.end = header.body_end.min(outer_end);
         Block {
             header,
-            abbrevs: info.abbrevs(header.id).to_vec(),
+            inherited: info.shared(header.id),
+            abbrevs: Vec::new(),
             outer_end,
             keep_ops: true,
         }
@@ -663,7 +690,7 @@ impl<'a> Cursor<'a> {
                         false => (0, false),
                     };
                     return self
-                        .record_capped(id, &block.abbrevs, cap, strict)
+                        .record_capped(id, (&block.inherited, &block.abbrevs), cap, strict)
                         .map(Entry::Record);
                 }
             }

@@ -1587,10 +1587,10 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
             match self.cur.next_entry(&mut block)? {
                 Entry::EndBlock => return Ok(()),
                 Entry::SubBlock(h) => self.cur.skip_block(&h)?,
+                Entry::Record(r) if r.code == cst_code::SETTYPE => self.cur.recycle(r),
                 Entry::Record(r) => {
                     let id = (self.m.globals.len() + self.constants.len()) as u64;
                     let v = match r.code {
-                        cst_code::SETTYPE => continue,
                         cst_code::NULL => ValueRef::Null,
                         cst_code::INTEGER => match r.ops.first() {
                             Some(&w) => ValueRef::Int(i128::from(unrotate_sign(w))),
@@ -1612,6 +1612,7 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
                         _ => ValueRef::Constant(id),
                     };
                     self.constants.push(v);
+                    self.cur.recycle(r);
                 }
             }
         }
@@ -1624,14 +1625,17 @@ impl<'c, 'a> ModuleReader<'c, 'a> {
             match self.cur.next_entry(&mut block)? {
                 Entry::EndBlock => return Ok(()),
                 Entry::SubBlock(h) => self.cur.skip_block(&h)?,
-                Entry::Record(r) => match r.code {
-                    TYPE_NUMENTRY | TYPE_STRUCT_NAME => {}
-                    TYPE_INTEGER => {
-                        let w = r.ops.first().copied().unwrap_or(0);
-                        self.m.int_type_widths.push(u32::try_from(w).unwrap_or(0));
+                Entry::Record(r) => {
+                    match r.code {
+                        TYPE_NUMENTRY | TYPE_STRUCT_NAME => {}
+                        TYPE_INTEGER => {
+                            let w = r.ops.first().copied().unwrap_or(0);
+                            self.m.int_type_widths.push(u32::try_from(w).unwrap_or(0));
+                        }
+                        _ => self.m.int_type_widths.push(0),
                     }
-                    _ => self.m.int_type_widths.push(0),
-                },
+                    self.cur.recycle(r);
+                }
             }
         }
     }
