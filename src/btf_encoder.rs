@@ -782,23 +782,12 @@ mod tests {
         for w in levels.windows(2) {
             for i in 0..8 {
                 let name = format!("m{i}");
-                let attrs = DieAttrs {
-                    name: Some(&name),
-                    ..DieAttrs::default()
-                };
+                let attrs = DieAttrs::named(&name);
                 let m = info.add_die(Some(w[0]), tag::MEMBER, next(), &attrs);
                 info.set_type_ref(m, w[1]);
             }
         }
-        let f = info.add_die(
-            Some(root),
-            tag::SUBPROGRAM,
-            next(),
-            &DieAttrs {
-                name: Some("f"),
-                ..DieAttrs::default()
-            },
-        );
+        let f = info.add_die(Some(root), tag::SUBPROGRAM, next(), &DieAttrs::named("f"));
         let p = info.add_die(Some(f), tag::FORMAL_PARAMETER, next(), &DieAttrs::default());
         let ptr = info.add_die(Some(root), tag::POINTER_TYPE, next(), &DieAttrs::default());
         info.set_type_ref(ptr, levels[0]);

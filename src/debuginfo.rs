@@ -187,6 +187,14 @@ pub struct DieAttrs<'s> {
 }
 
 impl<'s> DieAttrs<'s> {
+    /// Attributes with `DW_AT_name` only.
+    pub fn named(name: &'s str) -> Self {
+        DieAttrs {
+            name: Some(name),
+            ..Default::default()
+        }
+    }
+
     /// Sets a constant attribute (the first one set wins, as `dwarf_attr`
     /// finds the first occurrence).
     pub fn set_const(&mut self, attr: ConstAttr, value: u64) {
@@ -417,10 +425,7 @@ mod tests {
         let mut d = DebugInfo::new();
         d.add_unit(Vec::new());
         let cu = d.add_die(None, tag::COMPILE_UNIT, 0, &DieAttrs::default());
-        let mut a = DieAttrs {
-            name: Some("s"),
-            ..Default::default()
-        };
+        let mut a = DieAttrs::named("s");
         a.set_const(ConstAttr::ByteSize, 8);
         a.set_const(ConstAttr::Alignment, 4);
         a.set_const(ConstAttr::ByteSize, 9);

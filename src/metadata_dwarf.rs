@@ -712,10 +712,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
         if let Some(i) = self.index_type {
             return i;
         }
-        let mut attrs = DieAttrs {
-            name: Some("__ARRAY_SIZE_TYPE__"),
-            ..Default::default()
-        };
+        let mut attrs = DieAttrs::named("__ARRAY_SIZE_TYPE__");
         attrs.set_const(ConstAttr::ByteSize, 8);
         attrs.set_const(ConstAttr::Encoding, ATE_UNSIGNED);
         let i = self.add(self.root, tag::BASE_TYPE, &attrs);
@@ -919,11 +916,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                 continue;
             };
             let name = String::from_utf8_lossy(name).into_owned();
-            let attrs = DieAttrs {
-                name: Some(&name),
-                ..Default::default()
-            };
-            self.add(parent, TAG_LLVM_ANNOTATION, &attrs);
+            self.add(parent, TAG_LLVM_ANNOTATION, &DieAttrs::named(&name));
         }
     }
 

@@ -658,27 +658,20 @@ mod tests {
     use super::*;
     use crate::debuginfo::{tag, ConstAttr, DieAttrs};
 
-    fn named(n: &str) -> DieAttrs<'_> {
-        DieAttrs {
-            name: Some(n),
-            ..Default::default()
-        }
-    }
-
     /// A model filled by hand, as a non-DWARF reader would: `int f(T x)`
     /// with `typedef int T`.
     fn module(cycle: bool) -> ModuleInput {
         let mut d = DebugInfo::new();
         let file = d.intern("x.h");
         d.add_unit(vec![file]);
-        let cu = d.add_die(None, tag::COMPILE_UNIT, 0, &named("x.c"));
-        let f = d.add_die(Some(cu), tag::SUBPROGRAM, 1, &named("f"));
-        let p = d.add_die(Some(f), tag::FORMAL_PARAMETER, 2, &named("x"));
-        let mut int = named("int");
+        let cu = d.add_die(None, tag::COMPILE_UNIT, 0, &DieAttrs::named("x.c"));
+        let f = d.add_die(Some(cu), tag::SUBPROGRAM, 1, &DieAttrs::named("f"));
+        let p = d.add_die(Some(f), tag::FORMAL_PARAMETER, 2, &DieAttrs::named("x"));
+        let mut int = DieAttrs::named("int");
         int.set_const(ConstAttr::ByteSize, 4);
         int.set_const(ConstAttr::Encoding, 5);
         let i = d.add_die(Some(cu), tag::BASE_TYPE, 3, &int);
-        let t = d.add_die(Some(cu), tag::TYPEDEF, 4, &named("T"));
+        let t = d.add_die(Some(cu), tag::TYPEDEF, 4, &DieAttrs::named("T"));
         d.set_type_ref(f, i);
         d.set_type_ref(p, t);
         d.set_type_ref(t, if cycle { t } else { i });
@@ -724,21 +717,21 @@ mod tests {
         let mut size = DieAttrs::default();
         size.set_const(ConstAttr::ByteSize, 8);
         d.add_unit(vec![file]);
-        let cu0 = d.add_die(None, tag::COMPILE_UNIT, 0, &named("a.c"));
-        let f = d.add_die(Some(cu0), tag::SUBPROGRAM, 1, &named("f"));
-        let fx = d.add_die(Some(f), tag::FORMAL_PARAMETER, 2, &named("x"));
-        let fy = d.add_die(Some(f), tag::FORMAL_PARAMETER, 3, &named("y"));
-        let n = d.add_die(Some(cu0), tag::STRUCTURE_TYPE, 4, &named("N"));
-        let nm = d.add_die(Some(n), tag::MEMBER, 5, &named("m"));
-        let m = d.add_die(Some(n), tag::STRUCTURE_TYPE, 6, &named("M"));
+        let cu0 = d.add_die(None, tag::COMPILE_UNIT, 0, &DieAttrs::named("a.c"));
+        let f = d.add_die(Some(cu0), tag::SUBPROGRAM, 1, &DieAttrs::named("f"));
+        let fx = d.add_die(Some(f), tag::FORMAL_PARAMETER, 2, &DieAttrs::named("x"));
+        let fy = d.add_die(Some(f), tag::FORMAL_PARAMETER, 3, &DieAttrs::named("y"));
+        let n = d.add_die(Some(cu0), tag::STRUCTURE_TYPE, 4, &DieAttrs::named("N"));
+        let nm = d.add_die(Some(n), tag::MEMBER, 5, &DieAttrs::named("m"));
+        let m = d.add_die(Some(n), tag::STRUCTURE_TYPE, 6, &DieAttrs::named("M"));
         let ptr_m = d.add_die(Some(cu0), tag::POINTER_TYPE, 7, &size);
         let ptr_s = d.add_die(Some(cu0), tag::POINTER_TYPE, 8, &size);
         d.add_unit(vec![file]);
-        let cu1 = d.add_die(None, tag::COMPILE_UNIT, 20, &named("b.c"));
-        let s = d.add_die(Some(cu1), tag::STRUCTURE_TYPE, 21, &named("S"));
-        let sm = d.add_die(Some(s), tag::MEMBER, 22, &named("n"));
-        let g = d.add_die(Some(cu1), tag::SUBPROGRAM, 23, &named("g"));
-        let gx = d.add_die(Some(g), tag::FORMAL_PARAMETER, 24, &named("x"));
+        let cu1 = d.add_die(None, tag::COMPILE_UNIT, 20, &DieAttrs::named("b.c"));
+        let s = d.add_die(Some(cu1), tag::STRUCTURE_TYPE, 21, &DieAttrs::named("S"));
+        let sm = d.add_die(Some(s), tag::MEMBER, 22, &DieAttrs::named("n"));
+        let g = d.add_die(Some(cu1), tag::SUBPROGRAM, 23, &DieAttrs::named("g"));
+        let gx = d.add_die(Some(g), tag::FORMAL_PARAMETER, 24, &DieAttrs::named("x"));
         let ptr_n = d.add_die(Some(cu1), tag::POINTER_TYPE, 25, &size);
         for (from, to) in [
             (fx, ptr_m),
