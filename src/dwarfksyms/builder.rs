@@ -764,7 +764,7 @@ impl<'a, 'r> Builder<'a, 'r> {
             return Ok(());
         }
         let mut i = 0;
-        while let Some(f) = self.map.entries[cache].fragments.get(i).cloned() {
+        while let Some(&f) = self.map.fragments(cache).get(i) {
             i += 1;
             match f {
                 Fragment::Str(s) => self.log.dump_string(self.map.text(s)),
@@ -792,7 +792,7 @@ impl<'a, 'r> Builder<'a, 'r> {
     }
 
     fn collect_frontier(&self, cache: EntryId, f: &mut Frontier, depth: usize) -> Result<()> {
-        for frag in &self.map.entries[cache].fragments {
+        for frag in self.map.fragments(cache) {
             let Fragment::Die(d) = *frag else { continue };
             if is_expandable(self.tag(d)) {
                 f.structs.push(d);
@@ -1211,6 +1211,12 @@ impl<'a, 'r> Builder<'a, 'r> {
         self.srcfile_cache.clear();
         if self.text_overflow {
             return Err(self.error(root, "type strings of more than 4 GiB"));
+        }
+        if self.map.misplaced {
+            return Err(self.error(
+                root,
+                "internal error: a type string fragment went to an entry not being built",
+            ));
         }
         Ok(())
     }

@@ -85,25 +85,45 @@ pub struct Entry {
     pub tag: i32,
     /// The DIE.
     pub addr: DieId,
-    /// The type string, in pieces.
-    pub fragments: Vec<Fragment>,
+    /// The state the entry was created for (its key in the map).
+    want: DieState,
+    /// Its fragments in [`DieMap::fragments`]: (start, count), set when
+    /// the entry is complete.
+    frags: (u32, u32),
 }
 
 /// The map of one module.
+///
+/// An entry is built from its creation ([`DieMap::get`]) to
+/// [`DieMap::set_state`], and the entries it refers to are built while it
+/// is (gendwarfksyms' recursion): entries are built last-in, first-out. So
+/// the fragments of the entries being built live on one stack, and an
+/// entry's are moved, contiguous, into one table when it is complete,
+/// instead of each entry owning a vector (an allocation per entry, and
+/// most of the map's memory in their headers and spare capacity).
 #[derive(Debug, Default)]
 pub struct DieMap {
     /// Entries in creation order.
     pub entries: Vec<Entry>,
     /// The text of every [`Fragment::Str`].
     text: String,
+    /// The fragments of the complete entries.
+    fragments: Vec<Fragment>,
+    /// The fragments of the entries being built, innermost last.
+    building: Vec<Fragment>,
+    /// The entries being built, innermost last, with where their
+    /// fragments start in [`Self::building`].
+    open: Vec<(EntryId, u32)>,
+    /// A fragment was added to an entry other than the innermost one
+    /// being built, or an entry other than it completed: never done by
+    /// the builder, reported by it as an internal error.
+    pub misplaced: bool,
     /// Per (DIE, state asked for): the newest entry that reached that
     /// state. An entry only ever goes from `Incomplete` to the state it was
     /// created for ([`Self::set_state`]), so this is what `__die_map_get`'s
     /// scan over the hash chain finds, without the scan (which was
     /// quadratic in the incomplete entries a recursive type leaves).
-    done: HashMap<(DieId, DieState), EntryId>,
-    /// Each entry's key state.
-    key_state: Vec<DieState>,
+    done: HashMap<(DieId, DieState), u32>,
     /// `map_hits`, `map_misses` (for `-d`).
     pub hits: u32,
     /// See `hits`.
@@ -114,22 +134,34 @@ impl DieMap {
     /// `__die_map_get`: the newest entry for `addr` created for `state`
     /// whose state is now `state`.
     pub fn find(&self, addr: DieId, state: DieState) -> Option<EntryId> {
-        self.done.get(&(addr, state)).copied()
+        self.done.get(&(addr, state)).map(|&e| e as EntryId)
     }
 
     /// Sets the state of `entry`: `Incomplete` to the state it was created
-    /// for (the only transition gendwarfksyms makes).
+    /// for (the only transition gendwarfksyms makes), which completes it.
     pub fn set_state(&mut self, entry: EntryId, state: DieState) {
-        debug_assert_eq!(self.key_state[entry], state);
+        debug_assert_eq!(self.entries[entry].want, state);
+        match self.open.last() {
+            Some(&(e, start)) if e == entry => {
+                self.open.pop();
+                let at = self.fragments.len() as u32;
+                self.fragments
+                    .extend_from_slice(&self.building[start as usize..]);
+                self.entries[entry].frags = (at, self.fragments.len() as u32 - at);
+                self.building.truncate(start as usize);
+            }
+            _ => self.misplaced = true,
+        }
         self.entries[entry].state = state;
-        if state == self.key_state[entry] {
+        if state == self.entries[entry].want {
             let k = (self.entries[entry].addr, state);
-            let newest = self.done.entry(k).or_insert(entry);
-            *newest = (*newest).max(entry);
+            let newest = self.done.entry(k).or_insert(entry as u32);
+            *newest = (*newest).max(entry as u32);
         }
     }
 
-    /// `die_map_get`: [`Self::find`], or a new incomplete entry.
+    /// `die_map_get`: [`Self::find`], or a new incomplete entry (the
+    /// innermost one being built).
     pub fn get(&mut self, addr: DieId, state: DieState) -> EntryId {
         if let Some(e) = self.find(addr, state) {
             self.hits += 1;
@@ -143,10 +175,33 @@ impl DieMap {
             fqn: None,
             tag: -1,
             addr,
-            fragments: Vec::new(),
+            want: state,
+            frags: (0, 0),
         });
-        self.key_state.push(state);
+        self.open.push((id, self.building.len() as u32));
         id
+    }
+
+    /// The fragments of `entry` so far.
+    pub fn fragments(&self, entry: EntryId) -> &[Fragment] {
+        let e = &self.entries[entry];
+        if e.state == DieState::Incomplete {
+            if let Some(&(_, start)) = self.open.iter().rev().find(|o| o.0 == entry) {
+                return self.building.get(start as usize..).unwrap_or_default();
+            }
+        }
+        let (at, n) = e.frags;
+        self.fragments
+            .get(at as usize..(at + n) as usize)
+            .unwrap_or_default()
+    }
+
+    /// Whether `entry` is the innermost entry being built (the only one
+    /// fragments may be added to).
+    fn is_innermost(&mut self, entry: EntryId) -> bool {
+        let ok = self.open.last().is_some_and(|o| o.0 == entry);
+        self.misplaced |= !ok;
+        ok
     }
 
     /// Appends a string fragment to `entry`; false if the map's text
@@ -155,16 +210,21 @@ impl DieMap {
         let Ok(end) = u32::try_from(self.text.len() + s.len()) else {
             return false;
         };
+        if !self.is_innermost(entry) {
+            return true;
+        }
         let start = self.text.len() as u32;
         self.text.push_str(s);
-        let frags = &mut self.entries[entry].fragments;
-        if let Some(Fragment::Str(r)) = frags.last_mut() {
-            if r.end == start && !super::types::is_type_prefix(s) {
-                r.end = end;
-                return true;
+        let own = self.open.last().map_or(0, |o| o.1 as usize);
+        if self.building.len() > own {
+            if let Some(Fragment::Str(r)) = self.building.last_mut() {
+                if r.end == start && !super::types::is_type_prefix(s) {
+                    r.end = end;
+                    return true;
+                }
             }
         }
-        frags.push(Fragment::Str(TextRange { start, end }));
+        self.building.push(Fragment::Str(TextRange { start, end }));
         true
     }
 
@@ -179,7 +239,9 @@ impl DieMap {
     /// `struct die *`).
     pub fn push(&mut self, entry: Option<EntryId>, f: Fragment) {
         if let Some(e) = entry {
-            self.entries[e].fragments.push(f);
+            if self.is_innermost(e) {
+                self.building.push(f);
+            }
         }
     }
 
@@ -203,11 +265,49 @@ mod tests {
         let a = m.get(DieId(1), DieState::Complete);
         let b = m.get(DieId(1), DieState::Complete);
         assert_ne!(a, b);
-        m.set_state(a, DieState::Complete);
         m.set_state(b, DieState::Complete);
+        m.set_state(a, DieState::Complete);
+        assert!(!m.misplaced);
         assert_eq!(m.find(DieId(1), DieState::Complete), Some(b));
         assert_eq!(m.get(DieId(1), DieState::Complete), b);
         assert_eq!((m.hits, m.misses), (1, 2));
         assert_eq!(m.find(DieId(1), DieState::Unexpanded), None);
+    }
+
+    #[test]
+    fn nested_entries_keep_their_own_fragments() {
+        let mut m = DieMap::default();
+        let outer = m.get(DieId(1), DieState::Complete);
+        assert!(m.push_str(outer, "struct a {"));
+        let inner = m.get(DieId(2), DieState::Complete);
+        assert!(m.push_str(inner, "int"));
+        // Adjacent strings of one entry are one fragment, but not across
+        // entries.
+        assert!(m.push_str(inner, " x"));
+        m.set_state(inner, DieState::Complete);
+        assert!(m.push_str(outer, " y"));
+        m.push(Some(outer), Fragment::Die(DieId(2)));
+        assert_eq!(m.fragments(outer).len(), 3, "still being built");
+        m.set_state(outer, DieState::Complete);
+        let text = |e| {
+            m.fragments(e)
+                .iter()
+                .map(|f| match *f {
+                    Fragment::Str(r) => m.text(r).to_string(),
+                    Fragment::Die(d) => format!("<{}>", d.0),
+                    Fragment::Linebreak(n) => format!("<{n}>"),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(text(inner), ["int x"]);
+        assert_eq!(text(outer), ["struct a {", " y", "<2>"]);
+        assert!(!m.misplaced);
+        // A fragment for an entry that is not the innermost one being
+        // built is refused and flagged.
+        let a = m.get(DieId(3), DieState::Complete);
+        let _b = m.get(DieId(4), DieState::Complete);
+        m.push(Some(a), Fragment::Linebreak(1));
+        assert!(m.misplaced);
+        assert!(m.fragments(a).is_empty());
     }
 }

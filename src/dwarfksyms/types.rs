@@ -239,7 +239,7 @@ impl<'a> TypeMap<'a> {
         let mut stack: Vec<(EntryId, usize)> = vec![(entry, 0)];
         let mut name = String::new();
         while let Some(top) = stack.last_mut() {
-            let frags = &map.entries[top.0].fragments;
+            let frags = map.fragments(top.0);
             let i = top.1;
             let Some(f) = frags.get(i) else {
                 stack.pop();
