@@ -19,7 +19,7 @@
 //! * a symbol without a DIE of its own is described by its
 //!   `__gendwarfksyms_ptr_` pointer's pointee.
 
-use super::die_map::{DieMap, DieState, EntryId, Fragment};
+use super::die_map::{DieMap, DieState, EntryId, Fragment, TextRange};
 use super::kabi::Rules;
 use super::symbols::{SymbolState, Symbols, SYMBOL_PTR_PREFIX};
 use super::Log;
@@ -42,7 +42,8 @@ const KABI_IGNORED: i32 = 3;
 #[derive(Clone, Default)]
 struct Expansion {
     expand: bool,
-    current_fqn: Option<Rc<str>>,
+    /// In the die_map's table of names.
+    current_fqn: Option<TextRange>,
 }
 
 #[derive(Default)]
@@ -154,6 +155,10 @@ pub struct Builder<'a, 'r> {
     text_overflow: bool,
     /// Reused for the fragments that carry a number (`byte_size(8)`).
     scratch: String,
+    /// Reused for fully qualified names.
+    fqn_scratch: String,
+    /// Reused for [`Self::lazy_fqn`]'s chain of ancestors.
+    chain: Vec<DieId>,
     /// The unit [`Self::process_unit`] is in: the walk has named the
     /// DIEs of this unit and those before it, not those after.
     unit: u32,
@@ -209,6 +214,8 @@ impl<'a, 'r> Builder<'a, 'r> {
             frontiers: HashMap::default(),
             text_overflow: false,
             scratch: String::new(),
+            fqn_scratch: String::new(),
+            chain: Vec::new(),
             unit: 0,
         }
     }
@@ -257,31 +264,51 @@ impl<'a, 'r> Builder<'a, 'r> {
         self.map.push(cache, Fragment::Linebreak(n));
     }
 
-    fn fqn(&self, cache: EntryId) -> Option<Rc<str>> {
-        self.map.entries[cache].fqn.clone()
+    fn fqn(&self, cache: EntryId) -> Option<&str> {
+        self.map.fqn(cache)
     }
 
     fn update_fqn(&mut self, cache: EntryId, die: DieId) {
-        if self.map.entries[cache].fqn.is_none() {
-            let found = if self.fqns_on_demand() {
-                self.lazy_fqn(die)
-            } else {
-                self.map
-                    .find(die, DieState::Fqn)
-                    .and_then(|e| self.map.entries[e].fqn.clone())
-                    .filter(|f| !f.is_empty())
-            };
-            self.map.entries[cache].fqn = Some(found.unwrap_or_else(|| Rc::from("")));
+        if self.map.fqn_range(cache).is_some() {
+            return;
+        }
+        if self.fqns_on_demand() {
+            let mut name = std::mem::take(&mut self.fqn_scratch);
+            let found = self.lazy_fqn(die, &mut name);
+            if !self
+                .map
+                .set_fqn(cache, Some(if found { &name } else { "" }))
+            {
+                self.text_overflow = true;
+            }
+            self.fqn_scratch = name;
+        } else {
+            let found = self
+                .map
+                .find(die, DieState::Fqn)
+                .and_then(|e| self.map.fqn_range(e))
+                .filter(|r| !self.map.fqn_text(*r).is_empty());
+            match found {
+                Some(r) => self.map.share_fqn(cache, Some(r)),
+                None => {
+                    if !self.map.set_fqn(cache, Some("")) {
+                        self.text_overflow = true;
+                    }
+                }
+            }
         }
     }
 
     fn process_fqn(&mut self, cache: EntryId, die: DieId) {
         self.update_fqn(cache, die);
-        let fqn = self.fqn(cache).unwrap_or_else(|| Rc::from(""));
+        let mut fqn = std::mem::take(&mut self.fqn_scratch);
+        fqn.clear();
+        fqn.push_str(self.fqn(cache).unwrap_or_default());
         if !fqn.is_empty() {
             self.process(Some(cache), " ");
         }
         self.process(Some(cache), &fqn);
+        self.fqn_scratch = fqn;
     }
 
     fn const_attr(&mut self, cache: EntryId, die: DieId, attr: ConstAttr, label: &str) {
@@ -304,10 +331,9 @@ impl<'a, 'r> Builder<'a, 'r> {
     fn byte_size(&mut self, cache: EntryId, die: DieId) -> Result<()> {
         if let Some(mut v) = self.info.const_attr(die, ConstAttr::ByteSize) {
             if self.stable {
-                let fqn = self.fqn(cache);
                 if let Some(o) = self
                     .rules
-                    .byte_size(fqn.as_deref())
+                    .byte_size(self.fqn(cache))
                     .map_err(|e| self.error(die, e.to_string()))?
                 {
                     v = o;
@@ -629,7 +655,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         if self.info.die(die).declaration {
             return Ok(false);
         }
-        if self.stable && self.rules.is_declonly(self.fqn(cache).as_deref()) {
+        if self.stable && self.rules.is_declonly(self.fqn(cache)) {
             return Ok(false);
         }
         Ok(!self.is_definition_private(die)?)
@@ -678,7 +704,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         self.linebreak(Some(cache), 1);
         let expand = st.expand.expand && self.is_kabi_definition(cache, die)?;
         if expand {
-            st.expand.current_fqn = self.fqn(cache);
+            st.expand.current_fqn = self.map.fqn_range(cache);
             self.container(st, Some(cache), die, f, m)?;
         }
         self.linebreak(Some(cache), -1);
@@ -716,16 +742,13 @@ impl<'a, 'r> Builder<'a, 'r> {
         if self.stable {
             self.update_fqn(cache, die);
             let fqn = self.fqn(cache);
-            let cur = st.expand.current_fqn.clone();
-            if self
-                .rules
-                .is_enumerator_ignored(cur.as_deref(), fqn.as_deref())
-            {
+            let cur = st.expand.current_fqn.map(|r| self.map.fqn_text(r));
+            if self.rules.is_enumerator_ignored(cur, fqn) {
                 return Ok(());
             }
             overridden = self
                 .rules
-                .enumerator_value(cur.as_deref(), fqn.as_deref())
+                .enumerator_value(cur, fqn)
                 .map_err(|e| self.error(die, e.to_string()))?;
         }
         self.list_comma(st, cache);
@@ -1099,66 +1122,53 @@ impl<'a, 'r> Builder<'a, 'r> {
         !self.log.debug && self.info.max_depth() <= crate::dwarf::MAX_DIE_DEPTH + 1
     }
 
-    /// One step of `resolve_fqns`: the fully qualified name of `die` (if
-    /// it gets one) and the prefix its children get, from the prefix of
-    /// its parent (`parent`, when `has_parent`).
-    fn fqn_step(
-        &self,
-        parent: Option<Rc<str>>,
-        has_parent: bool,
-        die: DieId,
-    ) -> (Option<Rc<str>>, Option<Rc<str>>) {
+    /// One step of `resolve_fqns` on `die`, with the prefix of its parent
+    /// in `buf` when `has_prefix`: leaves in `buf` its fully qualified name
+    /// or the prefix its children get, or both (the same string for a
+    /// named struct, class or namespace), and returns whether it has a
+    /// name and whether `buf` is the children's prefix.
+    fn fqn_step(&self, buf: &mut String, has_prefix: bool, die: DieId) -> (bool, bool) {
         let use_prefix = matches!(
             self.tag(die),
             tag::NAMESPACE | tag::CLASS_TYPE | tag::STRUCTURE_TYPE
         );
         let name = self.info.name(die);
-        // One shared string where the name and the prefix for the
-        // children are the same (a named struct, class or namespace).
-        match parent.filter(|_| has_parent) {
-            Some(p) if use_prefix || name.is_some() => {
-                let shown = name.unwrap_or("<anonymous>");
-                let mut prefix = String::with_capacity(p.len() + 2 + shown.len());
-                prefix.push_str(&p);
-                prefix.push_str("::");
-                prefix.push_str(shown);
-                let prefix: Rc<str> = Rc::from(prefix);
-                let current = use_prefix.then(|| prefix.clone());
-                (name.is_some().then_some(prefix), current)
+        if has_prefix && (use_prefix || name.is_some()) {
+            buf.push_str("::");
+            buf.push_str(name.unwrap_or("<anonymous>"));
+            return (name.is_some(), use_prefix);
+        }
+        buf.clear();
+        match name.filter(|n| !n.is_empty()) {
+            Some(n) => {
+                buf.push_str(n);
+                (true, use_prefix)
             }
-            _ => match name.filter(|n| !n.is_empty()) {
-                Some(n) => {
-                    let n: Rc<str> = Rc::from(n);
-                    (Some(n.clone()), use_prefix.then_some(n))
-                }
-                // An empty name is no name for the fqn, but it is still
-                // the (empty) prefix of the children.
-                None => (None, name.filter(|_| use_prefix).map(Rc::from)),
-            },
+            // An empty name is no name for the fqn, but it is still the
+            // (empty) prefix of the children.
+            None => (false, use_prefix && name.is_some()),
         }
     }
 
-    fn resolve_fqns(
-        &mut self,
-        parent: Option<Rc<str>>,
-        has_parent: bool,
-        die: DieId,
-        depth: usize,
-    ) -> Result<()> {
+    fn resolve_fqns(&mut self, parent: Option<&str>, die: DieId, depth: usize) -> Result<()> {
         if self.map.find(die, DieState::Fqn).is_some() {
             return Ok(());
         }
         if depth > crate::dwarf::MAX_DIE_DEPTH {
             return Err(self.error(die, "DIEs nested too deep"));
         }
-        let (fqn, current) = self.fqn_step(parent, has_parent, die);
-        if let Some(fqn) = fqn.filter(|f| !f.is_empty()) {
+        let mut buf = String::from(parent.unwrap_or_default());
+        let (named, prefix) = self.fqn_step(&mut buf, parent.is_some(), die);
+        if named && !buf.is_empty() {
             let e = self.map.get(die, DieState::Fqn);
-            self.map.entries[e].fqn = Some(fqn);
+            if !self.map.set_fqn(e, Some(&buf)) {
+                self.text_overflow = true;
+            }
             self.map.set_state(e, DieState::Fqn);
         }
+        let current = prefix.then_some(buf);
         for c in self.children(die) {
-            self.resolve_fqns(current.clone(), true, c, depth + 1)?;
+            self.resolve_fqns(current.as_deref(), c, depth + 1)?;
         }
         Ok(())
     }
@@ -1168,29 +1178,34 @@ impl<'a, 'r> Builder<'a, 'r> {
     /// the descendants of each unit's root, each with the prefix its
     /// parent passes down, one unit at a time (a DIE of a later unit,
     /// reached through a cross-unit reference, has no name yet).
-    fn lazy_fqn(&self, die: DieId) -> Option<Rc<str>> {
+    fn lazy_fqn(&mut self, die: DieId, out: &mut String) -> bool {
+        out.clear();
         if self.info.die(die).unit > self.unit {
-            return None;
+            return false;
         }
         // The ancestors below the unit's root, innermost first.
-        let mut chain = Vec::new();
+        let mut chain = std::mem::take(&mut self.chain);
+        chain.clear();
         let mut at = die;
         while let Some(p) = self.info.die(at).parent {
             chain.push(at);
             at = p;
         }
-        let root = self.info.units.get(self.info.die(at).unit as usize)?.root;
-        if chain.is_empty() || root != Some(at) {
-            return None;
+        let root = self
+            .info
+            .units
+            .get(self.info.die(at).unit as usize)
+            .and_then(|u| u.root);
+        let mut fqn = false;
+        if !chain.is_empty() && root == Some(at) {
+            // `out` is the prefix the next DIE gets, when `prefix`.
+            let mut prefix = false;
+            for (i, &d) in chain.iter().rev().enumerate() {
+                (fqn, prefix) = self.fqn_step(out, prefix && i > 0, d);
+            }
         }
-        let mut prefix = None;
-        let mut fqn = None;
-        for (i, &d) in chain.iter().rev().enumerate() {
-            let (f, current) = self.fqn_step(prefix, i > 0, d);
-            fqn = f;
-            prefix = current;
-        }
-        fqn.filter(|f| !f.is_empty())
+        self.chain = chain;
+        fqn && !out.is_empty()
     }
 
     /// `process_cu`: names, exported symbols, then symbols known only by
@@ -1199,7 +1214,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         self.unit = self.info.die(root).unit;
         if !self.fqns_on_demand() {
             for c in self.children(root) {
-                self.resolve_fqns(None, false, c, 0)?;
+                self.resolve_fqns(None, c, 0)?;
             }
         }
         for c in self.children(root) {

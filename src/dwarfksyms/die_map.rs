@@ -10,7 +10,6 @@
 
 use crate::debuginfo::DieId;
 use rustc_hash::FxHashMap as HashMap;
-use std::rc::Rc;
 
 /// `enum die_state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,8 +78,9 @@ pub struct Entry {
     pub state: DieState,
     /// Already added to the type map (`expand_type`).
     pub mapped: bool,
-    /// The fully qualified name: `None` is C's NULL (not looked up yet).
-    pub fqn: Option<Rc<str>>,
+    /// The fully qualified name in [`DieMap::fqn`]'s table: `None` is C's
+    /// NULL (not looked up yet).
+    fqn: Option<TextRange>,
     /// `DW_TAG_*`, or -1 until known.
     pub tag: i32,
     /// The DIE.
@@ -107,6 +107,9 @@ pub struct DieMap {
     pub entries: Vec<Entry>,
     /// The text of every [`Fragment::Str`].
     text: String,
+    /// The text of every fully qualified name (apart from `text`, so that
+    /// a name set between two strings of an entry does not part them).
+    names: String,
     /// The fragments of the complete entries.
     fragments: Vec<Fragment>,
     /// The fragments of the entries being built, innermost last.
@@ -226,6 +229,51 @@ impl DieMap {
         }
         self.building.push(Fragment::Str(TextRange { start, end }));
         true
+    }
+
+    /// The fully qualified name of `entry` (`die->fqn`).
+    pub fn fqn(&self, entry: EntryId) -> Option<&str> {
+        let r = self.entries[entry].fqn?;
+        self.names.get(r.start as usize..r.end as usize)
+    }
+
+    /// A fully qualified name of the table, e.g. one kept from
+    /// [`Self::fqn_range`].
+    pub fn fqn_text(&self, r: TextRange) -> &str {
+        self.names
+            .get(r.start as usize..r.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Where the fully qualified name of `entry` is in the table.
+    pub fn fqn_range(&self, entry: EntryId) -> Option<TextRange> {
+        self.entries[entry].fqn
+    }
+
+    /// Sets the fully qualified name of `entry` to `name` (C's NULL for
+    /// `None`); false if the table would pass 4 GiB (the name is not set).
+    pub fn set_fqn(&mut self, entry: EntryId, name: Option<&str>) -> bool {
+        let range = match name {
+            None => None,
+            Some(n) => {
+                let start = self.names.len();
+                let Ok(end) = u32::try_from(start + n.len()) else {
+                    return false;
+                };
+                self.names.push_str(n);
+                Some(TextRange {
+                    start: start as u32,
+                    end,
+                })
+            }
+        };
+        self.entries[entry].fqn = range;
+        true
+    }
+
+    /// Gives `entry` the fully qualified name at `r` (of another entry).
+    pub fn share_fqn(&mut self, entry: EntryId, r: Option<TextRange>) {
+        self.entries[entry].fqn = r;
     }
 
     /// The text of a string fragment.

@@ -489,7 +489,7 @@ fn push_type_name(map: &DieMap, e: EntryId, out: &mut String) -> bool {
     ) {
         return false;
     }
-    let Some(fqn) = entry.fqn.as_deref().filter(|f| !f.is_empty()) else {
+    let Some(fqn) = map.fqn(e).filter(|f| !f.is_empty()) else {
         return false;
     };
     let prefix = match u16::try_from(entry.tag) {
