@@ -26,7 +26,6 @@ use super::Log;
 use crate::debuginfo::{tag, ConstAttr, DebugInfo, DieId};
 use crate::error::{Error, Position, Result};
 use rustc_hash::FxHashMap as HashMap;
-use std::rc::Rc;
 
 /// How deep type processing may recurse before the input is taken as
 /// hostile (a type that contains itself without a struct in between).
@@ -89,10 +88,15 @@ impl State<'_> {
 /// lookups the visits of every other DIE on the way make (all hits: such
 /// a DIE's entry is complete whenever a fragment refers to it, and its
 /// replay does not depend on the state).
-#[derive(Debug, Default)]
+///
+/// The struct-like DIEs are a range of [`Builder::frontier_dies`] (kept)
+/// or of [`Builder::frontier_stack`] (for one replay).
+#[derive(Debug, Clone, Copy)]
 struct Frontier {
-    structs: Vec<DieId>,
+    start: u32,
+    len: u32,
     hits: u32,
+    kept: bool,
 }
 
 /// Whether gendwarfksyms expands a DIE of this tag once per symbol.
@@ -150,7 +154,12 @@ pub struct Builder<'a, 'r> {
     expanded: Vec<u32>,
     generations: u32,
     /// The [`Frontier`] of each complete struct-like entry, once replayed.
-    frontiers: HashMap<EntryId, Rc<Frontier>>,
+    frontiers: HashMap<EntryId, Frontier>,
+    /// The struct-like DIEs of the kept frontiers.
+    frontier_dies: Vec<DieId>,
+    /// Those of the frontiers of the replays under way that are not kept,
+    /// innermost last.
+    frontier_stack: Vec<DieId>,
     /// The die_map's text passed 4 GiB.
     text_overflow: bool,
     /// Reused for the fragments that carry a number (`byte_size(8)`).
@@ -212,6 +221,8 @@ impl<'a, 'r> Builder<'a, 'r> {
             expanded: vec![0; info.dies.len()],
             generations: 0,
             frontiers: HashMap::default(),
+            frontier_dies: Vec::new(),
+            frontier_stack: Vec::new(),
             text_overflow: false,
             scratch: String::new(),
             fqn_scratch: String::new(),
@@ -781,10 +792,18 @@ impl<'a, 'r> Builder<'a, 'r> {
         if !self.log.dump_dies {
             let f = self.frontier(cache)?;
             self.map.hits += f.hits;
-            for &d in &f.structs {
-                self.visit_expandable(st, d)?;
+            let r = (0..f.len).try_for_each(|k| {
+                let at = (f.start + k) as usize;
+                let d = match f.kept {
+                    true => self.frontier_dies[at],
+                    false => self.frontier_stack[at],
+                };
+                self.visit_expandable(st, d)
+            });
+            if !f.kept {
+                self.frontier_stack.truncate(f.start as usize);
             }
-            return Ok(());
+            return r;
         }
         let mut i = 0;
         while let Some(&f) = self.map.fragments(cache).get(i) {
@@ -800,28 +819,53 @@ impl<'a, 'r> Builder<'a, 'r> {
 
     /// The [`Frontier`] of a complete entry (kept for struct-like entries,
     /// which every symbol replays again).
-    fn frontier(&mut self, cache: EntryId) -> Result<Rc<Frontier>> {
+    fn frontier(&mut self, cache: EntryId) -> Result<Frontier> {
         if let Some(f) = self.frontiers.get(&cache) {
-            return Ok(f.clone());
+            return Ok(*f);
         }
-        let mut f = Frontier::default();
-        self.collect_frontier(cache, &mut f, 0)?;
-        let f = Rc::new(f);
         let t = self.map.entries[cache].tag;
-        if u16::try_from(t).is_ok_and(is_expandable) {
-            self.frontiers.insert(cache, f.clone());
+        let kept = u16::try_from(t).is_ok_and(is_expandable);
+        let mut dies = match kept {
+            true => std::mem::take(&mut self.frontier_dies),
+            false => std::mem::take(&mut self.frontier_stack),
+        };
+        let start = dies.len();
+        let mut hits = 0;
+        let r = self.collect_frontier(cache, &mut dies, &mut hits, 0);
+        let f = Frontier {
+            start: start as u32,
+            len: (dies.len() - start) as u32,
+            hits,
+            kept,
+        };
+        if r.is_err() {
+            dies.truncate(start);
+        }
+        match kept {
+            true => self.frontier_dies = dies,
+            false => self.frontier_stack = dies,
+        }
+        r?;
+        if kept {
+            self.frontiers.insert(cache, f);
         }
         Ok(f)
     }
 
-    fn collect_frontier(&self, cache: EntryId, f: &mut Frontier, depth: usize) -> Result<()> {
+    fn collect_frontier(
+        &self,
+        cache: EntryId,
+        structs: &mut Vec<DieId>,
+        hits: &mut u32,
+        depth: usize,
+    ) -> Result<()> {
         for frag in self.map.fragments(cache) {
             let Fragment::Die(d) = *frag else { continue };
             if is_expandable(self.tag(d)) {
-                f.structs.push(d);
+                structs.push(d);
                 continue;
             }
-            f.hits += 1;
+            *hits += 1;
             let Some(e) = self.map.find(d, DieState::Complete) else {
                 return Err(self.error(
                     d,
@@ -834,7 +878,7 @@ impl<'a, 'r> Builder<'a, 'r> {
                     format!("types nested more than {MAX_DEPTH} deep: expected a finite type (a cycle without a struct?)"),
                 ));
             }
-            self.collect_frontier(e, f, depth + 1)?;
+            self.collect_frontier(e, structs, hits, depth + 1)?;
         }
         Ok(())
     }
