@@ -222,14 +222,28 @@ impl<'a> TypeMap<'a> {
 
     /// `type_expand`: an entry's expansion, or its `type_string` rule.
     fn expand(&self, map: &DieMap, name: &str, entry: EntryId) -> Result<Expansion> {
+        let mut ty = Expansion::default();
+        self.expand_into(map, name, entry, &mut ty)?;
+        Ok(ty)
+    }
+
+    /// [`Self::expand`] into `ty` (cleared first).
+    fn expand_into(
+        &self,
+        map: &DieMap,
+        name: &str,
+        entry: EntryId,
+        ty: &mut Expansion,
+    ) -> Result<()> {
+        ty.text.clear();
+        ty.refs.clear();
         if self.stable {
             if let Some(s) = self.rules.type_string(name) {
-                return type_parse(name, s);
+                *ty = type_parse(name, s)?;
+                return Ok(());
             }
         }
-        let mut ty = Expansion::default();
-        self.expand_entry(map, entry, &mut ty)?;
-        Ok(ty)
+        self.expand_entry(map, entry, ty)
     }
 
     /// `__type_expand`, with an explicit stack of the unnamed entries
@@ -284,6 +298,8 @@ impl<'a> TypeMap<'a> {
     /// walks its hash table in an order that depends on memory addresses,
     /// which decides only the order of `--dump-types` lines).
     pub fn add_types(&mut self, map: &mut DieMap, log: &mut Log) -> Result<()> {
+        let mut name = String::new();
+        let mut ty = Expansion::default();
         for start in 0..map.entries.len() {
             let mut e = start;
             if map.entries[e].mapped {
@@ -309,13 +325,17 @@ impl<'a> TypeMap<'a> {
                 );
                 continue;
             }
-            let mut name = String::new();
+            name.clear();
             if !push_type_name(map, e, &mut name) {
                 continue;
             }
             log.debug("expand_type", &name);
-            let ty = self.expand(map, &name, e)?;
-            self.add(&name, ty, log);
+            self.expand_into(map, &name, e, &mut ty)?;
+            // `type_map_add` keeps the longer one: copy only what is kept.
+            if self.defined(&name).is_some_and(|d| ty.len() <= d.len()) {
+                continue;
+            }
+            self.add(&name, ty.clone(), log);
         }
         Ok(())
     }
