@@ -767,7 +767,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         self.process_fqn(cache, die);
         if let Some(v) = overridden.or_else(|| self.info.const_attr(die, ConstAttr::ConstValue)) {
             self.process(Some(cache), " = ");
-            self.process(Some(cache), &v.to_string());
+            self.process_number(cache, &[], v, "");
         }
         Ok(())
     }

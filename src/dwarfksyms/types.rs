@@ -206,7 +206,7 @@ impl<'a> TypeMap<'a> {
         let refs = match &self.slots[i as usize].refs {
             Some(r) => r.clone(),
             None => {
-                let r: Rc<[u32]> = self.ref_slots(&ty).into();
+                let r = self.ref_slots(&ty);
                 self.slots[i as usize].refs = Some(r.clone());
                 r
             }
@@ -214,7 +214,9 @@ impl<'a> TypeMap<'a> {
         Ok(Some((ty, refs)))
     }
 
-    fn ref_slots(&mut self, ty: &Expansion) -> Vec<u32> {
+    fn ref_slots(&mut self, ty: &Expansion) -> Rc<[u32]> {
+        // Collected straight into the Rc: one allocation (the range's
+        // length is exact).
         (0..ty.refs.len())
             .map(|k| self.slot(ty.reference(k)))
             .collect()
@@ -374,7 +376,7 @@ impl<'a> TypeMap<'a> {
                 crc.update(s);
             }
         };
-        let top_refs: Rc<[u32]> = self.ref_slots(ty).into();
+        let top_refs = self.ref_slots(ty);
         // (expansion, its slot (None: the symbol), its reference slots,
         // next reference, text position)
         type Frame = (Rc<Expansion>, Option<u32>, Rc<[u32]>, usize, usize);
