@@ -48,7 +48,7 @@ fn chain(n: usize) -> ModuleInput {
 /// stack overflow.
 fn walk(on: &str) {
     let mut run = Run::new(Options::default(), b"f\n").unwrap();
-    run.add_module(&chain(3_300)).unwrap();
+    run.add_module(chain(3_300)).unwrap();
     let out = run.finish();
     assert!(
         out.stdout.starts_with("#SYMVER f 0x"),
@@ -56,7 +56,7 @@ fn walk(on: &str) {
         out.stdout
     );
     let mut run = Run::new(Options::default(), b"f\n").unwrap();
-    let e = run.add_module(&chain(10_000)).unwrap_err();
+    let e = run.add_module(chain(10_000)).unwrap_err();
     assert!(e.to_string().contains("nested more than"), "{on}: {e}");
     println!("walk_stack: {on}: ok");
 }

@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(mut run) = Run::new(opts, list.as_bytes()) else {
         return;
     };
-    for m in &modules {
+    for m in modules.iter().cloned() {
         if run.add_module(m).is_err() {
             return;
         }
@@ -65,7 +65,7 @@ fuzz_target!(|data: &[u8]| {
     let reached = again
         .parse_input(obj, "fuzz.o", None)
         .expect("an object read whole also reads in part");
-    for m in &reached {
+    for m in reached {
         again
             .add_module(m)
             .expect("what versions from the whole object versions from its part");

@@ -106,7 +106,7 @@ pub fn run(a: Args) -> modver::Result<ExitCode> {
         };
         let step = run
             .read_input(f, a.backend, &mut note)
-            .and_then(|ms| ms.iter().try_for_each(|m| run.add_module(m)));
+            .and_then(|ms| ms.into_iter().try_for_each(|m| run.add_module(m)));
         if let Err(e) = step {
             eprint(run.log_text());
             return Err(e);

@@ -202,23 +202,28 @@ impl Run {
     /// touched). That is the main thread's, when this is the main thread
     /// and its stack may grow that far (`on_main_stack`; the CLI), else
     /// a thread's of its own (`tests/walk_stack.rs` tries both).
-    pub fn add_module(&mut self, m: &ModuleInput) -> Result<()> {
+    ///
+    /// The module is taken by value: its debug information is dropped as
+    /// soon as the die_map is built, before the type strings are, which
+    /// lowers the peak memory by the size of the model.
+    pub fn add_module(&mut self, m: ModuleInput) -> Result<()> {
         const STACK: usize = builder::MAX_DEPTH * (8 << 10) + (1 << 20);
-        if let Some(r) = on_main_stack(STACK, || self.add_module_here(m)) {
-            return r;
-        }
+        let walk = match on_main_stack(STACK, || self.add_module_here(m)) {
+            Ok(r) => return r,
+            Err(walk) => walk,
+        };
         std::thread::scope(|s| {
             std::thread::Builder::new()
                 .name("dwarfksyms".into())
                 .stack_size(STACK)
-                .spawn_scoped(s, || self.add_module_here(m))
+                .spawn_scoped(s, walk)
                 .map_err(|e| Error::Check(format!("cannot start a thread: {e}")))?
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p))
         })
     }
 
-    fn add_module_here(&mut self, m: &ModuleInput) -> Result<()> {
+    fn add_module_here(&mut self, m: ModuleInput) -> Result<()> {
         self.syms.read_symtab(&m.symbols, &mut self.log);
         let rules = if self.opts.stable {
             kabi::Rules::parse(m.kabi_rules.as_deref(), &m.name, &mut self.log)?
@@ -244,6 +249,7 @@ impl Run {
         }
         let mut map = std::mem::take(&mut b.map);
         drop(b);
+        drop(m.info);
         let mut tm = types::TypeMap::new(self.opts.stable, &rules, &m.name);
         tm.add_types(&mut map, &mut self.log)?;
         tm.add_symbols(
@@ -596,22 +602,22 @@ fn module_input(mut obj: crate::dwarf::DebugObject, display: &str) -> ModuleInpu
 
 /// Runs `f` on the calling thread when it is the process's main thread
 /// and its stack may grow to `bytes` (raising the soft `RLIMIT_STACK` for
-/// the call when the hard limit allows, and setting it back after); None,
-/// without running `f`, otherwise.
+/// the call when the hard limit allows, and setting it back after);
+/// otherwise `f` back, not run.
 ///
 /// A process's main thread grows its stack on demand up to the soft limit
 /// as it stands at each fault, and Linux leaves at least 128 MiB between
 /// the stack and the mmap area; a thread of its own would cost a clone, a
 /// stack and a signal stack mapped and unmapped, and TLB shootdowns for
 /// every later unmap: about 0.1 ms of a process that runs once per object.
-fn on_main_stack<R>(bytes: usize, f: impl FnOnce() -> R) -> Option<R> {
+fn on_main_stack<R, F: FnOnce() -> R>(bytes: usize, f: F) -> std::result::Result<R, F> {
     #[cfg(target_os = "linux")]
     {
         const MIN_GAP: u64 = 128 << 20;
         let bytes = bytes as u64;
         // SAFETY: getpid and gettid have no preconditions.
         if bytes >= MIN_GAP || unsafe { libc::getpid() != libc::gettid() } {
-            return None;
+            return Err(f);
         }
         let mut old = libc::rlimit {
             rlim_cur: 0,
@@ -619,13 +625,13 @@ fn on_main_stack<R>(bytes: usize, f: impl FnOnce() -> R) -> Option<R> {
         };
         // SAFETY: old is a valid rlimit to fill in.
         if unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut old) } != 0 {
-            return None;
+            return Err(f);
         }
         if old.rlim_cur == libc::RLIM_INFINITY || old.rlim_cur >= bytes {
-            return Some(f());
+            return Ok(f());
         }
         if old.rlim_max != libc::RLIM_INFINITY && old.rlim_max < bytes {
-            return None;
+            return Err(f);
         }
         let raised = libc::rlimit {
             rlim_cur: bytes,
@@ -633,7 +639,7 @@ fn on_main_stack<R>(bytes: usize, f: impl FnOnce() -> R) -> Option<R> {
         };
         // SAFETY: raised is a valid rlimit within the hard limit.
         if unsafe { libc::setrlimit(libc::RLIMIT_STACK, &raised) } != 0 {
-            return None;
+            return Err(f);
         }
         // Set back however f ends.
         struct Restore(libc::rlimit);
@@ -644,12 +650,12 @@ fn on_main_stack<R>(bytes: usize, f: impl FnOnce() -> R) -> Option<R> {
             }
         }
         let _restore = Restore(old);
-        Some(f())
+        Ok(f())
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (bytes, f);
-        None
+        let _ = bytes;
+        Err(f)
     }
 }
 
@@ -693,7 +699,7 @@ mod tests {
             b"f\n",
         )
         .unwrap();
-        run.add_module(&module(false)).unwrap();
+        run.add_module(module(false)).unwrap();
         let out = run.finish();
         let f = "f subprogram ( formal_parameter t#T x ) -> base_type int byte_size(4) encoding(5)";
         let t = "t#T typedef_type T { base_type int byte_size(4) encoding(5) }";
@@ -758,7 +764,7 @@ mod tests {
                 ..Default::default()
             };
             let mut run = Run::new(opts, b"f\ng\n").unwrap();
-            run.add_module(&module).unwrap();
+            run.add_module(module.clone()).unwrap();
             let out = run.finish();
             (out.stdout, out.symtypes)
         };
@@ -772,7 +778,7 @@ mod tests {
     #[test]
     fn a_type_cycle_is_an_error_not_a_stack_overflow() {
         let mut run = Run::new(Options::default(), b"f\n").unwrap();
-        let e = run.add_module(&module(true)).unwrap_err();
+        let e = run.add_module(module(true)).unwrap_err();
         assert!(e.to_string().contains("nested more than"), "{e}");
     }
 }

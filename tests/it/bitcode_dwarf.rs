@@ -83,7 +83,7 @@ fn gendwarfksyms(input: &ModuleInput, list: &str, stable: bool) -> (String, Stri
         ..Options::default()
     };
     let mut run = Run::new(opts, list.as_bytes()).unwrap();
-    run.add_module(input)
+    run.add_module(input.clone())
         .unwrap_or_else(|e| panic!("{}: {e}", input.name));
     let out = run.finish();
     (out.stdout, out.symtypes)
