@@ -29,7 +29,9 @@
 //! in the whole one. What the model lacks is the rest: a DIE no export
 //! reaches is not read, and (as with libdw) a fault in it goes unreported.
 
-use super::{after_entry, bad, for_each_unit, not_a_die, Ancestors, Keep, RawDfs, Reader};
+use super::{
+    after_entry, bad, for_each_unit, not_a_die, Ancestors, Keep, OffsetIndex, RawDfs, Reader,
+};
 use crate::debuginfo::{tag, DebugInfo};
 use crate::error::{Position, Result};
 use gimli::AttributeValue;
@@ -200,10 +202,8 @@ fn scan_unit(
 }
 
 /// The index of the DIE at `offset`.
-fn index_of(dies: &[Scanned], offset: u64) -> Option<u32> {
-    dies.binary_search_by_key(&offset, |d| d.offset)
-        .ok()
-        .map(|i| i as u32)
+fn index_of(dies: &[Scanned], index: &OffsetIndex, offset: u64) -> Option<u32> {
+    index.find(offset, |i| dies[i].offset).map(|i| i as u32)
 }
 
 /// A cursor at the DIE `d`.
@@ -233,17 +233,19 @@ fn reach(
     listed: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<u8>> {
     let dies = &scan.dies;
+    let index = OffsetIndex::new(dies.len(), |i| dies[i].offset);
+    let index_of = |offset| index_of(dies, &index, offset);
     let mut mark = vec![0u8; dies.len()];
     let mut work: Vec<u32> = Vec::new();
     let seed = |work: &mut Vec<u32>, i: u32, origin: Option<u64>| {
         work.push(i);
-        work.extend(origin.and_then(|o| index_of(dies, o)));
+        work.extend(origin.and_then(index_of));
     };
     for &(i, origin) in &scan.seeds {
         seed(&mut work, i, origin);
     }
     for &(i, origin) in &scan.by_origin {
-        let Some(o) = index_of(dies, origin) else {
+        let Some(o) = index_of(origin) else {
             continue;
         };
         let d = &dies[o as usize];
@@ -271,7 +273,7 @@ fn reach(
         let mut cursor = cursor_at(units, &d, display)?;
         if let Ok(Some((_, entry))) = cursor.next_dfs() {
             if let Some(target) = refs(entry, base)[0] {
-                match index_of(dies, target) {
+                match index_of(target) {
                     Some(t) => work.push(t),
                     None => return Err(not_a_die(display, d.offset, target)),
                 }
