@@ -306,12 +306,13 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
         // A variable's unit is where it is defined: a named definition, or
         // gcc's nameless one pointing at the declaration from the header.
         if d.tag == tag::VARIABLE && !d.declaration {
-            let name = match d.specification {
+            let name = match d.specification() {
                 Some(spec) => name(spec),
                 None => name(c),
             };
-            let external =
-                d.external || d.specification.is_some_and(|spec| info.die(spec).external);
+            let external = d.external
+                || d.specification()
+                    .is_some_and(|spec| info.die(spec).external);
             if external {
                 s.objects.insert(name.to_string(), unit);
             } else if !name.is_empty() {
@@ -359,7 +360,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
             // points the nameless definition at it (DW_AT_specification):
             // the declaration is the variable, once per name and type.
             tag::VARIABLE => {
-                let type_id = d.type_ref.map_or(0, |t| self.ty(t, 0));
+                let type_id = d.type_ref().map_or(0, |t| self.ty(t, 0));
                 if !self
                     .out
                     .variables
@@ -373,7 +374,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
                 }
             }
             tag::SUBPROGRAM => {
-                let proto = self.proto(die, d.type_ref, 0);
+                let proto = self.proto(die, d.type_ref(), 0);
                 let linkage = u16::from(d.external);
                 self.push(name, BtfKind::Func { proto, linkage });
             }
@@ -395,7 +396,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
                     type_id: self
                         .info
                         .die(c)
-                        .type_ref
+                        .type_ref()
                         .map_or(0, |t| self.ty(t, depth + 1)),
                 }),
                 tag::UNSPECIFIED_PARAMETERS => params.push(BtfParam {
@@ -415,7 +416,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
             let d = self.info.die(die);
             match d.tag {
                 tag::ATOMIC_TYPE | tag::PACKED_TYPE | tag::SHARED_TYPE | tag::IMMUTABLE_TYPE => {
-                    die = d.type_ref?;
+                    die = d.type_ref()?;
                 }
                 _ => return Some(die),
             }
@@ -442,7 +443,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
         };
         let d = self.info.die(die);
         let name = self.name(die);
-        let sub = |s: &Self, out: &mut String| match d.type_ref {
+        let sub = |s: &Self, out: &mut String| match d.type_ref() {
             Some(t) => s.shape(t, depth + 1, out),
             None => out.push_str("void"),
         };
@@ -493,7 +494,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
                 out.push('(');
                 for c in self.info.children(die) {
                     match self.info.die(c).tag {
-                        tag::FORMAL_PARAMETER => match self.info.die(c).type_ref {
+                        tag::FORMAL_PARAMETER => match self.info.die(c).type_ref() {
                             Some(t) => self.shape(t, depth + 1, out),
                             None => out.push_str("void"),
                         },
@@ -524,7 +525,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
                 tag::MEMBER => {
                     let (off, bits) = self.member_place(m);
                     out.push_str(&format!("{}@{off}:{bits}=", self.name(m)));
-                    match self.info.die(m).type_ref {
+                    match self.info.die(m).type_ref() {
                         Some(t) => self.shape(t, depth + 1, out),
                         None => out.push_str("void"),
                     }
@@ -592,7 +593,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
             shape.push_str("typedef ");
             shape.push_str(self.name(target));
             shape.push('=');
-            match d.type_ref {
+            match d.type_ref() {
                 Some(t) => self.shape(t, depth + 1, &mut shape),
                 None => shape.push_str("void"),
             }
@@ -629,7 +630,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
 
     fn kind(&mut self, die: DieId, depth: u32) -> BtfKind<'a> {
         let d = self.info.die(die);
-        let (type_ref, dtag, declaration) = (d.type_ref, d.tag, d.declaration);
+        let (type_ref, dtag, declaration) = (d.type_ref(), d.tag, d.declaration);
         let size = self
             .info
             .const_attr(die, ConstAttr::ByteSize)
@@ -680,7 +681,7 @@ impl<'u, 'a> Encoder<'u, '_, 'a> {
                         type_id: self
                             .info
                             .die(m)
-                            .type_ref
+                            .type_ref()
                             .map_or(0, |t| self.ty(t, depth + 1)),
                         bit_offset: u32::try_from(off).unwrap_or(u32::MAX),
                         bitfield_size: u32::try_from(bits).unwrap_or(u32::MAX),

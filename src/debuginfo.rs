@@ -103,6 +103,26 @@ pub const CONST_ATTRS: usize = 12;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DieId(pub u32);
 
+/// An optional [`DieId`] in four bytes (`u32::MAX` for none: a model never
+/// holds that many entries). Six of them in each [`Die`] took 48 bytes as
+/// `Option<DieId>`; the DIE table is most of a model's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DieLink(u32);
+
+impl DieLink {
+    const NONE: DieLink = DieLink(u32::MAX);
+
+    fn get(self) -> Option<DieId> {
+        (self != Self::NONE).then_some(DieId(self.0))
+    }
+}
+
+impl From<Option<DieId>> for DieLink {
+    fn from(id: Option<DieId>) -> Self {
+        id.map_or(Self::NONE, |d| DieLink(d.0))
+    }
+}
+
 /// A string held by a [`DebugInfo`] (see [`DebugInfo::str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StrId {
@@ -126,24 +146,24 @@ pub struct Die {
     /// `DW_AT_linkage_name` (rustc names exported symbols with it).
     pub linkage_name: Option<StrId>,
     /// `DW_AT_type`.
-    pub type_ref: Option<DieId>,
+    type_ref: DieLink,
     /// `DW_AT_abstract_origin`.
-    pub abstract_origin: Option<DieId>,
+    abstract_origin: DieLink,
     /// `DW_AT_specification` (gcc's nameless definition of a variable
     /// declared in a header points at that declaration); only the DWARF
     /// reader sets it, and only explain's encoder reads it.
-    pub specification: Option<DieId>,
+    specification: DieLink,
     /// `DW_AT_declaration` with a true flag.
     pub declaration: bool,
     /// `DW_AT_external` with a true flag: a function or variable visible
     /// outside its unit (not `static`).
     pub external: bool,
     /// First child, in DWARF order.
-    pub first_child: Option<DieId>,
+    first_child: DieLink,
     /// Next sibling, in DWARF order.
-    pub next_sibling: Option<DieId>,
+    next_sibling: DieLink,
     /// The parent entry (`None` for a unit's root).
-    pub parent: Option<DieId>,
+    parent: DieLink,
     /// How deep below its top-level ancestor the entry is (0 for that
     /// ancestor).
     depth: u32,
@@ -152,6 +172,43 @@ pub struct Die {
     /// Their values, in [`ConstAttr`] order, from this index of
     /// [`DebugInfo`]'s constant pool.
     const_start: u32,
+}
+
+// The DIE table is most of a model's memory (and page faults).
+const _: () = assert!(std::mem::size_of::<Die>() <= 80);
+
+impl Die {
+    /// `DW_AT_type`.
+    pub fn type_ref(&self) -> Option<DieId> {
+        self.type_ref.get()
+    }
+
+    /// `DW_AT_abstract_origin`.
+    pub fn abstract_origin(&self) -> Option<DieId> {
+        self.abstract_origin.get()
+    }
+
+    /// `DW_AT_specification` (gcc's nameless definition of a variable
+    /// declared in a header points at that declaration); only the DWARF
+    /// reader sets it, and only explain's encoder reads it.
+    pub fn specification(&self) -> Option<DieId> {
+        self.specification.get()
+    }
+
+    /// First child, in DWARF order.
+    pub fn first_child(&self) -> Option<DieId> {
+        self.first_child.get()
+    }
+
+    /// Next sibling, in DWARF order.
+    pub fn next_sibling(&self) -> Option<DieId> {
+        self.next_sibling.get()
+    }
+
+    /// The parent entry (`None` for a unit's root).
+    pub fn parent(&self) -> Option<DieId> {
+        self.parent.get()
+    }
 }
 
 /// One compilation (or partial) unit.
@@ -216,7 +273,7 @@ pub struct DebugInfo {
     strings: String,
     consts: Vec<u64>,
     /// The last child added to each entry (to append the next one).
-    last_child: Vec<Option<DieId>>,
+    last_child: Vec<DieLink>,
     /// The largest [`Die`] depth.
     max_depth: u32,
 }
@@ -292,31 +349,31 @@ impl DebugInfo {
             unit,
             name,
             linkage_name,
-            type_ref: None,
-            abstract_origin: None,
-            specification: None,
+            type_ref: DieLink::NONE,
+            abstract_origin: DieLink::NONE,
+            specification: DieLink::NONE,
             declaration: attrs.declaration,
             external: attrs.external,
-            first_child: None,
-            next_sibling: None,
-            parent,
+            first_child: DieLink::NONE,
+            next_sibling: DieLink::NONE,
+            parent: parent.into(),
             depth,
             const_mask,
             const_start,
         });
-        self.last_child.push(None);
+        self.last_child.push(DieLink::NONE);
         match parent {
             Some(p) => {
-                match self.last_child.get(p.0 as usize).copied().flatten() {
-                    Some(prev) => self.dies[prev.0 as usize].next_sibling = Some(id),
+                match self.last_child.get(p.0 as usize).and_then(|l| l.get()) {
+                    Some(prev) => self.dies[prev.0 as usize].next_sibling = Some(id).into(),
                     None => {
                         if let Some(d) = self.dies.get_mut(p.0 as usize) {
-                            d.first_child = Some(id);
+                            d.first_child = Some(id).into();
                         }
                     }
                 }
                 if let Some(l) = self.last_child.get_mut(p.0 as usize) {
-                    *l = Some(id);
+                    *l = Some(id).into();
                 }
             }
             None => {
@@ -341,21 +398,21 @@ impl DebugInfo {
     /// Sets `DW_AT_type` of `die`.
     pub fn set_type_ref(&mut self, die: DieId, target: DieId) {
         if let Some(d) = self.dies.get_mut(die.0 as usize) {
-            d.type_ref = Some(target);
+            d.type_ref = Some(target).into();
         }
     }
 
     /// Sets `DW_AT_specification` of `die`.
     pub fn set_specification(&mut self, die: DieId, target: DieId) {
         if let Some(d) = self.dies.get_mut(die.0 as usize) {
-            d.specification = Some(target);
+            d.specification = Some(target).into();
         }
     }
 
     /// Sets `DW_AT_abstract_origin` of `die`.
     pub fn set_abstract_origin(&mut self, die: DieId, target: DieId) {
         if let Some(d) = self.dies.get_mut(die.0 as usize) {
-            d.abstract_origin = Some(target);
+            d.abstract_origin = Some(target).into();
         }
     }
 
@@ -396,7 +453,7 @@ impl DebugInfo {
     pub fn children(&self, id: DieId) -> Children<'_> {
         Children {
             info: self,
-            next: self.die(id).first_child,
+            next: self.die(id).first_child(),
         }
     }
 }
@@ -411,7 +468,7 @@ impl Iterator for Children<'_> {
     type Item = DieId;
     fn next(&mut self) -> Option<DieId> {
         let id = self.next?;
-        self.next = self.info.die(id).next_sibling;
+        self.next = self.info.die(id).next_sibling();
         Some(id)
     }
 }
@@ -439,10 +496,10 @@ mod tests {
         assert_eq!(d.const_attr(s, ConstAttr::ByteSize), Some(8));
         assert_eq!(d.const_attr(s, ConstAttr::Alignment), Some(4));
         assert_eq!(d.const_attr(s, ConstAttr::Encoding), None);
-        assert_eq!(d.die(m).type_ref, Some(t));
+        assert_eq!(d.die(m).type_ref(), Some(t));
         assert_eq!(d.units[0].root, Some(cu));
-        assert_eq!(d.die(m).parent, Some(s));
-        assert_eq!(d.die(cu).parent, None);
+        assert_eq!(d.die(m).parent(), Some(s));
+        assert_eq!(d.die(cu).parent(), None);
         assert_eq!(d.max_depth(), 2);
     }
 }

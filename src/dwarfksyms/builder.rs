@@ -366,9 +366,9 @@ impl<'a, 'r> Builder<'a, 'r> {
         m: Match,
     ) -> Result<()> {
         st.first_list_item = true;
-        let mut next = self.info.die(die).first_child;
+        let mut next = self.info.die(die).first_child();
         while let Some(c) = next {
-            next = self.info.die(c).next_sibling;
+            next = self.info.die(c).next_sibling();
             if !m.matches(self.tag(c)) {
                 continue;
             }
@@ -382,7 +382,7 @@ impl<'a, 'r> Builder<'a, 'r> {
     }
 
     fn type_attr(&mut self, st: &mut State<'a>, cache: EntryId, die: DieId) -> Result<()> {
-        match self.info.die(die).type_ref {
+        match self.info.die(die).type_ref() {
             Some(t) => self.process_type(st, Some(cache), t),
             None => {
                 // Compilers can omit DW_AT_type: say void.
@@ -552,7 +552,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         let (res, suffix) = self.kabi_status(die);
         ks.orig_name = suffix;
         if res == KABI_RESERVED {
-            match self.info.die(die).type_ref {
+            match self.info.die(die).type_ref() {
                 Some(t) => ks.placeholder = Some(t),
                 None => return Err(self.error(die, "structure member missing a type?")),
             }
@@ -561,7 +561,7 @@ impl<'a, 'r> Builder<'a, 'r> {
     }
 
     fn check_union_member(&self, ks: &mut KabiState<'a>, die: DieId) -> Result<i32> {
-        let Some(ty) = self.info.die(die).type_ref else {
+        let Some(ty) = self.info.die(die).type_ref() else {
             return Err(self.error(die, "union member missing a type?"));
         };
         let (mut res, suffix) = self.kabi_status(die);
@@ -621,7 +621,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         if !self.stable {
             return Ok(false);
         }
-        let Some(ty) = self.info.die(die).type_ref else {
+        let Some(ty) = self.info.die(die).type_ref() else {
             return Err(self.error(die, "member missing a type?"));
         };
         Ok(self.tag(ty) == tag::UNION_TYPE && self.union_kabi_status(ty)?.0 == KABI_IGNORED)
@@ -1075,10 +1075,10 @@ impl<'a, 'r> Builder<'a, 'r> {
         let ptr = self
             .info
             .die(st.die)
-            .type_ref
+            .type_ref()
             .filter(|&p| self.tag(p) == tag::POINTER_TYPE)
             .ok_or_else(|| self.error(st.die, format!("{shown} must be a pointer type!")))?;
-        let Some(ty) = self.info.die(ptr).type_ref else {
+        let Some(ty) = self.info.die(ptr).type_ref() else {
             return Err(self.error(ptr, format!("{shown} pointer missing a type attribute?")));
         };
         // Clang leaves external symbols out of the DWARF: keep the
@@ -1112,7 +1112,7 @@ impl<'a, 'r> Builder<'a, 'r> {
                 Ok(())
             }
             tag::SUBPROGRAM | tag::VARIABLE => {
-                let source = self.info.die(die).abstract_origin.unwrap_or(die);
+                let source = self.info.die(die).abstract_origin().unwrap_or(die);
                 let mut sym = self.syms.get(self.symbol_name(die));
                 if sym.is_none() && source != die {
                     sym = self.syms.get(self.symbol_name(source));
@@ -1231,7 +1231,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         let mut chain = std::mem::take(&mut self.chain);
         chain.clear();
         let mut at = die;
-        while let Some(p) = self.info.die(at).parent {
+        while let Some(p) = self.info.die(at).parent() {
             chain.push(at);
             at = p;
         }
