@@ -9,7 +9,6 @@
 //! That is gendwarfksyms' behaviour, kept so the type strings are too.
 
 use crate::debuginfo::DieId;
-use rustc_hash::FxHashMap as HashMap;
 
 /// `enum die_state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -126,7 +125,12 @@ pub struct DieMap {
     /// created for ([`Self::set_state`]), so this is what `__die_map_get`'s
     /// scan over the hash chain finds, without the scan (which was
     /// quadratic in the incomplete entries a recursive type leaves).
-    done: HashMap<(DieId, DieState), u32>,
+    ///
+    /// One table per state, indexed by DIE, holding the entry + 1 (0 for
+    /// none): a lookup is one load, where a hash map's was a hash and a
+    /// probe; lookups are most of what expanding and replaying do. The
+    /// tables grow to the highest DIE that completes an entry.
+    done: [Vec<u32>; 5],
     /// `map_hits`, `map_misses` (for `-d`).
     pub hits: u32,
     /// See `hits`.
@@ -137,7 +141,8 @@ impl DieMap {
     /// `__die_map_get`: the newest entry for `addr` created for `state`
     /// whose state is now `state`.
     pub fn find(&self, addr: DieId, state: DieState) -> Option<EntryId> {
-        self.done.get(&(addr, state)).map(|&e| e as EntryId)
+        let e = *self.done[state as usize].get(addr.0 as usize)?;
+        (e != 0).then(|| e as EntryId - 1)
     }
 
     /// Sets the state of `entry`: `Incomplete` to the state it was created
@@ -157,9 +162,14 @@ impl DieMap {
         }
         self.entries[entry].state = state;
         if state == self.entries[entry].want {
-            let k = (self.entries[entry].addr, state);
-            let newest = self.done.entry(k).or_insert(entry as u32);
-            *newest = (*newest).max(entry as u32);
+            let table = &mut self.done[state as usize];
+            let at = self.entries[entry].addr.0 as usize;
+            if table.len() <= at {
+                table.resize(at + 1, 0);
+            }
+            // Entries are never more than u32::MAX - 1: each takes bytes.
+            let id = u32::try_from(entry + 1).unwrap_or(u32::MAX);
+            table[at] = table[at].max(id);
         }
     }
 
