@@ -213,7 +213,7 @@ impl<'a, 'r> Builder<'a, 'r> {
             display,
             stable,
             rules,
-            map: DieMap::default(),
+            map: DieMap::for_dies(info.dies.len()),
             syms,
             log,
             srcfile_cache: HashMap::default(),

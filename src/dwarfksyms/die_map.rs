@@ -138,6 +138,21 @@ pub struct DieMap {
 }
 
 impl DieMap {
+    /// An empty map with room for what a module of `dies` DIEs builds.
+    /// Over the 359 exporting objects of a 7.1 tree, a module's map held
+    /// per DIE read: 1.03 entries, 5.3 fragments and 34 bytes of text (the
+    /// same within a fifth from 10 DIEs to 6000); growing there by
+    /// doubling copied each table several times (4 % of the instructions
+    /// on arch/x86/kernel/apic/vector.o). Room not used is never touched.
+    pub fn for_dies(dies: usize) -> Self {
+        let mut map = DieMap::default();
+        map.entries.reserve(dies + dies / 4);
+        map.fragments.reserve(dies * 6);
+        map.text.reserve(dies * 40);
+        map.names.reserve(dies * 4);
+        map
+    }
+
     /// `__die_map_get`: the newest entry for `addr` created for `state`
     /// whose state is now `state`.
     pub fn find(&self, addr: DieId, state: DieState) -> Option<EntryId> {
