@@ -71,14 +71,8 @@ struct Scan {
     by_origin: Vec<(u32, u64)>,
 }
 
-/// The targets of the first `DW_AT_type` and `DW_AT_abstract_origin` of
-/// an entry (as `dwarf_attr` finds them), as `.debug_info` offsets.
-fn refs(entry: &gimli::DebuggingInformationEntry<Reader<'_>>, base: u64) -> [Option<u64>; 2] {
-    let mut attrs = entry.attrs();
-    refs_of(std::iter::from_fn(|| attrs.next().ok().flatten()), base)
-}
-
-/// [`refs`] over attributes read one by one.
+/// The targets of the first `DW_AT_type` and `DW_AT_abstract_origin`
+/// among `attrs` (as `dwarf_attr` finds them), as `.debug_info` offsets.
 fn refs_of<'s>(
     attrs: impl Iterator<Item = gimli::Attribute<Reader<'s>>>,
     base: u64,
@@ -214,13 +208,51 @@ fn cursor_at<'u, 's>(
 ) -> Result<gimli::EntriesCursor<'u, 'u, Reader<'s>>> {
     let at = &units[d.unit as usize];
     let unit_offset = gimli::UnitOffset((d.offset - at.base) as usize);
-    at.unit.entries_at_offset(unit_offset).map_err(|e| {
-        bad(
-            display,
-            Position::Offset(d.offset),
-            format!(".debug_info: DIE at {:#x}: {e}", d.offset),
-        )
-    })
+    at.unit
+        .entries_at_offset(unit_offset)
+        .map_err(|e| not_at_a_die(display, d, e))
+}
+
+/// gimli's error `e` in starting to read the DIE `d`.
+fn not_at_a_die(display: &str, d: &Scanned, e: gimli::Error) -> crate::error::Error {
+    bad(
+        display,
+        Position::Offset(d.offset),
+        format!(".debug_info: DIE at {:#x}: {e}", d.offset),
+    )
+}
+
+/// The target of the first `DW_AT_type` of the DIE `d` (as [`refs_of`]
+/// finds it), read raw: the attributes before it are stepped over by
+/// their forms' sizes and those after it are not read. An entry that does
+/// not parse that far has none here (pass 3 reports it).
+fn type_target(units: &[UnitAt<'_>], d: &Scanned, display: &str) -> Result<Option<u64>> {
+    let at = &units[d.unit as usize];
+    let unit_offset = gimli::UnitOffset((d.offset - at.base) as usize);
+    let mut raw = at
+        .unit
+        .entries_raw(Some(unit_offset))
+        .map_err(|e| not_at_a_die(display, d, e))?;
+    let Ok(Some(abbrev)) = raw.read_abbreviation() else {
+        return Ok(None);
+    };
+    for spec in abbrev.attributes() {
+        if spec.name() != gimli::DW_AT_type {
+            if raw.skip_attributes(std::slice::from_ref(spec)).is_err() {
+                return Ok(None);
+            }
+            continue;
+        }
+        let Ok(a) = raw.read_attribute(*spec) else {
+            return Ok(None);
+        };
+        return Ok(match a.raw_value() {
+            AttributeValue::UnitRef(o) => Some(at.base + o.0 as u64),
+            AttributeValue::DebugInfoRef(o) => Some(o.0 as u64),
+            _ => None,
+        });
+    }
+    Ok(None)
 }
 
 /// Pass 2: marks the seeds (`SEED`), the DIEs the walk can visit from
@@ -269,14 +301,10 @@ fn reach(
         }
         mark[i as usize] |= REACHED;
         let d = dies[i as usize];
-        let base = units[d.unit as usize].base;
-        let mut cursor = cursor_at(units, &d, display)?;
-        if let Ok(Some((_, entry))) = cursor.next_dfs() {
-            if let Some(target) = refs(entry, base)[0] {
-                match index_of(target) {
-                    Some(t) => work.push(t),
-                    None => return Err(not_a_die(display, d.offset, target)),
-                }
+        if let Some(target) = type_target(units, &d, display)? {
+            match index_of(target) {
+                Some(t) => work.push(t),
+                None => return Err(not_a_die(display, d.offset, target)),
             }
         }
         let only_parameters = d.tag == tag::SUBPROGRAM;
