@@ -239,8 +239,11 @@ pub struct DieAttrs<'s> {
     pub declaration: bool,
     /// `DW_AT_external` flag.
     pub external: bool,
-    /// `dwarf_formudata` values, by [`ConstAttr`].
-    pub consts: [Option<u64>; CONST_ATTRS],
+    /// Which [`ConstAttr`]s are set (bit `attr as u8`): see
+    /// [`Self::set_const`].
+    pub(crate) const_mask: u16,
+    /// Their `dwarf_formudata` values, by [`ConstAttr`].
+    pub(crate) consts: [u64; CONST_ATTRS],
 }
 
 impl<'s> DieAttrs<'s> {
@@ -255,10 +258,15 @@ impl<'s> DieAttrs<'s> {
     /// Sets a constant attribute (the first one set wins, as `dwarf_attr`
     /// finds the first occurrence).
     pub fn set_const(&mut self, attr: ConstAttr, value: u64) {
-        let slot = &mut self.consts[attr as usize];
-        if slot.is_none() {
-            *slot = Some(value);
+        if !self.has_const(attr) {
+            self.const_mask |= 1 << attr as u8;
+            self.consts[attr as usize] = value;
         }
+    }
+
+    /// Whether a constant attribute is set.
+    pub fn has_const(&self, attr: ConstAttr) -> bool {
+        self.const_mask & (1 << attr as u8) != 0
     }
 }
 
@@ -331,12 +339,12 @@ impl DebugInfo {
         let name = attrs.name.map(|s| self.intern(s));
         let linkage_name = attrs.linkage_name.map(|s| self.intern(s));
         let const_start = self.consts.len() as u32;
-        let mut const_mask = 0u16;
-        for (i, v) in attrs.consts.iter().enumerate() {
-            if let Some(v) = v {
-                const_mask |= 1 << i;
-                self.consts.push(*v);
-            }
+        let const_mask = attrs.const_mask;
+        let mut bits = const_mask;
+        while bits != 0 {
+            self.consts
+                .push(attrs.consts[bits.trailing_zeros() as usize]);
+            bits &= bits - 1;
         }
         let unit = self.units.len().saturating_sub(1) as u32;
         let depth = parent

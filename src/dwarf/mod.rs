@@ -472,6 +472,16 @@ fn unit_files(
     files
 }
 
+/// Appends `bytes` to `out` as UTF-8, invalid sequences replaced (as
+/// `String::from_utf8_lossy`, whose scan for them is slower than the
+/// validation of valid text, which names nearly always are).
+fn push_lossy(out: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => out.push_str(s),
+        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
+    }
+}
+
 /// `dwarf_formudata`: the constant classes libdw accepts.
 fn formudata(v: &AttributeValue<Reader<'_>>) -> Option<u64> {
     Some(match *v {
@@ -735,7 +745,7 @@ fn read_unit(
                     }
                     *seen = Some(match dwarf.attr_string(unit, value) {
                         Ok(s) => {
-                            buf.push_str(&String::from_utf8_lossy(s.slice()));
+                            push_lossy(buf, s.slice());
                             true
                         }
                         Err(_) => false,
@@ -779,7 +789,7 @@ fn read_unit(
                 }
                 _ => {
                     if let Some(ca) = const_attr(name) {
-                        if attrs.consts[ca as usize].is_none() {
+                        if !attrs.has_const(ca) {
                             if let Some(v) = formudata(&value) {
                                 attrs.set_const(ca, v);
                             }
