@@ -1271,6 +1271,9 @@ impl<'a, 'r> Builder<'a, 'r> {
         if self.text_overflow {
             return Err(self.error(root, "type strings of more than 4 GiB"));
         }
+        // The builder builds entries last-in, first-out; fuzzing (debug
+        // assertions on) checks that no input makes it do otherwise.
+        debug_assert!(!self.map.misplaced, "a fragment went to the wrong entry");
         if self.map.misplaced {
             return Err(self.error(
                 root,
