@@ -372,6 +372,9 @@ pub(super) fn read_reached(
         scan_unit(dwarf, at, i as u32, display, listed, &mut scan)?;
     }
     let mark = reach(dwarf, &units, &scan, display, listed)?;
+    // Freed before the model is reserved, so that the model's table takes
+    // the scan's pages (already faulted in) rather than fresh ones.
+    drop(scan);
     let kept = mark.iter().filter(|&&m| m != 0).count();
     info.reserve(kept, kept * 16);
     let mut next = 0usize;
