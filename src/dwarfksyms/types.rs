@@ -156,8 +156,9 @@ impl<'a> TypeMap<'a> {
         self.slots[i].refs = None;
     }
 
-    /// `type_map_add`: keeps the longest expansion of each name.
-    fn add(&mut self, name: &str, ty: Expansion, log: &mut Log) {
+    /// `type_map_add`: keeps the longest expansion of each name (a copy of
+    /// `ty`, made only when it is kept).
+    fn add(&mut self, name: &str, ty: &Expansion, log: &mut Log) {
         match self.defined(name) {
             None => {
                 if log.dump_types {
@@ -176,7 +177,7 @@ impl<'a> TypeMap<'a> {
         if log.dump_types {
             log.raw(&format!("{name} {}\n", ty.text()));
         }
-        self.set(name, ty);
+        self.set(name, ty.clone());
     }
 
     /// Defines `name` as `ty` (for type maps read back from symtypes).
@@ -197,7 +198,7 @@ impl<'a> TypeMap<'a> {
             if let Some(s) = self.rules.type_string(&slot.name) {
                 let name = slot.name.clone();
                 let ty = type_parse(&name, s)?;
-                self.add(&name, ty, log);
+                self.add(&name, &ty, log);
             }
         }
         let Some(ty) = self.slots[i as usize].ty.clone() else {
@@ -333,11 +334,7 @@ impl<'a> TypeMap<'a> {
             }
             log.debug("expand_type", &name);
             self.expand_into(map, &name, e, &mut ty)?;
-            // `type_map_add` keeps the longer one: copy only what is kept.
-            if self.defined(&name).is_some_and(|d| ty.len() <= d.len()) {
-                continue;
-            }
-            self.add(&name, ty.clone(), log);
+            self.add(&name, &ty, log);
         }
         Ok(())
     }
@@ -452,7 +449,7 @@ impl<'a> TypeMap<'a> {
                 }
             }
             if symtypes {
-                self.add(&name, ty, log);
+                self.add(&name, &ty, log);
             }
         }
         Ok(())
