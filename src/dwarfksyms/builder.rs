@@ -279,6 +279,13 @@ impl<'a, 'r> Builder<'a, 'r> {
         self.map.fqn(cache)
     }
 
+    /// Sets the fully qualified name of `cache`, noting a table past 4 GiB.
+    fn set_fqn(&mut self, cache: EntryId, name: &str) {
+        if !self.map.set_fqn(cache, name) {
+            self.text_overflow = true;
+        }
+    }
+
     fn update_fqn(&mut self, cache: EntryId, die: DieId) {
         if self.map.fqn_range(cache).is_some() {
             return;
@@ -286,12 +293,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         if self.fqns_on_demand() {
             let mut name = std::mem::take(&mut self.fqn_scratch);
             let found = self.lazy_fqn(die, &mut name);
-            if !self
-                .map
-                .set_fqn(cache, Some(if found { &name } else { "" }))
-            {
-                self.text_overflow = true;
-            }
+            self.set_fqn(cache, if found { &name } else { "" });
             self.fqn_scratch = name;
         } else {
             let found = self
@@ -300,12 +302,8 @@ impl<'a, 'r> Builder<'a, 'r> {
                 .and_then(|e| self.map.fqn_range(e))
                 .filter(|r| !self.map.fqn_text(*r).is_empty());
             match found {
-                Some(r) => self.map.share_fqn(cache, Some(r)),
-                None => {
-                    if !self.map.set_fqn(cache, Some("")) {
-                        self.text_overflow = true;
-                    }
-                }
+                Some(r) => self.map.share_fqn(cache, r),
+                None => self.set_fqn(cache, ""),
             }
         }
     }
@@ -1205,9 +1203,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         let (named, prefix) = self.fqn_step(&mut buf, parent.is_some(), die);
         if named && !buf.is_empty() {
             let e = self.map.get(die, DieState::Fqn);
-            if !self.map.set_fqn(e, Some(&buf)) {
-                self.text_overflow = true;
-            }
+            self.set_fqn(e, &buf);
             self.map.set_state(e, DieState::Fqn);
         }
         let current = prefix.then_some(buf);
@@ -1244,8 +1240,8 @@ impl<'a, 'r> Builder<'a, 'r> {
         if !chain.is_empty() && root == Some(at) {
             // `out` is the prefix the next DIE gets, when `prefix`.
             let mut prefix = false;
-            for (i, &d) in chain.iter().rev().enumerate() {
-                (fqn, prefix) = self.fqn_step(out, prefix && i > 0, d);
+            for &d in chain.iter().rev() {
+                (fqn, prefix) = self.fqn_step(out, prefix, d);
             }
         }
         self.chain = chain;

@@ -54,6 +54,14 @@ pub struct TextRange {
     end: u32,
 }
 
+impl TextRange {
+    /// This range of `buf` (empty if it is not one).
+    fn of(self, buf: &str) -> &str {
+        buf.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
 /// `struct die_fragment`.
 #[derive(Debug, Clone, Copy)]
 pub enum Fragment {
@@ -235,39 +243,37 @@ impl DieMap {
     /// Appends a string fragment to `entry`; false if the map's text
     /// would pass 4 GiB (the string is not added).
     pub fn push_str(&mut self, entry: EntryId, s: &str) -> bool {
-        let Ok(end) = u32::try_from(self.text.len() + s.len()) else {
+        if u32::try_from(self.text.len() + s.len()).is_err() {
             return false;
-        };
+        }
         if !self.is_innermost(entry) {
             return true;
         }
-        let start = self.text.len() as u32;
-        self.text.push_str(s);
+        let Some(r) = append(&mut self.text, s) else {
+            return false;
+        };
         let own = self.open.last().map_or(0, |o| o.1 as usize);
         if self.building.len() > own {
-            if let Some(Fragment::Str(r)) = self.building.last_mut() {
-                if r.end == start && !super::types::is_type_prefix(s) {
-                    r.end = end;
+            if let Some(Fragment::Str(last)) = self.building.last_mut() {
+                if last.end == r.start && !super::types::is_type_prefix(s) {
+                    last.end = r.end;
                     return true;
                 }
             }
         }
-        self.building.push(Fragment::Str(TextRange { start, end }));
+        self.building.push(Fragment::Str(r));
         true
     }
 
     /// The fully qualified name of `entry` (`die->fqn`).
     pub fn fqn(&self, entry: EntryId) -> Option<&str> {
-        let r = self.entries[entry].fqn?;
-        self.names.get(r.start as usize..r.end as usize)
+        Some(self.fqn_text(self.entries[entry].fqn?))
     }
 
     /// A fully qualified name of the table, e.g. one kept from
     /// [`Self::fqn_range`].
     pub fn fqn_text(&self, r: TextRange) -> &str {
-        self.names
-            .get(r.start as usize..r.end as usize)
-            .unwrap_or_default()
+        r.of(&self.names)
     }
 
     /// Where the fully qualified name of `entry` is in the table.
@@ -275,37 +281,24 @@ impl DieMap {
         self.entries[entry].fqn
     }
 
-    /// Sets the fully qualified name of `entry` to `name` (C's NULL for
-    /// `None`); false if the table would pass 4 GiB (the name is not set).
-    pub fn set_fqn(&mut self, entry: EntryId, name: Option<&str>) -> bool {
-        let range = match name {
-            None => None,
-            Some(n) => {
-                let start = self.names.len();
-                let Ok(end) = u32::try_from(start + n.len()) else {
-                    return false;
-                };
-                self.names.push_str(n);
-                Some(TextRange {
-                    start: start as u32,
-                    end,
-                })
-            }
+    /// Sets the fully qualified name of `entry` to `name`; false if the
+    /// table would pass 4 GiB (the name is not set).
+    pub fn set_fqn(&mut self, entry: EntryId, name: &str) -> bool {
+        let Some(r) = append(&mut self.names, name) else {
+            return false;
         };
-        self.entries[entry].fqn = range;
+        self.entries[entry].fqn = Some(r);
         true
     }
 
     /// Gives `entry` the fully qualified name at `r` (of another entry).
-    pub fn share_fqn(&mut self, entry: EntryId, r: Option<TextRange>) {
-        self.entries[entry].fqn = r;
+    pub fn share_fqn(&mut self, entry: EntryId, r: TextRange) {
+        self.entries[entry].fqn = Some(r);
     }
 
     /// The text of a string fragment.
     pub fn text(&self, r: TextRange) -> &str {
-        self.text
-            .get(r.start as usize..r.end as usize)
-            .unwrap_or_default()
+        r.of(&self.text)
     }
 
     /// Appends a fragment to `entry` (nothing for `None`, as with a NULL
@@ -326,6 +319,15 @@ impl DieMap {
         }
         s
     }
+}
+
+/// Appends `s` to `buf` and returns where it is; `None`, with nothing
+/// appended, if `buf` would pass 4 GiB (ranges are 32-bit).
+fn append(buf: &mut String, s: &str) -> Option<TextRange> {
+    let start = u32::try_from(buf.len()).ok()?;
+    let end = u32::try_from(buf.len() + s.len()).ok()?;
+    buf.push_str(s);
+    Some(TextRange { start, end })
 }
 
 #[cfg(test)]
