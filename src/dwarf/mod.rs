@@ -482,6 +482,17 @@ fn push_lossy(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// The `.debug_info` offset a reference attribute's value names (`base`:
+/// its unit's offset); `None` for a form that is not a reference within
+/// `.debug_info`.
+fn ref_target(v: &AttributeValue<Reader<'_>>, base: u64) -> Option<u64> {
+    match *v {
+        AttributeValue::UnitRef(o) => Some(base + o.0 as u64),
+        AttributeValue::DebugInfoRef(o) => Some(o.0 as u64),
+        _ => None,
+    }
+}
+
 /// `dwarf_formudata`: the constant classes libdw accepts.
 fn formudata(v: &AttributeValue<Reader<'_>>) -> Option<u64> {
     Some(match *v {
@@ -753,11 +764,7 @@ fn read_unit(
                 }
                 gimli::DW_AT_specification => {
                     if specification.is_none() {
-                        specification = Some(match value {
-                            AttributeValue::UnitRef(o) => Some(base + o.0 as u64),
-                            AttributeValue::DebugInfoRef(o) => Some(o.0 as u64),
-                            _ => None,
-                        });
+                        specification = Some(ref_target(&value, base));
                     }
                 }
                 gimli::DW_AT_type | gimli::DW_AT_abstract_origin => {
@@ -769,11 +776,7 @@ fn read_unit(
                     if slot.is_some() {
                         continue;
                     }
-                    *slot = Some(match value {
-                        AttributeValue::UnitRef(o) => Some(base + o.0 as u64),
-                        AttributeValue::DebugInfoRef(o) => Some(o.0 as u64),
-                        _ => None,
-                    });
+                    *slot = Some(ref_target(&value, base));
                 }
                 gimli::DW_AT_declaration => {
                     if !seen_decl {

@@ -30,7 +30,8 @@
 //! reaches is not read, and (as with libdw) a fault in it goes unreported.
 
 use super::{
-    after_entry, bad, for_each_unit, not_a_die, Ancestors, Keep, OffsetIndex, RawDfs, Reader,
+    after_entry, bad, for_each_unit, not_a_die, ref_target, Ancestors, Keep, OffsetIndex, RawDfs,
+    Reader,
 };
 use crate::debuginfo::{tag, DebugInfo};
 use crate::error::{Position, Result};
@@ -88,11 +89,7 @@ fn refs_of<'s>(
         if std::mem::replace(&mut seen[slot], true) {
             continue;
         }
-        out[slot] = match a.raw_value() {
-            AttributeValue::UnitRef(o) => Some(base + o.0 as u64),
-            AttributeValue::DebugInfoRef(o) => Some(o.0 as u64),
-            _ => None,
-        };
+        out[slot] = ref_target(&a.raw_value(), base);
     }
     out
 }
@@ -246,11 +243,7 @@ fn type_target(units: &[UnitAt<'_>], d: &Scanned, display: &str) -> Result<Optio
         let Ok(a) = raw.read_attribute(*spec) else {
             return Ok(None);
         };
-        return Ok(match a.raw_value() {
-            AttributeValue::UnitRef(o) => Some(at.base + o.0 as u64),
-            AttributeValue::DebugInfoRef(o) => Some(o.0 as u64),
-            _ => None,
-        });
+        return Ok(ref_target(&a.raw_value(), at.base));
     }
     Ok(None)
 }
