@@ -241,16 +241,22 @@ pub struct DieAttrs<'s> {
     pub external: bool,
     /// Which [`ConstAttr`]s are set (bit `attr as u8`): see
     /// [`Self::set_const`].
-    pub(crate) const_mask: u16,
+    const_mask: u16,
     /// Their `dwarf_formudata` values, by [`ConstAttr`].
-    pub(crate) consts: [u64; CONST_ATTRS],
+    consts: [u64; CONST_ATTRS],
 }
 
 impl<'s> DieAttrs<'s> {
     /// Attributes with `DW_AT_name` only.
     pub fn named(name: &'s str) -> Self {
+        DieAttrs::with_name(Some(name))
+    }
+
+    /// Attributes with at most `DW_AT_name`; the others are set on the
+    /// result (the constants through [`Self::set_const`]).
+    pub fn with_name(name: Option<&'s str>) -> Self {
         DieAttrs {
-            name: Some(name),
+            name,
             ..Default::default()
         }
     }

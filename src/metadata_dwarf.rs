@@ -351,10 +351,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                 }
                 let parent = self.nested(|u| u.context(ns.scope))?;
                 let name = text(ns.name);
-                let attrs = DieAttrs {
-                    name: name.as_deref(),
-                    ..Default::default()
-                };
+                let attrs = DieAttrs::with_name(name.as_deref());
                 let e = self.add(parent, tag::NAMESPACE, &attrs);
                 self.entries.insert(s, e);
                 Ok(e)
@@ -365,10 +362,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                 }
                 let parent = self.nested(|u| u.context(md.scope))?;
                 let name = text(md.name);
-                let attrs = DieAttrs {
-                    name: name.as_deref(),
-                    ..Default::default()
-                };
+                let attrs = DieAttrs::with_name(name.as_deref());
                 let e = self.add(parent, TAG_MODULE, &attrs);
                 self.entries.insert(s, e);
                 Ok(e)
@@ -419,10 +413,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                     return Ok(e);
                 }
                 let name = text(b.name);
-                let mut attrs = DieAttrs {
-                    name: name.as_deref(),
-                    ..Default::default()
-                };
+                let mut attrs = DieAttrs::with_name(name.as_deref());
                 if b.tag != u64::from(tag::UNSPECIFIED_TYPE) {
                     if b.tag != 0x12 {
                         attrs.set_const(ConstAttr::Encoding, b.encoding);
@@ -460,10 +451,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
             }
             Some(Metadata::StringType(s)) => {
                 let name = text(s.name);
-                let mut attrs = DieAttrs {
-                    name: name.as_deref(),
-                    ..Default::default()
-                };
+                let mut attrs = DieAttrs::with_name(name.as_deref());
                 attrs.set_const(ConstAttr::ByteSize, self.bits(s.size) >> 3);
                 let e = self.add(self.root, s.tag as u16, &attrs);
                 self.entries.insert(t, e);
@@ -499,10 +487,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
             return Ok(e);
         }
         let name = text(dt.name);
-        let mut attrs = DieAttrs {
-            name: name.as_deref(),
-            ..Default::default()
-        };
+        let mut attrs = DieAttrs::with_name(name.as_deref());
         let t16 = dt.tag as u16;
         if t16 == tag::TYPEDEF && self.opts.dwarf_version >= 5 && dt.align >= 8 {
             attrs.set_const(ConstAttr::Alignment, dt.align / 8);
@@ -535,10 +520,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
         c: &DICompositeType<'a>,
         name: Option<&'s str>,
     ) -> DieAttrs<'s> {
-        let mut attrs = DieAttrs {
-            name,
-            ..Default::default()
-        };
+        let mut attrs = DieAttrs::with_name(name);
         let t = c.tag as u16;
         let fwd = c.flags & flag::FWD_DECL != 0;
         let size = self.bits(c.size) >> 3;
@@ -613,10 +595,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                     let Some(el) = el else { continue };
                     if let Some(Metadata::Enumerator(en)) = m.md(el) {
                         let name = text(en.name);
-                        let mut attrs = DieAttrs {
-                            name: name.as_deref(),
-                            ..Default::default()
-                        };
+                        let mut attrs = DieAttrs::with_name(name.as_deref());
                         // addConstantValue(APInt): up to 64 bits as
                         // udata/sdata (the same 64 bits through
                         // dwarf_formudata), wider as a block.
@@ -783,10 +762,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
     /// `constructMemberDIE`.
     fn member(&mut self, parent: DieId, dt: &'m DIDerivedType<'a>) -> LResult<DieId> {
         let name = text(dt.name);
-        let mut attrs = DieAttrs {
-            name: name.as_deref(),
-            ..Default::default()
-        };
+        let mut attrs = DieAttrs::with_name(name.as_deref());
         self.source_line(&mut attrs, dt.file, dt.line);
         let virtual_inheritance = dt.tag as u16 == tag::INHERITANCE && dt.flags & (1 << 5) != 0;
         if !virtual_inheritance {
@@ -836,11 +812,8 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
     /// `getOrCreateStaticMemberDIE`: a declaration in its class.
     fn static_member(&mut self, parent: DieId, dt: &'m DIDerivedType<'a>) -> LResult<()> {
         let name = text(dt.name);
-        let mut attrs = DieAttrs {
-            name: name.as_deref(),
-            declaration: true,
-            ..Default::default()
-        };
+        let mut attrs = DieAttrs::with_name(name.as_deref());
+        attrs.declaration = true;
         self.source_line(&mut attrs, dt.file, dt.line);
         let t = if self.opts.dwarf_version >= 5 {
             tag::VARIABLE
@@ -862,10 +835,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
             match m.md(p) {
                 Some(Metadata::TemplateTypeParameter(tp)) => {
                     let name = text(tp.name);
-                    let attrs = DieAttrs {
-                        name: name.as_deref(),
-                        ..Default::default()
-                    };
+                    let attrs = DieAttrs::with_name(name.as_deref());
                     let e = self.add(parent, tag::TEMPLATE_TYPE_PARAMETER, &attrs);
                     if let Some(t) = self.type_entry(tp.ty)? {
                         self.d.set_type_ref(e, t);
@@ -873,10 +843,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                 }
                 Some(Metadata::TemplateValueParameter(tp)) => {
                     let name = text(tp.name);
-                    let mut attrs = DieAttrs {
-                        name: name.as_deref(),
-                        ..Default::default()
-                    };
+                    let mut attrs = DieAttrs::with_name(name.as_deref());
                     if let Some(v) = tp.value {
                         if let Some(Metadata::Value {
                             value: ValueRef::Int(_) | ValueRef::Null,
@@ -973,15 +940,12 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
             Some(l) if self.opts.dwarf_version >= 4 && decl_linkage != s.linkage_name => Some(l),
             _ => None,
         };
-        let mut attrs = DieAttrs {
-            name: name.as_deref(),
-            linkage_name: linkage.as_deref(),
-            declaration: !definition && !has_decl,
-            // applySubprogramAttributes: not on a definition that points
-            // at its declaration.
-            external: !has_decl && s.sp_flags & SPFLAG_LOCAL_TO_UNIT == 0,
-            ..Default::default()
-        };
+        let mut attrs = DieAttrs::with_name(name.as_deref());
+        attrs.linkage_name = linkage.as_deref();
+        attrs.declaration = !definition && !has_decl;
+        // applySubprogramAttributes: not on a definition that points at
+        // its declaration.
+        attrs.external = !has_decl && s.sp_flags & SPFLAG_LOCAL_TO_UNIT == 0;
         if !has_decl {
             self.source_line(&mut attrs, s.file, s.line);
         }
@@ -1023,10 +987,7 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
                 continue;
             };
             let name = text(v.name);
-            let mut attrs = DieAttrs {
-                name: name.as_deref(),
-                ..Default::default()
-            };
+            let mut attrs = DieAttrs::with_name(name.as_deref());
             self.source_line(&mut attrs, v.file, v.line);
             let pe = self.add(e, tag::FORMAL_PARAMETER, &attrs);
             if let Some(t) = self.type_entry(v.ty)? {
@@ -1050,13 +1011,10 @@ impl<'m, 'a, 'd> Unit<'m, 'a, 'd> {
         let parent = self.nested(|u| u.context(g.scope))?;
         let name = text(g.name);
         let linkage = text(g.linkage_name).filter(|_| self.opts.dwarf_version >= 4);
-        let mut attrs = DieAttrs {
-            name: name.as_deref(),
-            linkage_name: linkage.as_deref(),
-            declaration: !g.is_definition,
-            external: !g.is_local,
-            ..Default::default()
-        };
+        let mut attrs = DieAttrs::with_name(name.as_deref());
+        attrs.linkage_name = linkage.as_deref();
+        attrs.declaration = !g.is_definition;
+        attrs.external = !g.is_local;
         if g.static_data_member_declaration.is_none() {
             self.source_line(&mut attrs, g.file, g.line);
         }
