@@ -804,7 +804,7 @@ impl<'a, 'r> Builder<'a, 'r> {
             return r;
         }
         let mut i = 0;
-        while let Some(&f) = self.map.fragments(cache).get(i) {
+        while let Some(f) = self.map.fragments(cache).get(i) {
             i += 1;
             match f {
                 Fragment::Str(s) => self.log.dump_string(self.map.text(s)),
@@ -857,8 +857,8 @@ impl<'a, 'r> Builder<'a, 'r> {
         hits: &mut u32,
         depth: usize,
     ) -> Result<()> {
-        for frag in self.map.fragments(cache) {
-            let Fragment::Die(d) = *frag else { continue };
+        for frag in self.map.fragments(cache).iter() {
+            let Fragment::Die(d) = frag else { continue };
             if is_expandable(self.tag(d)) {
                 structs.push(d);
                 continue;

@@ -62,7 +62,8 @@ impl TextRange {
     }
 }
 
-/// `struct die_fragment`.
+/// `struct die_fragment`, as [`DieMap::fragments`] gives it (the map
+/// stores it packed, see [`Packed`]).
 #[derive(Debug, Clone, Copy)]
 pub enum Fragment {
     /// `FRAGMENT_STRING` (consecutive strings of one entry are kept as
@@ -75,6 +76,77 @@ pub enum Fragment {
     Die(DieId),
 }
 
+/// A [`Fragment`] in 8 bytes instead of 12: a string's start and end, or
+/// one of two markers no string starts at ([`TEXT_LIMIT`]) and the
+/// fragment's 32-bit value. The fragment tables are the largest part of
+/// the map, and each page of them is a page fault.
+#[derive(Debug, Clone, Copy)]
+struct Packed {
+    start: u32,
+    value: u32,
+}
+
+const LINEBREAK: u32 = u32::MAX;
+const DIE: u32 = u32::MAX - 1;
+/// Where the map's string tables end: strings end at or before it, so no
+/// string starts at [`LINEBREAK`] or [`DIE`].
+const TEXT_LIMIT: u32 = u32::MAX - 2;
+
+impl Packed {
+    fn new(f: Fragment) -> Self {
+        let (start, value) = match f {
+            Fragment::Str(r) => (r.start, r.end),
+            Fragment::Linebreak(n) => (LINEBREAK, n as u32),
+            Fragment::Die(d) => (DIE, d.0),
+        };
+        Packed { start, value }
+    }
+
+    fn get(self) -> Fragment {
+        match self.start {
+            LINEBREAK => Fragment::Linebreak(self.value as i32),
+            DIE => Fragment::Die(DieId(self.value)),
+            start => Fragment::Str(TextRange {
+                start,
+                end: self.value,
+            }),
+        }
+    }
+}
+
+/// The fragments of one entry ([`DieMap::fragments`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Fragments<'m>(&'m [Packed]);
+
+impl Fragments<'_> {
+    /// Fragment `i`.
+    pub fn get(&self, i: usize) -> Option<Fragment> {
+        self.0.get(i).map(|p| p.get())
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The fragments in order.
+    pub fn iter(&self) -> impl Iterator<Item = Fragment> + '_ {
+        self.0.iter().map(|p| p.get())
+    }
+}
+
+/// An [`Entry`]'s name before it has one: no string starts past
+/// [`TEXT_LIMIT`].
+const NO_FQN: TextRange = TextRange {
+    start: u32::MAX,
+    end: u32::MAX,
+};
+
 /// An index into [`DieMap::entries`].
 pub type EntryId = usize;
 
@@ -85,9 +157,10 @@ pub struct Entry {
     pub state: DieState,
     /// Already added to the type map (`expand_type`).
     pub mapped: bool,
-    /// The fully qualified name in [`DieMap::fqn`]'s table: `None` is C's
-    /// NULL (not looked up yet).
-    fqn: Option<TextRange>,
+    /// The fully qualified name in [`DieMap::fqn`]'s table;
+    /// [`NO_FQN`] is C's NULL (not looked up yet). Not an `Option`, which
+    /// would take 4 more bytes per entry.
+    fqn: TextRange,
     /// `DW_TAG_*`, or -1 until known.
     pub tag: i32,
     /// The DIE.
@@ -98,6 +171,11 @@ pub struct Entry {
     /// the entry is complete.
     frags: (u32, u32),
 }
+
+// Entries and fragments are most of a map's memory, and every page of it
+// is a page fault.
+const _: () = assert!(std::mem::size_of::<Entry>() <= 28);
+const _: () = assert!(std::mem::size_of::<Packed>() == 8);
 
 /// The map of one module.
 ///
@@ -118,9 +196,9 @@ pub struct DieMap {
     /// a name set between two strings of an entry does not part them).
     names: String,
     /// The fragments of the complete entries.
-    fragments: Vec<Fragment>,
+    fragments: Vec<Packed>,
     /// The fragments of the entries being built, innermost last.
-    building: Vec<Fragment>,
+    building: Vec<Packed>,
     /// The entries being built, innermost last, with where their
     /// fragments start in [`Self::building`].
     open: Vec<(EntryId, u32)>,
@@ -208,7 +286,7 @@ impl DieMap {
         self.entries.push(Entry {
             state: DieState::Incomplete,
             mapped: false,
-            fqn: None,
+            fqn: NO_FQN,
             tag: -1,
             addr,
             want: state,
@@ -219,17 +297,19 @@ impl DieMap {
     }
 
     /// The fragments of `entry` so far.
-    pub fn fragments(&self, entry: EntryId) -> &[Fragment] {
+    pub fn fragments(&self, entry: EntryId) -> Fragments<'_> {
         let e = &self.entries[entry];
         if e.state == DieState::Incomplete {
             if let Some(&(_, start)) = self.open.iter().rev().find(|o| o.0 == entry) {
-                return self.building.get(start as usize..).unwrap_or_default();
+                return Fragments(self.building.get(start as usize..).unwrap_or_default());
             }
         }
         let (at, n) = e.frags;
-        self.fragments
-            .get(at as usize..(at + n) as usize)
-            .unwrap_or_default()
+        Fragments(
+            self.fragments
+                .get(at as usize..(at + n) as usize)
+                .unwrap_or_default(),
+        )
     }
 
     /// Whether `entry` is the innermost entry being built (the only one
@@ -243,7 +323,7 @@ impl DieMap {
     /// Appends a string fragment to `entry`; false if the map's text
     /// would pass 4 GiB (the string is not added).
     pub fn push_str(&mut self, entry: EntryId, s: &str) -> bool {
-        if u32::try_from(self.text.len() + s.len()).is_err() {
+        if !fits(&self.text, s) {
             return false;
         }
         if !self.is_innermost(entry) {
@@ -254,20 +334,22 @@ impl DieMap {
         };
         let own = self.open.last().map_or(0, |o| o.1 as usize);
         if self.building.len() > own {
-            if let Some(Fragment::Str(last)) = self.building.last_mut() {
-                if last.end == r.start && !super::types::is_type_prefix(s) {
-                    last.end = r.end;
+            if let Some(last) = self.building.last_mut() {
+                // A string fragment's value is its end.
+                if last.start < DIE && last.value == r.start && !super::types::is_type_prefix(s)
+                {
+                    last.value = r.end;
                     return true;
                 }
             }
         }
-        self.building.push(Fragment::Str(r));
+        self.building.push(Packed::new(Fragment::Str(r)));
         true
     }
 
     /// The fully qualified name of `entry` (`die->fqn`).
     pub fn fqn(&self, entry: EntryId) -> Option<&str> {
-        Some(self.fqn_text(self.entries[entry].fqn?))
+        Some(self.fqn_text(self.fqn_range(entry)?))
     }
 
     /// A fully qualified name of the table, e.g. one kept from
@@ -278,7 +360,8 @@ impl DieMap {
 
     /// Where the fully qualified name of `entry` is in the table.
     pub fn fqn_range(&self, entry: EntryId) -> Option<TextRange> {
-        self.entries[entry].fqn
+        let r = self.entries[entry].fqn;
+        (r != NO_FQN).then_some(r)
     }
 
     /// Sets the fully qualified name of `entry` to `name`; false if the
@@ -287,13 +370,13 @@ impl DieMap {
         let Some(r) = append(&mut self.names, name) else {
             return false;
         };
-        self.entries[entry].fqn = Some(r);
+        self.entries[entry].fqn = r;
         true
     }
 
     /// Gives `entry` the fully qualified name at `r` (of another entry).
     pub fn share_fqn(&mut self, entry: EntryId, r: TextRange) {
-        self.entries[entry].fqn = Some(r);
+        self.entries[entry].fqn = r;
     }
 
     /// The text of a string fragment.
@@ -306,7 +389,7 @@ impl DieMap {
     pub fn push(&mut self, entry: Option<EntryId>, f: Fragment) {
         if let Some(e) = entry {
             if self.is_innermost(e) {
-                self.building.push(f);
+                self.building.push(Packed::new(f));
             }
         }
     }
@@ -321,13 +404,26 @@ impl DieMap {
     }
 }
 
+/// Whether `s` can be appended to `buf`: the map's string tables end at
+/// [`TEXT_LIMIT`], just short of 4 GiB (ranges are 32-bit).
+fn fits(buf: &str, s: &str) -> bool {
+    buf.len()
+        .checked_add(s.len())
+        .is_some_and(|end| end <= TEXT_LIMIT as usize)
+}
+
 /// Appends `s` to `buf` and returns where it is; `None`, with nothing
-/// appended, if `buf` would pass 4 GiB (ranges are 32-bit).
+/// appended, if it does not [`fits`].
 fn append(buf: &mut String, s: &str) -> Option<TextRange> {
-    let start = u32::try_from(buf.len()).ok()?;
-    let end = u32::try_from(buf.len() + s.len()).ok()?;
+    if !fits(buf, s) {
+        return None;
+    }
+    let start = buf.len() as u32;
     buf.push_str(s);
-    Some(TextRange { start, end })
+    Some(TextRange {
+        start,
+        end: buf.len() as u32,
+    })
 }
 
 #[cfg(test)]
@@ -367,7 +463,7 @@ mod tests {
         let text = |e| {
             m.fragments(e)
                 .iter()
-                .map(|f| match *f {
+                .map(|f| match f {
                     Fragment::Str(r) => m.text(r).to_string(),
                     Fragment::Die(d) => format!("<{}>", d.0),
                     Fragment::Linebreak(n) => format!("<{n}>"),

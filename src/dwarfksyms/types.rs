@@ -264,11 +264,11 @@ impl<'a> TypeMap<'a> {
             };
             top.1 += 1;
             match f {
-                Fragment::Str(s) => ty.push(map.text(*s)),
+                Fragment::Str(s) => ty.push(map.text(s)),
                 Fragment::Die(addr) => {
                     let child = map
-                        .find(*addr, DieState::Complete)
-                        .or_else(|| map.find(*addr, DieState::Unexpanded))
+                        .find(addr, DieState::Complete)
+                        .or_else(|| map.find(addr, DieState::Unexpanded))
                         .ok_or_else(|| {
                             Error::Check(format!("{}: unknown child: DIE {}", self.display, addr.0))
                         })?;
