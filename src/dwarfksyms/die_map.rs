@@ -336,8 +336,7 @@ impl DieMap {
         if self.building.len() > own {
             if let Some(last) = self.building.last_mut() {
                 // A string fragment's value is its end.
-                if last.start < DIE && last.value == r.start && !super::types::is_type_prefix(s)
-                {
+                if last.start < DIE && last.value == r.start && !super::types::is_type_prefix(s) {
                     last.value = r.end;
                     return true;
                 }
