@@ -1,13 +1,13 @@
 //! `modver check`: every import of every module against its provider's CRC.
 
 use super::args::FormatArg;
+use super::Status;
 use super::{exit, print_out};
 use modver::check::{
     check_modules, has_failures, render_json, render_summary, render_text, summarize,
 };
 use modver::output::ReportFormat;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Check modules' imported CRCs against their providers.
 ///
@@ -31,7 +31,7 @@ pub struct Args {
     modules: Vec<PathBuf>,
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     let checks = check_modules(&a.modules, &a.symvers, a.vmlinux.as_deref())?;
     let summary = summarize(&checks);
     match a.format.get() {

@@ -2,11 +2,11 @@
 //! genksyms prints them.
 
 use super::args::{ExportFilter, FormatArg, KernelArgs};
+use super::Status;
 use super::{exit, print_out};
 use modver::crc::{exports_not_found, files_export_crcs, render, CrcOutput, SymtypesDialect};
 use modver::Error;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Export CRCs from symtypes files, as genksyms prints them.
 ///
@@ -35,7 +35,7 @@ pub struct Args {
     files: Vec<PathBuf>,
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     let files = files_export_crcs(&a.files, a.expand, a.dialect)?;
     let format = match a.format.format {
         Some(f) => f,

@@ -2,12 +2,12 @@
 //! completions, generated from the definitions that parse the command
 //! line, so they cannot drift from it. `scripts/install.sh` installs them.
 
+use super::Status;
 use super::{exit, print_out, Cli};
 use clap::CommandFactory;
 use clap_complete::Shell;
 use modver::output::write_atomic;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Write the man pages of modver and its subcommands.
 ///
@@ -61,7 +61,7 @@ pub fn completions(shell: Shell) -> Vec<u8> {
     out
 }
 
-pub fn run_man(a: ManArgs) -> modver::Result<ExitCode> {
+pub fn run_man(a: ManArgs) -> modver::Result<Status> {
     std::fs::create_dir_all(&a.dir).map_err(|e| modver::Error::io(&a.dir, e))?;
     for (name, roff) in man_pages() {
         write_atomic(&a.dir.join(name), &roff)?;
@@ -69,7 +69,7 @@ pub fn run_man(a: ManArgs) -> modver::Result<ExitCode> {
     Ok(exit(exit::OK))
 }
 
-pub fn run_completions(a: CompletionsArgs) -> modver::Result<ExitCode> {
+pub fn run_completions(a: CompletionsArgs) -> modver::Result<Status> {
     print_out(&String::from_utf8_lossy(&completions(a.shell)))?;
     Ok(exit(exit::OK))
 }

@@ -1,10 +1,10 @@
 //! `modver dump-modversions`: the import version table of modules, exactly
 //! as `modprobe --dump-modversions` prints it.
 
+use super::Status;
 use super::{exit, print_out};
 use modver::modversions::{read_module_versions, render_dump};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Modules' version tables, as modprobe --dump-modversions prints them.
 ///
@@ -18,7 +18,7 @@ pub struct Args {
     modules: Vec<PathBuf>,
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     let mut failed = false;
     let weight = |i: usize| modver::parallel::file_weight(&a.modules[i]);
     let read = modver::parallel::map_heaviest_first(a.modules.len(), weight, |i| {

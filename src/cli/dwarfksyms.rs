@@ -1,5 +1,6 @@
 //! `modver dwarfksyms`: a drop-in for the kernel's `gendwarfksyms`.
 
+use super::Status;
 use super::{exit, print_out};
 use modver::dwarfksyms::{Backend, Options, Run};
 use modver::exports::export_symbol_list;
@@ -7,7 +8,6 @@ use modver::kver::KernelVersion;
 use modver::Error;
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Symbol versions from DWARF, as the kernel's gendwarfksyms computes them.
 ///
@@ -65,7 +65,7 @@ fn eprint(s: &str) {
     let _ = e.flush();
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     super::one_malloc_arena();
     if a.files.is_empty() {
         eprint(USAGE);

@@ -2,12 +2,12 @@
 //! KBUILD_SYMTYPES trees, or between the BTF of two kernels.
 
 use super::args::{ExportFilter, FormatArg};
+use super::Status;
 use super::{exit, print_out};
 use modver::explain::btf::{explain_kernels, read_symvers_crcs, ExportCrcs, KernelInput};
 use modver::explain::{explain_paths, render_text};
 use modver::output::{to_json, ReportFormat};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Explain why export CRCs differ between two symtypes files or trees, or
 /// (`--btf`) two kernels' BTF.
@@ -55,7 +55,7 @@ pub struct Args {
     new: PathBuf,
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     let e = if a.btf {
         let (old, new) = (KernelInput::open(&a.old)?, KernelInput::open(&a.new)?);
         let mut crcs = ExportCrcs {

@@ -2,10 +2,10 @@
 //! (replaces kbuild's `$(NM) $@ | grep -q __ksymtab`).
 
 use super::args::{KernelArgs, SymbolArgs};
+use super::Status;
 use super::{exit, print_out};
 use modver::exports::read_object_exports;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// The exports of objects (kbuild's `$(NM) | grep -q __ksymtab`).
 ///
@@ -27,7 +27,7 @@ pub struct Args {
     objects: Vec<PathBuf>,
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     let kernel = a.kernel.resolve()?;
     let opts = a.symbols.options();
     let mut out = String::new();

@@ -1,11 +1,11 @@
 //! `modver lds`: the section-merge rules of scripts/module.lds.S.
 
 use super::args::KernelArgs;
+use super::Status;
 use super::{exit, print_out};
 use modver::lds::{module_lto_sections, LdsOptions};
 use modver::output::write_atomic;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// The LTO section-merge fragment of that kernel's scripts/module.lds.S.
 ///
@@ -31,7 +31,7 @@ pub struct Args {
     output: Option<PathBuf>,
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     let kernel = a.kernel.resolve()?;
     let text = module_lto_sections(
         kernel,

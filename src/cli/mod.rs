@@ -18,7 +18,6 @@ mod symversions;
 mod why;
 
 use clap::{Args as _, FromArgMatches as _, Parser, Subcommand};
-use std::process::ExitCode;
 
 /// Module versioning for Linux kernels built with Clang LTO.
 #[derive(Parser)]
@@ -61,9 +60,13 @@ pub mod exit {
     pub const ERROR: u8 = 2;
 }
 
+/// What a subcommand ends with: the process's exit status, one of the
+/// [`exit`] constants (a plain number: `main` hands it to C's `exit`).
+pub type Status = u8;
+
 /// The process exit status for one of the [`exit`] constants.
-pub fn exit(status: u8) -> ExitCode {
-    ExitCode::from(status)
+pub fn exit(status: u8) -> Status {
+    status
 }
 
 /// A modver process is short and reads one file after another, each
@@ -150,7 +153,7 @@ fn fast_matches(args: &[std::ffi::OsString]) -> Option<clap::ArgMatches> {
         .ok()
 }
 
-pub fn main() -> ExitCode {
+pub fn main() -> Status {
     keep_freed_memory();
     // Installed (or linked) as `gendwarfksyms`, modver is that tool.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();

@@ -2,11 +2,11 @@
 
 use super::args::{KernelArgs, OutputArgs, SymbolArgs};
 use super::exit;
+use super::Status;
 use modver::modfile::{render_usyms, undefined_symbols, ModFile};
 use modver::output::write_atomic;
 use modver::symbols::read_file;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Write a module's .mod file (kbuild's cmd_mod).
 ///
@@ -46,7 +46,7 @@ pub struct UsymsArgs {
     module: PathBuf,
 }
 
-pub fn run_mod(a: ModArgs) -> modver::Result<ExitCode> {
+pub fn run_mod(a: ModArgs) -> modver::Result<Status> {
     let kernel = a.kernel.resolve()?;
     let undefined = match &a.module {
         Some(m) if a.trim && ModFile::lists_undefined(kernel) => {
@@ -59,7 +59,7 @@ pub fn run_mod(a: ModArgs) -> modver::Result<ExitCode> {
     Ok(exit(exit::OK))
 }
 
-pub fn run_usyms(a: UsymsArgs) -> modver::Result<ExitCode> {
+pub fn run_usyms(a: UsymsArgs) -> modver::Result<Status> {
     let syms = undefined_symbols(&read_file(&a.module, &a.symbols.options())?);
     write_atomic(&a.output.output, render_usyms(&syms).as_bytes())?;
     Ok(exit(exit::OK))

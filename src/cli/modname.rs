@@ -1,10 +1,10 @@
 //! `modver modname`: the module name modpost uses for an object path.
 
 use super::args::KernelArgs;
+use super::Status;
 use super::{exit, print_out};
 use modver::modname::{module_name, unknown_modules};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// The module names modpost derives from object paths.
 ///
@@ -26,7 +26,7 @@ pub struct Args {
     paths: Vec<String>,
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     let kernel = a.kernel.resolve()?;
     let names = a
         .paths

@@ -2,9 +2,9 @@
 
 use super::args::{FormatArg, SymbolArgs};
 use super::exit;
+use super::Status;
 use modver::symbols::{self, NmFormat};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Symbol tables of objects, bitcode and archives, as llvm-nm prints them.
 ///
@@ -24,7 +24,7 @@ pub struct Args {
     files: Vec<PathBuf>,
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     use std::io::Write;
     let format = a.format.get();
     let multiple = a.files.len() > 1;

@@ -2,13 +2,13 @@
 //! every export has one.
 
 use super::args::{KernelArgs, OutputArgs, SymbolArgs};
+use super::Status;
 use super::{exit, print_out};
 use modver::symversions::{
     cmd_crcs, merge, merged_exports_without_crc, symversions_file_for, MissingCrc,
 };
 use modver::Error;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Collect CRCs for the final link: .symversions (5.12–5.18) or .cmd #SYMVER (5.19+).
 #[derive(clap::Args)]
@@ -75,7 +75,7 @@ struct CmdArgs {
     objects: Vec<PathBuf>,
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     match a.cmd {
         Sub::Merge(m) => run_merge(m),
         Sub::Cmd(c) => run_cmd(c),
@@ -100,7 +100,7 @@ impl AllowMissing {
     }
 }
 
-fn run_merge(a: MergeArgs) -> modver::Result<ExitCode> {
+fn run_merge(a: MergeArgs) -> modver::Result<Status> {
     let inputs: Vec<PathBuf> = if a.inputs.is_empty() {
         a.objects.iter().map(|o| symversions_file_for(o)).collect()
     } else {
@@ -113,7 +113,7 @@ fn run_merge(a: MergeArgs) -> modver::Result<ExitCode> {
     Ok(exit(exit::OK))
 }
 
-fn run_cmd(a: CmdArgs) -> modver::Result<ExitCode> {
+fn run_cmd(a: CmdArgs) -> modver::Result<Status> {
     let crcs = cmd_crcs(&a.objects, a.kernel.resolve()?, &a.symbols.options())?;
     a.allow.report(&crcs.missing)?;
     print_out(&crcs.render())?;

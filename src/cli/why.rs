@@ -1,11 +1,11 @@
 //! `modver why`: why a module will not load on a kernel.
 
 use super::args::FormatArg;
+use super::Status;
 use super::{exit, print_out};
 use modver::output::{to_json, ReportFormat};
 use modver::why::{render_text, why, Target};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Explain why a module will not load: its __versions against a kernel's
 /// CRCs, and each mismatch from BTF.
@@ -49,7 +49,7 @@ fn running_release() -> modver::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-pub fn run(a: Args) -> modver::Result<ExitCode> {
+pub fn run(a: Args) -> modver::Result<Status> {
     let mut vmlinux = a.vmlinux.clone();
     let mut symvers = a.symvers.clone();
     if vmlinux.is_none() && symvers.is_empty() {
