@@ -445,6 +445,27 @@ mod tests {
     }
 
     #[test]
+    fn packed_fragments_round_trip() {
+        let frags = [
+            Fragment::Str(TextRange { start: 0, end: 0 }),
+            Fragment::Str(TextRange {
+                start: TEXT_LIMIT,
+                end: TEXT_LIMIT,
+            }),
+            Fragment::Linebreak(-3),
+            Fragment::Linebreak(i32::MIN),
+            Fragment::Linebreak(i32::MAX),
+            Fragment::Die(DieId(0)),
+            Fragment::Die(DieId(u32::MAX)),
+        ];
+        for f in frags {
+            assert_eq!(format!("{:?}", Packed::new(f).get()), format!("{f:?}"));
+        }
+        // The name sentinel is no range a table can hold.
+        assert!(NO_FQN.start > TEXT_LIMIT);
+    }
+
+    #[test]
     fn nested_entries_keep_their_own_fragments() {
         let mut m = DieMap::default();
         let outer = m.get(DieId(1), DieState::Complete);
