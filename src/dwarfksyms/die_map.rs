@@ -146,6 +146,7 @@ const NO_FQN: TextRange = TextRange {
     start: u32::MAX,
     end: u32::MAX,
 };
+const _: () = assert!(NO_FQN.start > TEXT_LIMIT);
 
 /// An index into [`DieMap::entries`].
 pub type EntryId = usize;
@@ -461,8 +462,6 @@ mod tests {
         for f in frags {
             assert_eq!(format!("{:?}", Packed::new(f).get()), format!("{f:?}"));
         }
-        // The name sentinel is no range a table can hold.
-        assert!(NO_FQN.start > TEXT_LIMIT);
     }
 
     #[test]
