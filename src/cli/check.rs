@@ -1,8 +1,7 @@
 //! `modver check`: every import of every module against its provider's CRC.
 
 use super::args::FormatArg;
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::check::{
     check_modules, has_failures, render_json, render_summary, render_text, summarize,
 };
@@ -42,11 +41,11 @@ pub fn run(a: Args) -> modver::Result<Status> {
         ReportFormat::Json => print_out(&render_json(&checks, &summary)?)?,
     }
     let status = if summary.errors == summary.modules {
-        exit(exit::ERROR)
+        exit::ERROR
     } else if has_failures(&checks) {
-        exit(exit::FAILED)
+        exit::FAILED
     } else {
-        exit(exit::OK)
+        exit::OK
     };
     // The process ends next and its memory goes back whole: freeing every
     // verdict first (200 000 on Debian's kernels) would only cost time.

@@ -2,8 +2,7 @@
 //! genksyms prints them.
 
 use super::args::{ExportFilter, FormatArg, KernelArgs};
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::crc::{exports_not_found, files_export_crcs, render, CrcOutput, SymtypesDialect};
 use modver::Error;
 use std::path::PathBuf;
@@ -49,5 +48,5 @@ pub fn run(a: Args) -> modver::Result<Status> {
         )));
     }
     print_out(&render(&files, format, &a.only.symbols, a.expand)?)?;
-    Ok(exit(exit::OK))
+    Ok(exit::OK)
 }

@@ -2,8 +2,7 @@
 //! completions, generated from the definitions that parse the command
 //! line, so they cannot drift from it. `scripts/install.sh` installs them.
 
-use super::Status;
-use super::{exit, print_out, Cli};
+use super::{exit, print_out, Cli, Status};
 use clap::CommandFactory;
 use clap_complete::Shell;
 use modver::output::write_atomic;
@@ -66,12 +65,12 @@ pub fn run_man(a: ManArgs) -> modver::Result<Status> {
     for (name, roff) in man_pages() {
         write_atomic(&a.dir.join(name), &roff)?;
     }
-    Ok(exit(exit::OK))
+    Ok(exit::OK)
 }
 
 pub fn run_completions(a: CompletionsArgs) -> modver::Result<Status> {
     print_out(&String::from_utf8_lossy(&completions(a.shell)))?;
-    Ok(exit(exit::OK))
+    Ok(exit::OK)
 }
 
 #[cfg(test)]

@@ -1,8 +1,7 @@
 //! `modver dump-modversions`: the import version table of modules, exactly
 //! as `modprobe --dump-modversions` prints it.
 
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::modversions::{read_module_versions, render_dump};
 use std::path::PathBuf;
 
@@ -41,5 +40,5 @@ pub fn run(a: Args) -> modver::Result<Status> {
             }
         }
     }
-    Ok(exit(if failed { exit::ERROR } else { exit::OK }))
+    Ok(if failed { exit::ERROR } else { exit::OK })
 }

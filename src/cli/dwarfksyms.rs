@@ -1,7 +1,6 @@
 //! `modver dwarfksyms`: a drop-in for the kernel's `gendwarfksyms`.
 
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::dwarfksyms::{Backend, Options, Run};
 use modver::exports::export_symbol_list;
 use modver::kver::KernelVersion;
@@ -96,7 +95,7 @@ pub fn run(a: Args) -> modver::Result<Status> {
     let mut run = Run::new(opts, &list)?;
     if !run.has_symbols() {
         eprint(run.log_text());
-        return Ok(exit(exit::OK));
+        return Ok(exit::OK);
     }
     for f in &a.files {
         let mut note = |s: String| {
@@ -118,5 +117,5 @@ pub fn run(a: Args) -> modver::Result<Status> {
     }
     eprint(&out.stderr);
     print_out(&out.stdout)?;
-    Ok(exit(exit::OK))
+    Ok(exit::OK)
 }

@@ -2,8 +2,7 @@
 //! KBUILD_SYMTYPES trees, or between the BTF of two kernels.
 
 use super::args::{ExportFilter, FormatArg};
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::explain::btf::{explain_kernels, read_symvers_crcs, ExportCrcs, KernelInput};
 use modver::explain::{explain_paths, render_text};
 use modver::output::{to_json, ReportFormat};
@@ -77,9 +76,9 @@ pub fn run(a: Args) -> modver::Result<Status> {
         ReportFormat::Text => render_text(&e),
         ReportFormat::Json => to_json(&e)?,
     })?;
-    Ok(exit(if e.exports.is_empty() {
+    Ok(if e.exports.is_empty() {
         exit::OK
     } else {
         exit::FAILED
-    }))
+    })
 }

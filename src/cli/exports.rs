@@ -2,8 +2,7 @@
 //! (replaces kbuild's `$(NM) $@ | grep -q __ksymtab`).
 
 use super::args::{KernelArgs, SymbolArgs};
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::exports::read_object_exports;
 use std::path::PathBuf;
 
@@ -43,5 +42,5 @@ pub fn run(a: Args) -> modver::Result<Status> {
         }
     }
     print_out(&out)?;
-    Ok(exit(if any { exit::OK } else { exit::FAILED }))
+    Ok(if any { exit::OK } else { exit::FAILED })
 }

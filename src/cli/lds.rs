@@ -1,8 +1,7 @@
 //! `modver lds`: the section-merge rules of scripts/module.lds.S.
 
 use super::args::KernelArgs;
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::lds::{module_lto_sections, LdsOptions};
 use modver::output::write_atomic;
 use std::path::PathBuf;
@@ -50,5 +49,5 @@ pub fn run(a: Args) -> modver::Result<Status> {
         Some(p) => write_atomic(&p, text.as_bytes())?,
         None => print_out(&text)?,
     }
-    Ok(exit(exit::OK))
+    Ok(exit::OK)
 }

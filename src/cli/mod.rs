@@ -64,11 +64,6 @@ pub mod exit {
 /// [`exit`] constants (a plain number: `main` hands it to C's `exit`).
 pub type Status = u8;
 
-/// The process exit status for one of the [`exit`] constants.
-pub fn exit(status: u8) -> Status {
-    status
-}
-
 /// A modver process is short and reads one file after another, each
 /// needing about as much memory as the last: keep what one file freed for
 /// the next instead of handing it back to the kernel and faulting fresh
@@ -168,12 +163,12 @@ pub fn main() -> Status {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return exit(match e.kind() {
+            return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     exit::OK
                 }
                 _ => exit::ERROR,
-            });
+            };
         }
     };
     let result = match cli.command {
@@ -197,7 +192,7 @@ pub fn main() -> Status {
         Ok(code) => code,
         Err(e) => {
             eprintln!("modver: {e}");
-            exit(exit::ERROR)
+            exit::ERROR
         }
     }
 }

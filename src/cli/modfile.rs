@@ -1,8 +1,7 @@
 //! `modver mod` and `modver usyms`: kbuild's `.mod` and `.usyms` files.
 
 use super::args::{KernelArgs, OutputArgs, SymbolArgs};
-use super::exit;
-use super::Status;
+use super::{exit, Status};
 use modver::modfile::{render_usyms, undefined_symbols, ModFile};
 use modver::output::write_atomic;
 use modver::symbols::read_file;
@@ -56,11 +55,11 @@ pub fn run_mod(a: ModArgs) -> modver::Result<Status> {
     };
     let m = ModFile::new(kernel, &a.objects, undefined);
     write_atomic(&a.output.output, m.render().as_bytes())?;
-    Ok(exit(exit::OK))
+    Ok(exit::OK)
 }
 
 pub fn run_usyms(a: UsymsArgs) -> modver::Result<Status> {
     let syms = undefined_symbols(&read_file(&a.module, &a.symbols.options())?);
     write_atomic(&a.output.output, render_usyms(&syms).as_bytes())?;
-    Ok(exit(exit::OK))
+    Ok(exit::OK)
 }

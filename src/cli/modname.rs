@@ -1,8 +1,7 @@
 //! `modver modname`: the module name modpost uses for an object path.
 
 use super::args::KernelArgs;
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::modname::{module_name, unknown_modules};
 use std::path::PathBuf;
 
@@ -40,12 +39,12 @@ pub fn run(a: Args) -> modver::Result<Status> {
             out.push('\n');
         }
         print_out(&out)?;
-        return Ok(exit(exit::OK));
+        return Ok(exit::OK);
     };
     let entries = modver::symvers::read(&symvers)?;
     let bad = unknown_modules(&entries, &names.into_iter().collect());
     if bad.is_empty() {
-        return Ok(exit(exit::OK));
+        return Ok(exit::OK);
     }
     for u in &bad {
         eprintln!(
@@ -55,5 +54,5 @@ pub fn run(a: Args) -> modver::Result<Status> {
             u.symbol
         );
     }
-    Ok(exit(exit::FAILED))
+    Ok(exit::FAILED)
 }

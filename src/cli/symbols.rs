@@ -1,8 +1,7 @@
 //! `modver symbols`: symbol tables, byte-identical to llvm-nm.
 
 use super::args::{FormatArg, SymbolArgs};
-use super::exit;
-use super::Status;
+use super::{exit, Status};
 use modver::symbols::{self, NmFormat};
 use std::path::PathBuf;
 
@@ -70,7 +69,7 @@ pub fn run(a: Args) -> modver::Result<Status> {
         }
         _ => {}
     }
-    Ok(exit(if failed { exit::ERROR } else { exit::OK }))
+    Ok(if failed { exit::ERROR } else { exit::OK })
 }
 
 /// The objects llvm-nm warns "no symbols" about (not in JSON output).

@@ -2,8 +2,7 @@
 //! every export has one.
 
 use super::args::{KernelArgs, OutputArgs, SymbolArgs};
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::symversions::{
     cmd_crcs, merge, merged_exports_without_crc, symversions_file_for, MissingCrc,
 };
@@ -110,12 +109,12 @@ fn run_merge(a: MergeArgs) -> modver::Result<Status> {
     let missing = merged_exports_without_crc(&a.objects, &merged, &a.symbols.options())?;
     a.allow.report(&missing)?;
     merged.write_to(&a.output.output)?;
-    Ok(exit(exit::OK))
+    Ok(exit::OK)
 }
 
 fn run_cmd(a: CmdArgs) -> modver::Result<Status> {
     let crcs = cmd_crcs(&a.objects, a.kernel.resolve()?, &a.symbols.options())?;
     a.allow.report(&crcs.missing)?;
     print_out(&crcs.render())?;
-    Ok(exit(exit::OK))
+    Ok(exit::OK)
 }

@@ -1,8 +1,7 @@
 //! `modver why`: why a module will not load on a kernel.
 
 use super::args::FormatArg;
-use super::Status;
-use super::{exit, print_out};
+use super::{exit, print_out, Status};
 use modver::output::{to_json, ReportFormat};
 use modver::why::{render_text, why, Target};
 use std::path::PathBuf;
@@ -80,11 +79,11 @@ pub fn run(a: Args) -> modver::Result<Status> {
         ReportFormat::Text => render_text(&r),
         ReportFormat::Json => to_json(&r)?,
     })?;
-    Ok(exit(
+    Ok(
         if modver::check::has_failures(std::slice::from_ref(&r.check)) {
             exit::FAILED
         } else {
             exit::OK
         },
-    ))
+    )
 }
