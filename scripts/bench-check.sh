@@ -22,7 +22,8 @@ cd "$(dirname "$0")/.."
 series=${1:-6.1}
 bash scripts/setup.sh base kbuild >/dev/null
 cargo build --release -q
-modver=$PWD/target/release/modver
+. scripts/cargo-bin.sh
+modver=$(modver_bin release)
 work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 . scripts/bench-lib.sh

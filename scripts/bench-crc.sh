@@ -24,7 +24,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh base kbuild >/dev/null
 cargo build --release -q
-modver=$PWD/target/release/modver
+. scripts/cargo-bin.sh
+modver=$(modver_bin release)
 genksyms=/usr/lib/linux-kbuild-6.1/scripts/genksyms/genksyms
 # A build tree's own genksyms (scripts/genksyms/genksyms of that kernel)
 # when it has one: modver crc follows the genksyms of the tree's kernel.

@@ -42,7 +42,8 @@ fi
 [ -x "$gdk" ] || { echo "bench-dwarfksyms: --gendwarfksyms PATH (a built scripts/gendwarfksyms) is required" >&2; exit 2; }
 # MODVER=PATH benchmarks another modver binary (e.g. an older build).
 if [ -z "${MODVER:-}" ]; then cargo build --release -q; fi
-modver=${MODVER:-$PWD/target/release/modver}
+. scripts/cargo-bin.sh
+modver=${MODVER:-$(modver_bin release)}
 work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench-dwarfksyms.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 

@@ -33,7 +33,8 @@ done
 [ $# -eq 2 ] || { echo "usage: $0 [--no-dwarf] [--abidiff SECONDS] OLDREL NEWREL" >&2; exit 2; }
 old=$1 new=$2
 if [ -z "${MODVER:-}" ]; then cargo build --release -q; fi
-modver=${MODVER:-$PWD/target/release/modver}
+. scripts/cargo-bin.sh
+modver=${MODVER:-$(modver_bin release)}
 dbgflag=(); ((dwarf)) && dbgflag=(--dbg)
 declare -A root
 while IFS=$'\t' read -r rel dir; do root[$rel]=$dir; done < <(bash scripts/fetch-debian-abi.sh "${dbgflag[@]}" "$old" "$new")

@@ -20,7 +20,8 @@ cd "$(dirname "$0")/.."
 [[ $# -ge 1 ]] || { echo "usage: scripts/bench-explain.sh TREE [STRUCT]" >&2; exit 2; }
 struct=${2:-kobject}
 cargo build --release -q
-modver=$PWD/target/release/modver
+. scripts/cargo-bin.sh
+modver=$(modver_bin release)
 work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench-explain.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 . scripts/bench-lib.sh

@@ -21,7 +21,8 @@ V=${V:-14}
 bash scripts/setup.sh base >/dev/null
 [[ -x /usr/bin/time ]] || { echo "bench-native.sh: /usr/bin/time missing: apt-get install time" >&2; exit 2; }
 cargo build --release -q
-modver=$PWD/target/release/modver
+. scripts/cargo-bin.sh
+modver=$(modver_bin release)
 nm=llvm-nm-$V
 work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench-native.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -14,7 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q
-modver=$PWD/target/release/modver
+. scripts/cargo-bin.sh
+modver=$(modver_bin release)
 nm=${NM:-llvm-nm-14}
 runs=${MODVER_BENCH_RUNS:-300}
 work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench-spawn.XXXXXX")

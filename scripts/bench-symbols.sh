@@ -24,7 +24,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh base >/dev/null
 cargo build --release -q
-modver=$PWD/target/release/modver
+. scripts/cargo-bin.sh
+modver=$(modver_bin release)
 nm=${NM:-llvm-nm-14}
 work=$(mktemp -d "${TMPDIR:-/tmp}/modver-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -22,7 +22,8 @@
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-MODVER=${MODVER:-$REPO/target/debug/modver}
+. "$REPO/scripts/cargo-bin.sh"
+MODVER=${MODVER:-$(modver_bin debug)}
 LLVM=19
 SRCDIR= OUT= TMP=
 while (($#)); do

@@ -47,7 +47,8 @@ src=$(cd "$src" && pwd) || exit 2
 if [[ -z ${MODVER:-} ]]; then
   (cd "$(dirname "$0")/.." && cargo build --release -q) || exit 2
 fi
-modver=${MODVER:-$(cd "$(dirname "$0")/.." && pwd)/target/release/modver}
+. "$(dirname "$0")/cargo-bin.sh"
+modver=${MODVER:-$(modver_bin release)}
 if [[ -z $work ]]; then
   work=$(mktemp -d "${TMPDIR:-/tmp}/modver-tree-dwarfksyms.XXXXXX") || exit 2
 fi

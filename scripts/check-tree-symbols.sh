@@ -13,7 +13,8 @@ fi
 if [[ -z ${MODVER:-} ]]; then
   (cd "$(dirname "$0")/.." && cargo build --release -q) || exit 2
 fi
-modver=${MODVER:-$(cd "$(dirname "$0")/.." && pwd)/target/release/modver}
+. "$(dirname "$0")/cargo-bin.sh"
+modver=${MODVER:-$(modver_bin release)}
 nm=llvm-nm-$v
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 cd "$dir" || exit 2

@@ -14,7 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh base kbuild
 cargo build --release -q
-modver=$PWD/target/release/modver
+. scripts/cargo-bin.sh
+modver=$(modver_bin release)
 src=$PWD/testdata/symbols
 kbuild=/usr/lib/linux-kbuild-6.1/scripts
 v=${MODVER_DEMO_LLVM:-$(compgen -c clang- | sed -n 's/^clang-\([0-9][0-9]*\)$/\1/p' | sort -n | tail -n1)}

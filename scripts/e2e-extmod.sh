@@ -47,7 +47,8 @@ done
 }
 SRC=$(cd "$SRC" && pwd) KOUT=$(cd "$KOUT" && pwd)
 WORK=${WORK:-$KOUT/modver-extmod}
-MODVER=${MODVER_E2E_MODVER:-$REPO/target/debug/modver}
+. "$REPO/scripts/cargo-bin.sh"
+MODVER=${MODVER_E2E_MODVER:-$(modver_bin debug)}
 [[ -x $MODVER ]] || (cd "$REPO" && cargo build -q) || exit 2
 
 passed=0 failed=0

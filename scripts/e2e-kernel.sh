@@ -34,7 +34,7 @@
 #             module of the negative case from the kernels' DWARF)
 #             (scripts/e2e/rust.sh).
 # Environment: MODVER_E2E_MODVER the modver binary the hook runs (default
-# target/debug/modver, built here); JOBS make -j (default 2).
+# cargo's debug modver, built here); JOBS make -j (default 2).
 #
 # Prints one line per check (`ok`/`FAIL`) and ends with
 # `e2e: N passed, M failed`; exits 0 only if nothing failed.
@@ -110,7 +110,8 @@ log "kernel $KVER from $SRC, LLVM=-$LLVM_N, work dir $W, steps: $STEPS"
 [[ ! -d $SOURCE ]] && [[ -f $SRC/.config || -d $SRC/include/config ]] && "${KMAKE[@]}" -s mrproper
 
 (cd "$REPO" && cargo build -q) || die "cargo build"
-MODVER=${MODVER_E2E_MODVER:-$REPO/target/debug/modver}
+. "$REPO/scripts/cargo-bin.sh"
+MODVER=${MODVER_E2E_MODVER:-$(modver_bin debug)}
 if ((RUST)); then
   trap rust_restore EXIT
   rust_setup

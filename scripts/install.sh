@@ -18,7 +18,8 @@ prefix=${1:-${PREFIX:-/usr/local}}
 root=${DESTDIR:-}$prefix
 if [[ -z ${MODVER:-} ]]; then
   cargo build --release --locked -q
-  MODVER=$PWD/target/release/modver
+  . scripts/cargo-bin.sh
+  MODVER=$(modver_bin release)
 fi
 [[ -x $MODVER ]] || { echo "install.sh: $MODVER is not an executable" >&2; exit 2; }
 

@@ -7,6 +7,7 @@
 # "N passed, M failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/cargo-bin.sh
 # Where CI's time goes: one "test.sh: PHASE took Ns" line per phase, and a
 # summary before the closing line.
 times=()
@@ -53,7 +54,7 @@ if [[ "${MODVER_E2E:-1}" != 0 ]]; then
     [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
     # Issue 6 on the same tree: native symbol tables vs llvm-nm, every object.
     # (with the debug binary cargo test built: no release build in CI)
-    MODVER=$PWD/target/debug/modver bash scripts/check-tree-symbols.sh "$(e2e_workdir "${kl%%:*}")/out-stock" 2>&1 | tee -a "$log"
+    MODVER=$(modver_bin debug) bash scripts/check-tree-symbols.sh "$(e2e_workdir "${kl%%:*}")/out-stock" 2>&1 | tee -a "$log"
     [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
     phase "e2e ${kl%%:*} x LLVM ${kl#*:}"
   done
