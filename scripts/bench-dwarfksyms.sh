@@ -127,6 +127,18 @@ SH
 	/usr/bin/time -f "%M" -o "$work/rss.em" "$modver" dwarfksyms "$big_elf" < "${big_elf%.elf.o}.syms" > /dev/null 2>&1
 	echo "largest ELF object $(($(stat -c %s "$big_elf") / 1024)) KiB: peak RSS gendwarfksyms $(cat "$work/rss.eg") KiB, modver $(cat "$work/rss.em") KiB"
 	echo "largest bitcode object $(($(stat -c %s "$big") / 1024)) KiB: modver peak RSS $(cat "$work/rss.m") KiB"
+	# What a process holds whatever it reads (its code, libraries, stack)
+	# is no object's: each tool's peak on the smallest object is its floor,
+	# and the growth above it is what the largest object cost.
+	small_elf=$(ls -Sr "$work"/bc[0-9]*.elf.o | sed -n 1p)
+	/usr/bin/time -f "%M" -o "$work/rss.sg" "$gdk" "$small_elf" < "${small_elf%.elf.o}.syms" > /dev/null 2>&1
+	/usr/bin/time -f "%M" -o "$work/rss.sm" "$modver" dwarfksyms "$small_elf" < "${small_elf%.elf.o}.syms" > /dev/null 2>&1
+	awk -v size="$(stat -c %s "$big_elf")" -v small="$(stat -c %s "$small_elf")" \
+		-v eg="$(cat "$work/rss.eg")" -v em="$(cat "$work/rss.em")" \
+		-v sg="$(cat "$work/rss.sg")" -v sm="$(cat "$work/rss.sm")" 'BEGIN {
+		printf "peak RSS on the smallest ELF object (%d bytes): gendwarfksyms %d KiB, modver %d KiB\n", small, sg, sm
+		printf "growth to the largest: gendwarfksyms %d KiB (%.2fx the object), modver %d KiB (%.2fx the object)\n", eg - sg, (eg - sg) * 1024 / size, em - sm, (em - sm) * 1024 / size
+	}'
 	exit 0
 fi
 
